@@ -1,0 +1,1 @@
+export { ErrorCode, LakestreamError, isLakestreamError, lakeError } from './errors.js';

@@ -1,0 +1,45 @@
+/** Metadata of one stored object. */
+export interface ObjectInfo {
+  /** Key relative to the store root, `/`-separated, no leading slash. */
+  readonly key: string;
+  readonly size: number;
+  readonly lastModifiedMs: number;
+}
+
+/**
+ * The storage port: a flat key space of immutable-ish objects. Keys are `/`-separated and relative
+ * to the store root. Implementations: local file system (now), S3 (later). Every implementation
+ * passes test/contract/object-store.contract.ts.
+ */
+export interface ObjectStore {
+  /** Absolute URI of the store root, e.g. `file:///data/warehouse`. No trailing slash. */
+  readonly rootUri: string;
+  /** Reads a whole object. Throws LS_NOT_FOUND when it does not exist. */
+  get(key: string): Promise<Uint8Array>;
+  /** Reads an object, or `undefined` when it does not exist. */
+  getIfExists(key: string): Promise<Uint8Array | undefined>;
+  /** Writes an object atomically, replacing any existing one (readers see old or new, never half). */
+  put(key: string, data: Uint8Array | string): Promise<void>;
+  /**
+   * Creates an object atomically only if the key is free. Returns false (and changes nothing) when
+   * the key already exists. This is the commit primitive of the filesystem catalog.
+   */
+  putIfAbsent(key: string, data: Uint8Array | string): Promise<boolean>;
+  /** Object metadata, or `undefined` when absent. */
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Lists objects whose key starts with `prefix` (recursively), in no promised order. */
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+  /** Deletes an object; deleting a missing object is not an error. */
+  delete(key: string): Promise<void>;
+  /** Absolute URI of a key (what Iceberg metadata stores). */
+  uriOf(key: string): string;
+  /** Key of an absolute URI under this store's root; throws LS_INVALID_ARGUMENT if outside it. */
+  keyOf(uri: string): string;
+  /**
+   * A local file path DuckDB can read for the key (the file itself, or a cached copy for remote
+   * stores).
+   */
+  localPath(key: string): Promise<string>;
+  /** Releases resources. */
+  close(): Promise<void>;
+}
