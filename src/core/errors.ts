@@ -21,6 +21,13 @@ export const ErrorCode = {
 /** One of the stable codes in {@link ErrorCode}. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/** Options of a {@link LakestreamError}. */
+export interface ErrorOptions {
+  readonly cause?: unknown;
+  readonly userError?: boolean;
+  readonly retryable?: boolean;
+}
+
 /**
  * The one error class of lakestream. `code` is stable; the message starts with the subsystem and
  * says what to do. `userError` marks errors caused by input (the CLI prints them without a stack).
@@ -29,11 +36,14 @@ export class LakestreamError extends Error {
   override readonly name = 'LakestreamError';
   readonly code: ErrorCode;
   readonly userError: boolean;
+  /** For conflicts: whether re-planning on the new table state may succeed. */
+  readonly retryable: boolean;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; userError?: boolean } = {}) {
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.userError = options.userError ?? true;
+    this.retryable = options.retryable ?? code === 'LS_COMMIT_CONFLICT';
   }
 }
 
@@ -46,7 +56,7 @@ export function isLakestreamError(error: unknown, code?: ErrorCode): error is La
 export function lakeError(
   code: ErrorCode,
   message: string,
-  options: { cause?: unknown; userError?: boolean } = {},
+  options: ErrorOptions = {},
 ): LakestreamError {
   return new LakestreamError(code, message, options);
 }

@@ -1,1 +1,2 @@
 export { ErrorCode, LakestreamError, isLakestreamError, lakeError } from './errors.js';
+export type { ErrorOptions } from './errors.js';

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every check and test of lakestream. Installs what the tests need when it is missing:
+# Debian's python3-avro (the independent Avro reader) and the npm dependencies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+/usr/bin/python3 -c 'import avro' 2>/dev/null || need_apt+=(python3-avro)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "test: installing Debian packages: ${need_apt[*]}"
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
+  else sudo apt-get update -qq && sudo apt-get install -y -qq "${need_apt[@]}"; fi
+fi
+[ -d node_modules ] || npm ci
+
+echo "test: lint and format"
+npm run --silent lint
+echo "test: typecheck"
+npm run --silent typecheck
+echo "test: build"
+npm run --silent build
+echo "test: unit and integration tests"
+npx vitest run

@@ -1,0 +1,325 @@
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, isLakestreamError, lakeError } from '../core/index.js';
+import type {
+  Catalog,
+  CommitOptions,
+  DataFile,
+  Expression,
+  NestedField,
+  PartitionFieldDeclaration,
+  PartitionSpec,
+  PartitionValue,
+  ScanOptions,
+  ScanPlan,
+  Snapshot,
+  TableIdentifier,
+} from '../table/index.js';
+import {
+  formatTableIdentifier,
+  IcebergTable,
+  parseTableIdentifier,
+  parseTimestampMicros,
+  planScan,
+  specById,
+} from '../table/index.js';
+import { castSelectList, checkInputColumns, inferIcebergFields } from './duck-types.js';
+import type { DuckSession, QueryResult } from './duck-session.js';
+import { writeParquetFile } from './parquet-writer.js';
+import { writePartitionedFiles } from './partitioned-writer.js';
+import { dataFilesRelationSql } from './scan-sql.js';
+import { quoteIdent } from './sql-text.js';
+import { findTableReferences, replaceTableReferences } from './table-references.js';
+
+/** Result of a write: the snapshot it committed and what it added. */
+export interface WriteResult {
+  readonly snapshot: Snapshot | undefined;
+  readonly files: readonly DataFile[];
+  readonly records: number;
+}
+
+/** Options of {@link LakeEngine.createTable}. Give `fields` or `likeQuery`. */
+export interface CreateTableRequest {
+  readonly fields?: readonly NestedField[];
+  /** Infer the schema from this query's result columns. */
+  readonly likeQuery?: string;
+  readonly partitionBy?: readonly PartitionFieldDeclaration[];
+  readonly properties?: Readonly<Record<string, string>>;
+}
+
+/** Options of compaction. */
+export interface CompactionOptions {
+  /** Files at least this large are left alone. Default 128 MiB. */
+  readonly targetFileBytes?: number;
+  /** A partition is compacted only when it has at least this many small files. Default 2. */
+  readonly minInputFiles?: number;
+}
+
+/** What a compaction did. */
+export interface CompactionResult {
+  readonly snapshot: Snapshot | undefined;
+  readonly rewrittenFiles: number;
+  readonly addedFiles: number;
+  readonly partitions: number;
+}
+
+/**
+ * The lake as DuckDB sees it: writes query results into Iceberg tables as Parquet files with
+ * field ids and statistics, reads tables by planning scans from metadata, and runs SQL in which
+ * `namespace.table` names a lake table.
+ */
+export class LakeEngine {
+  readonly catalog: Catalog;
+  readonly session: DuckSession;
+  private readonly tables = new Map<string, IcebergTable>();
+
+  constructor(catalog: Catalog, session: DuckSession) {
+    this.catalog = catalog;
+    this.session = session;
+  }
+
+  /** Loads a table (cached; refreshed from the catalog on every call). */
+  async table(name: string | TableIdentifier): Promise<IcebergTable> {
+    const identifier = typeof name === 'string' ? parseTableIdentifier(name) : name;
+    const key = formatTableIdentifier(identifier);
+    const cached = this.tables.get(key);
+    if (cached) {
+      try {
+        await cached.refresh();
+        return cached;
+      } catch (error) {
+        this.tables.delete(key);
+        throw error;
+      }
+    }
+    const table = await IcebergTable.load(this.catalog, identifier);
+    this.tables.set(key, table);
+    return table;
+  }
+
+  /** Creates a table from declared fields or from the columns of a query. */
+  async createTable(name: string | TableIdentifier, request: CreateTableRequest): Promise<IcebergTable> {
+    const identifier = typeof name === 'string' ? parseTableIdentifier(name) : name;
+    let fields = request.fields;
+    if (!fields && request.likeQuery !== undefined) {
+      fields = inferIcebergFields(await this.describe(request.likeQuery));
+    }
+    if (!fields || fields.length === 0) {
+      throw lakeError(
+        ErrorCode.INVALID_ARGUMENT,
+        `engine: table ${formatTableIdentifier(identifier)} needs at least one column`,
+      );
+    }
+    await this.catalog.createTable(identifier, {
+      fields,
+      ...(request.partitionBy ? { partitionBy: request.partitionBy } : {}),
+      ...(request.properties ? { properties: request.properties } : {}),
+    });
+    return this.table(identifier);
+  }
+
+  /** Appends the rows of a query. Input columns are matched by name and cast to the table schema. */
+  async append(
+    name: string | TableIdentifier,
+    selectSql: string,
+    options: CommitOptions = {},
+  ): Promise<WriteResult> {
+    const table = await this.table(name);
+    const files = await this.writeDataFiles(table, selectSql);
+    const records = files.reduce((sum, f) => sum + f.recordCount, 0);
+    if (files.length === 0 && options.properties === undefined)
+      return { snapshot: undefined, files, records };
+    return { snapshot: await table.append(files, options), files, records };
+  }
+
+  /** Replaces the partitions the query's rows fall in (the whole table when unpartitioned). */
+  async replacePartitions(
+    name: string | TableIdentifier,
+    selectSql: string,
+    options: CommitOptions = {},
+  ): Promise<WriteResult> {
+    const table = await this.table(name);
+    const files = await this.writeDataFiles(table, selectSql);
+    return { snapshot: await table.replacePartitions(files, options), files, records: sum(files) };
+  }
+
+  /** Deletes the rows matching `filter` (whole files only) and adds the query's rows. */
+  async overwrite(
+    name: string | TableIdentifier,
+    filter: Expression,
+    selectSql: string | undefined,
+    options: CommitOptions = {},
+  ): Promise<WriteResult> {
+    const table = await this.table(name);
+    const files = selectSql === undefined ? [] : await this.writeDataFiles(table, selectSql);
+    return { snapshot: await table.overwriteByFilter(filter, files, options), files, records: sum(files) };
+  }
+
+  /** Plans a scan and returns the SQL relation reading its files. */
+  async scan(
+    name: string | TableIdentifier,
+    options: ScanOptions = {},
+  ): Promise<{ plan: ScanPlan; relationSql: string }> {
+    const table = await this.table(name);
+    const plan = await planScan(table, options);
+    const store = this.catalog.store;
+    const paths = await Promise.all(plan.files.map((f) => store.localPath(store.keyOf(f.filePath))));
+    return { plan, relationSql: dataFilesRelationSql(plan.schema, paths) };
+  }
+
+  /**
+   * Runs SQL in which `namespace.table` (optionally `AT (VERSION => id)` or
+   * `AT (TIMESTAMP => '...')`) names a lake table.
+   */
+  async query(sql: string): Promise<QueryResult> {
+    return this.session.query(await this.bindLakeTables(sql));
+  }
+
+  /** Rewrites lake table references of `sql` into relations over their data files. */
+  async bindLakeTables(sql: string): Promise<string> {
+    const namespaces = new Set(await this.catalog.listNamespaces());
+    const references = findTableReferences(sql).filter((r) => namespaces.has(r.namespace));
+    const relations = new Map<string, string>();
+    for (const reference of references) {
+      const identifier = { namespace: reference.namespace, name: reference.name };
+      if (!(await this.catalog.tableExists(identifier))) continue;
+      const key = `${reference.start}`;
+      const options: ScanOptions =
+        reference.snapshotId !== undefined
+          ? { snapshotId: reference.snapshotId }
+          : reference.asOfTimestamp !== undefined
+            ? { asOfTimestampMs: timestampMs(reference.asOfTimestamp) }
+            : {};
+      const { relationSql } = await this.scan(identifier, options);
+      relations.set(key, `(SELECT * FROM ${relationSql}) AS ${quoteIdent(reference.name)}`);
+    }
+    const bound = references.filter((r) => relations.has(`${r.start}`));
+    return replaceTableReferences(sql, bound, (r) => relations.get(`${r.start}`)!);
+  }
+
+  /** Rewrites small files per partition into fewer files (a `replace` snapshot, same rows). */
+  async compact(name: string | TableIdentifier, options: CompactionOptions = {}): Promise<CompactionResult> {
+    const table = await this.table(name);
+    const target = options.targetFileBytes ?? 128 * 1024 * 1024;
+    const minInputFiles = Math.max(2, options.minInputFiles ?? 2);
+    const groups = new Map<string, DataFile[]>();
+    for (const file of await table.liveDataFiles()) {
+      if (file.fileSizeInBytes >= target) continue;
+      const key = `${file.specId}/${partitionKeyText(file.partition)}`;
+      groups.set(key, [...(groups.get(key) ?? []), file]);
+    }
+    const removed: DataFile[] = [];
+    const added: DataFile[] = [];
+    let partitions = 0;
+    const schema = table.schema();
+    for (const group of groups.values()) {
+      if (group.length < minInputFiles) continue;
+      partitions++;
+      const store = this.catalog.store;
+      const paths = await Promise.all(group.map((f) => store.localPath(store.keyOf(f.filePath))));
+      const spec = specById(table.metadata, group[0]!.specId);
+      const target = this.newDataFile(table.metadata.location, spec, group[0]!.partition);
+      const file = await writeParquetFile(this.session, {
+        selectSql: `SELECT * FROM ${dataFilesRelationSql(schema, paths)}`,
+        localPath: await target.localPath,
+        fileUri: target.fileUri,
+        schema,
+        specId: spec.specId,
+        partition: group[0]!.partition,
+      });
+      removed.push(...group);
+      if (file) added.push(file);
+    }
+    if (removed.length === 0) return { snapshot: undefined, rewrittenFiles: 0, addedFiles: 0, partitions: 0 };
+    const snapshot = await table.rewriteFiles(removed, added);
+    return { snapshot, rewrittenFiles: removed.length, addedFiles: added.length, partitions };
+  }
+
+  /** Column names and DuckDB types of a query's result. */
+  async describe(selectSql: string): Promise<{ name: string; type: string }[]> {
+    const result = await this.session.query(`DESCRIBE (${await this.bindLakeTables(selectSql)})`);
+    return result.rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+  }
+
+  /** Closes the DuckDB session. The catalog is closed by its owner. */
+  async close(): Promise<void> {
+    await this.session.close();
+  }
+
+  private async writeDataFiles(table: IcebergTable, selectSql: string): Promise<DataFile[]> {
+    const schema = table.schema();
+    const bound = await this.bindLakeTables(selectSql);
+    const input = await this.describe(bound);
+    checkInputColumns(input, schema.fields, table.name);
+    const spec = table.spec();
+    const castSql = `SELECT ${castSelectList(schema.fields)} FROM (${bound}) AS input`;
+    try {
+      return await writePartitionedFiles(this.session, {
+        selectSql: castSql,
+        schema,
+        spec,
+        newFile: (partition) => this.newDataFile(table.metadata.location, spec, partition),
+      });
+    } catch (error) {
+      if (isLakestreamError(error, ErrorCode.SQL_ERROR) && /conver|cast/i.test(error.message)) {
+        throw lakeError(
+          ErrorCode.SCHEMA_MISMATCH,
+          `engine: rows do not fit the schema of ${table.name}: ${error.message}; fix the input values or evolve the schema`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  private newDataFile(
+    location: string,
+    spec: PartitionSpec,
+    partition: readonly PartitionValue[],
+  ): { localPath: Promise<string>; fileUri: string } {
+    const store = this.catalog.store;
+    const dir = partitionPath(spec, partition);
+    const fileUri = `${location}/data/${dir ? `${dir}/` : ''}${randomUUID()}.parquet`;
+    return { localPath: store.localPath(store.keyOf(fileUri)), fileUri };
+  }
+}
+
+function sum(files: readonly DataFile[]): number {
+  return files.reduce((total, f) => total + f.recordCount, 0);
+}
+
+/** Hive-style directory of a partition: `symbol=BTCUSDT/ts_day=2026-11-24`. */
+export function partitionPath(spec: PartitionSpec, partition: readonly PartitionValue[]): string {
+  return spec.fields
+    .map(
+      (field, i) =>
+        `${encodeURIComponent(field.name)}=${encodeURIComponent(humanPartitionValue(field.transform, partition[i] ?? null))}`,
+    )
+    .join('/');
+}
+
+function humanPartitionValue(transform: string, value: PartitionValue): string {
+  if (value === null) return 'null';
+  if (transform === 'day' && typeof value === 'number')
+    return new Date(value * 86_400_000).toISOString().slice(0, 10);
+  if (transform === 'hour' && typeof value === 'number')
+    return new Date(value * 3_600_000).toISOString().slice(0, 13).replace('T', '-');
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+  return String(value);
+}
+
+function partitionKeyText(partition: readonly PartitionValue[]): string {
+  return JSON.stringify(partition, (_k, v: unknown) =>
+    typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v,
+  );
+}
+
+function timestampMs(text: string): number {
+  const micros = parseTimestampMicros(text);
+  if (micros === undefined) {
+    throw lakeError(
+      ErrorCode.INVALID_ARGUMENT,
+      `sql: '${text}' is not a timestamp; write AT (TIMESTAMP => 'YYYY-MM-DD HH:MM:SS[+zone]')`,
+    );
+  }
+  return Number(micros / 1000n);
+}

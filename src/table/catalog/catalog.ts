@@ -1,0 +1,82 @@
+import { ErrorCode, lakeError } from '../../core/index.js';
+import type { ObjectStore } from '../../storage/index.js';
+import type { NewTableOptions } from '../iceberg/table-metadata.js';
+import type { TableMetadata } from '../iceberg/types.js';
+
+/** A table name: a namespace and a table name, written `namespace.table`. */
+export interface TableIdentifier {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** Metadata of a table together with the file it was read from. */
+export interface LoadedTable {
+  readonly identifier: TableIdentifier;
+  readonly metadata: TableMetadata;
+  readonly metadataLocation: string;
+}
+
+/** Options for creating a table through a catalog (the catalog chooses the location). */
+export type CreateTableOptions = Omit<NewTableOptions, 'location'> & { readonly location?: string };
+
+/**
+ * The catalog port: where tables are found and how a commit is made atomic. Implementations:
+ * filesystem (version-hint.text + put-if-absent), later PostgreSQL (JDBC-catalog schema). Every
+ * implementation passes test/contract/catalog.contract.ts.
+ */
+export interface Catalog {
+  readonly name: string;
+  /** The store that holds table files (data, manifests, metadata). */
+  readonly store: ObjectStore;
+  listNamespaces(): Promise<string[]>;
+  createNamespace(namespace: string, properties?: Readonly<Record<string, string>>): Promise<void>;
+  namespaceExists(namespace: string): Promise<boolean>;
+  /** Drops an empty namespace; LS_NAMESPACE_NOT_EMPTY when it still has tables. */
+  dropNamespace(namespace: string): Promise<void>;
+  listTables(namespace: string): Promise<TableIdentifier[]>;
+  tableExists(identifier: TableIdentifier): Promise<boolean>;
+  /** Loads the current metadata; LS_TABLE_NOT_FOUND or LS_CORRUPT_METADATA. */
+  loadTable(identifier: TableIdentifier): Promise<LoadedTable>;
+  /** Creates a table (and its namespace if missing); LS_TABLE_EXISTS when taken. */
+  createTable(identifier: TableIdentifier, options: CreateTableOptions): Promise<LoadedTable>;
+  /**
+   * Atomically replaces `base` by `next`. Throws LS_COMMIT_CONFLICT when another writer committed
+   * since `base` was loaded; nothing is changed then.
+   */
+  commitTable(base: LoadedTable, next: TableMetadata): Promise<LoadedTable>;
+  /** Forgets a table; with `purge`, also deletes every file under its location. */
+  dropTable(identifier: TableIdentifier, options?: { purge?: boolean }): Promise<void>;
+  renameTable(from: TableIdentifier, to: TableIdentifier): Promise<void>;
+  close(): Promise<void>;
+}
+
+const namePattern = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/** Parses `namespace.table`; LS_INVALID_ARGUMENT with a hint when malformed. */
+export function parseTableIdentifier(text: string): TableIdentifier {
+  const parts = text.split('.');
+  if (parts.length !== 2 || !parts.every((p) => namePattern.test(p))) {
+    throw invalidName(text);
+  }
+  return { namespace: parts[0]!, name: parts[1]! };
+}
+
+/** `namespace.table`. */
+export function formatTableIdentifier(identifier: TableIdentifier): string {
+  return `${identifier.namespace}.${identifier.name}`;
+}
+
+/** Validates one namespace or table name. */
+export function checkName(name: string, what: 'namespace' | 'table'): void {
+  if (!namePattern.test(name)) {
+    throw invalidName(name, what);
+  }
+}
+
+function invalidName(text: string, what?: string): Error {
+  const subject = what === undefined ? 'table name' : `${what} name`;
+  return lakeError(
+    ErrorCode.INVALID_ARGUMENT,
+    `catalog: '${text}' is not a valid ${subject}; use namespace.table with letters, digits, '_' or '-' (e.g. bronze.trades)`,
+  );
+}

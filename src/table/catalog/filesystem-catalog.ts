@@ -1,0 +1,238 @@
+import { ErrorCode, lakeError } from '../../core/index.js';
+import type { ObjectStore } from '../../storage/index.js';
+import { metadataFromJson, metadataToJson } from '../iceberg/metadata-json.js';
+import { newTableMetadata, withMetadataLog } from '../iceberg/table-metadata.js';
+import type { TableMetadata } from '../iceberg/types.js';
+import type { Catalog, CreateTableOptions, LoadedTable, TableIdentifier } from './catalog.js';
+import { checkName, formatTableIdentifier } from './catalog.js';
+
+const NAMESPACE_MARKER = '.namespace.json';
+const versionFilePattern = /(?:^|\/)v(\d+)\.metadata\.json$/;
+const numberedFilePattern = /(?:^|\/)(\d+)-[0-9a-fA-F-]+\.metadata\.json$/;
+
+/**
+ * The filesystem (Hadoop-style) catalog: `<warehouse>/<namespace>/<table>/metadata/vN.metadata.json`
+ * plus `version-hint.text`. A commit creates `v(N+1)` with put-if-absent, so of two writers on the
+ * same base exactly one wins. Loading reads the hint and then probes past it, so a hint left behind
+ * by a crash never hides a committed version.
+ */
+export class FilesystemCatalog implements Catalog {
+  readonly name: string;
+  readonly store: ObjectStore;
+
+  constructor(store: ObjectStore, name = 'lakestream') {
+    this.store = store;
+    this.name = name;
+  }
+
+  async listNamespaces(): Promise<string[]> {
+    const namespaces = new Set<string>();
+    for await (const info of this.store.list('')) {
+      const [first, second] = info.key.split('/');
+      if (first !== undefined && second === NAMESPACE_MARKER) namespaces.add(first);
+    }
+    return [...namespaces].sort();
+  }
+
+  async createNamespace(namespace: string, properties: Readonly<Record<string, string>> = {}): Promise<void> {
+    checkName(namespace, 'namespace');
+    await this.store.putIfAbsent(`${namespace}/${NAMESPACE_MARKER}`, JSON.stringify({ properties }));
+  }
+
+  async namespaceExists(namespace: string): Promise<boolean> {
+    checkName(namespace, 'namespace');
+    return (await this.store.head(`${namespace}/${NAMESPACE_MARKER}`)) !== undefined;
+  }
+
+  async dropNamespace(namespace: string): Promise<void> {
+    if (!(await this.namespaceExists(namespace))) throw namespaceNotFound(namespace);
+    const tables = await this.listTables(namespace);
+    if (tables.length > 0) {
+      throw lakeError(
+        ErrorCode.NAMESPACE_NOT_EMPTY,
+        `catalog: namespace '${namespace}' still has ${tables.length} table(s) (${tables.map(formatTableIdentifier).join(', ')}); drop them first`,
+      );
+    }
+    await this.store.delete(`${namespace}/${NAMESPACE_MARKER}`);
+  }
+
+  async listTables(namespace: string): Promise<TableIdentifier[]> {
+    if (!(await this.namespaceExists(namespace))) throw namespaceNotFound(namespace);
+    const names = new Set<string>();
+    for await (const info of this.store.list(`${namespace}/`)) {
+      const parts = info.key.split('/');
+      if (parts.length === 4 && parts[2] === 'metadata' && isMetadataFileName(parts[3]!))
+        names.add(parts[1]!);
+    }
+    return [...names].sort().map((name) => ({ namespace, name }));
+  }
+
+  async tableExists(identifier: TableIdentifier): Promise<boolean> {
+    return (await this.findCurrentVersion(identifier)) !== undefined;
+  }
+
+  async loadTable(identifier: TableIdentifier): Promise<LoadedTable> {
+    const found = await this.findCurrentVersion(identifier);
+    if (!found) {
+      throw lakeError(
+        ErrorCode.TABLE_NOT_FOUND,
+        `catalog: table '${formatTableIdentifier(identifier)}' does not exist; list tables with 'lakestream tables list'`,
+      );
+    }
+    return this.readMetadataFile(identifier, found.key);
+  }
+
+  async createTable(identifier: TableIdentifier, options: CreateTableOptions): Promise<LoadedTable> {
+    checkName(identifier.namespace, 'namespace');
+    checkName(identifier.name, 'table');
+    if (await this.tableExists(identifier)) throw tableExists(identifier);
+    await this.createNamespace(identifier.namespace);
+    const location = options.location ?? this.store.uriOf(this.tableKey(identifier));
+    const metadata = newTableMetadata({ ...options, location });
+    const key = `${this.tableKey(identifier)}/metadata/v1.metadata.json`;
+    if (!(await this.store.putIfAbsent(key, metadataToJson(metadata)))) throw tableExists(identifier);
+    await this.writeVersionHint(identifier, 1);
+    return { identifier, metadata, metadataLocation: this.store.uriOf(key) };
+  }
+
+  async commitTable(base: LoadedTable, next: TableMetadata): Promise<LoadedTable> {
+    const baseVersion = versionOf(base.metadataLocation);
+    if (baseVersion === undefined) {
+      throw lakeError(
+        ErrorCode.UNSUPPORTED,
+        `catalog: table '${formatTableIdentifier(base.identifier)}' was not written by a filesystem catalog (metadata ${base.metadataLocation}); register it first`,
+      );
+    }
+    const nextVersion = baseVersion + 1;
+    const metadata = withMetadataLog(next, base.metadata, base.metadataLocation);
+    const key = `${this.tableKey(base.identifier)}/metadata/v${nextVersion}.metadata.json`;
+    if (!(await this.store.putIfAbsent(key, metadataToJson(metadata)))) {
+      throw lakeError(
+        ErrorCode.COMMIT_CONFLICT,
+        `iceberg commit conflict on ${formatTableIdentifier(base.identifier)}: version ${nextVersion} was committed by another writer; reload the table and retry`,
+      );
+    }
+    await this.writeVersionHint(base.identifier, nextVersion);
+    return { identifier: base.identifier, metadata, metadataLocation: this.store.uriOf(key) };
+  }
+
+  async dropTable(identifier: TableIdentifier, options: { purge?: boolean } = {}): Promise<void> {
+    const loaded = await this.loadTable(identifier);
+    const tableKey = this.tableKey(identifier);
+    const prefixes = [`${tableKey}/metadata/`];
+    if (options.purge) {
+      prefixes.push(`${tableKey}/`);
+      const locationKey = this.store.keyOf(loaded.metadata.location);
+      if (locationKey !== tableKey) prefixes.push(`${locationKey}/`);
+    }
+    for (const prefix of prefixes) {
+      for await (const info of this.store.list(prefix)) {
+        if (options.purge || isMetadataPointer(info.key)) await this.store.delete(info.key);
+      }
+    }
+  }
+
+  /**
+   * Renames by registering the current metadata under the new name (data stays at the table's
+   * location, which metadata records as an absolute URI) and removing the old name's pointers.
+   */
+  async renameTable(from: TableIdentifier, to: TableIdentifier): Promise<void> {
+    checkName(to.namespace, 'namespace');
+    checkName(to.name, 'table');
+    const loaded = await this.loadTable(from);
+    if (await this.tableExists(to)) throw tableExists(to);
+    await this.createNamespace(to.namespace);
+    const key = `${this.tableKey(to)}/metadata/v1.metadata.json`;
+    if (!(await this.store.putIfAbsent(key, metadataToJson(loaded.metadata)))) throw tableExists(to);
+    await this.writeVersionHint(to, 1);
+    await this.dropTable(from);
+  }
+
+  async close(): Promise<void> {}
+
+  private tableKey(identifier: TableIdentifier): string {
+    return `${identifier.namespace}/${identifier.name}`;
+  }
+
+  private async writeVersionHint(identifier: TableIdentifier, version: number): Promise<void> {
+    await this.store.put(`${this.tableKey(identifier)}/metadata/version-hint.text`, String(version));
+  }
+
+  private async readMetadataFile(identifier: TableIdentifier, key: string): Promise<LoadedTable> {
+    const bytes = await this.store.get(key);
+    const location = this.store.uriOf(key);
+    const metadata = metadataFromJson(await decodeMetadataBytes(bytes, key), location);
+    return { identifier, metadata, metadataLocation: location };
+  }
+
+  private async findCurrentVersion(identifier: TableIdentifier): Promise<{ key: string } | undefined> {
+    checkName(identifier.namespace, 'namespace');
+    checkName(identifier.name, 'table');
+    const dir = `${this.tableKey(identifier)}/metadata`;
+    const hint = await this.store.getIfExists(`${dir}/version-hint.text`);
+    let version = hint === undefined ? NaN : Number(new TextDecoder().decode(hint).trim());
+    if (Number.isInteger(version) && (await this.store.head(`${dir}/v${version}.metadata.json`))) {
+      while (await this.store.head(`${dir}/v${version + 1}.metadata.json`)) version++;
+      return { key: `${dir}/v${version}.metadata.json` };
+    }
+    return this.newestByListing(dir);
+  }
+
+  private async newestByListing(dir: string): Promise<{ key: string } | undefined> {
+    let best: { key: string; version: number } | undefined;
+    for await (const info of this.store.list(`${dir}/`)) {
+      const version = versionOf(info.key) ?? numberedVersionOf(info.key);
+      if (version !== undefined && (!best || version > best.version)) best = { key: info.key, version };
+    }
+    return best;
+  }
+}
+
+/** The N of `vN.metadata.json`. */
+export function versionOf(location: string): number | undefined {
+  const match = versionFilePattern.exec(location);
+  return match ? Number(match[1]) : undefined;
+}
+
+function numberedVersionOf(location: string): number | undefined {
+  const match = numberedFilePattern.exec(location.replace(/\.gz$/, ''));
+  return match ? Number(match[1]) : undefined;
+}
+
+function isMetadataFileName(name: string): boolean {
+  return name === 'version-hint.text' || versionFilePattern.test(name) || numberedFilePattern.test(name);
+}
+
+function isMetadataPointer(key: string): boolean {
+  return isMetadataFileName(key.slice(key.lastIndexOf('/') + 1));
+}
+
+async function decodeMetadataBytes(bytes: Uint8Array, key: string): Promise<string> {
+  if (key.endsWith('.gz') || (bytes[0] === 0x1f && bytes[1] === 0x8b)) {
+    const { gunzipSync } = await import('node:zlib');
+    try {
+      return gunzipSync(bytes).toString('utf8');
+    } catch (cause) {
+      throw lakeError(
+        ErrorCode.CORRUPT_METADATA,
+        `iceberg metadata: ${key} is not valid gzip; restore the file`,
+        { cause },
+      );
+    }
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+function tableExists(identifier: TableIdentifier): Error {
+  return lakeError(
+    ErrorCode.TABLE_EXISTS,
+    `catalog: table '${formatTableIdentifier(identifier)}' already exists; choose another name or drop it first`,
+  );
+}
+
+function namespaceNotFound(namespace: string): Error {
+  return lakeError(
+    ErrorCode.NAMESPACE_NOT_FOUND,
+    `catalog: namespace '${namespace}' does not exist; list namespaces with 'lakestream tables list'`,
+  );
+}

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type { ObjectStore } from '../../storage/index.js';
+import { readManifest, writeManifest } from './manifest.js';
+import { readManifestList, writeManifestList } from './manifest-list.js';
+import type { ManifestEntry, ManifestFile, PartitionSpec, Schema, TableMetadata } from './types.js';
+import { ManifestContent } from './types.js';
+import { summarizePartitions } from './manifest.js';
+
+const CACHE_LIMIT = 4096;
+
+/**
+ * Reads and writes a table's Avro files through an ObjectStore. Manifests and manifest lists are
+ * immutable, so parsed ones are kept in a bounded cache keyed by path.
+ */
+export class TableIO {
+  readonly store: ObjectStore;
+  private readonly manifestCache = new Map<string, readonly ManifestEntry[]>();
+  private readonly listCache = new Map<string, readonly ManifestFile[]>();
+
+  constructor(store: ObjectStore) {
+    this.store = store;
+  }
+
+  /** The manifests of a manifest list. */
+  async readManifestList(uri: string): Promise<readonly ManifestFile[]> {
+    const cached = this.listCache.get(uri);
+    if (cached) return cached;
+    const manifests = readManifestList(await this.store.get(this.store.keyOf(uri)));
+    remember(this.listCache, uri, manifests);
+    return manifests;
+  }
+
+  /**
+   * The entries of a manifest, with inherited snapshot ids and sequence numbers filled in from the
+   * manifest list entry (spec: "first-row-id / sequence number inheritance").
+   */
+  async readManifestEntries(manifest: ManifestFile): Promise<readonly ManifestEntry[]> {
+    let entries = this.manifestCache.get(manifest.manifestPath);
+    if (!entries) {
+      entries = readManifest(await this.store.get(this.store.keyOf(manifest.manifestPath))).entries;
+      remember(this.manifestCache, manifest.manifestPath, entries);
+    }
+    return entries.map((entry: ManifestEntry) => inheritLineage(entry, manifest));
+  }
+
+  /** Writes a manifest under `<location>/metadata/` and returns its manifest-list entry. */
+  async writeManifest(
+    metadata: TableMetadata,
+    entries: readonly ManifestEntry[],
+    options: {
+      schema: Schema;
+      spec: PartitionSpec;
+      snapshotId: number;
+      sequenceNumber: number;
+      content?: ManifestContent;
+    },
+  ): Promise<ManifestFile> {
+    const content = options.content ?? ManifestContent.DATA;
+    const bytes = writeManifest([...entries], { schema: options.schema, spec: options.spec, content });
+    const uri = `${metadata.location}/metadata/${randomUUID()}-m0.avro`;
+    await this.store.put(this.store.keyOf(uri), bytes);
+    let added = 0;
+    let existing = 0;
+    let deleted = 0;
+    let addedRows = 0;
+    let existingRows = 0;
+    let deletedRows = 0;
+    let minSequenceNumber = options.sequenceNumber;
+    for (const entry of entries) {
+      const rows = entry.dataFile.recordCount;
+      if (entry.status === 1) {
+        added++;
+        addedRows += rows;
+      } else if (entry.status === 0) {
+        existing++;
+        existingRows += rows;
+      } else {
+        deleted++;
+        deletedRows += rows;
+      }
+      if (entry.status !== 2 && entry.sequenceNumber !== undefined) {
+        minSequenceNumber = Math.min(minSequenceNumber, entry.sequenceNumber);
+      }
+    }
+    const manifest: ManifestFile = {
+      manifestPath: uri,
+      manifestLength: bytes.byteLength,
+      partitionSpecId: options.spec.specId,
+      content,
+      sequenceNumber: options.sequenceNumber,
+      minSequenceNumber,
+      addedSnapshotId: options.snapshotId,
+      addedFilesCount: added,
+      existingFilesCount: existing,
+      deletedFilesCount: deleted,
+      addedRowsCount: addedRows,
+      existingRowsCount: existingRows,
+      deletedRowsCount: deletedRows,
+      partitions: summarizePartitions([...entries], options.spec, options.schema),
+    };
+    remember(this.manifestCache, uri, entries);
+    return manifest;
+  }
+
+  /** Writes a manifest list for a new snapshot and returns its URI. */
+  async writeManifestList(
+    metadata: TableMetadata,
+    manifests: readonly ManifestFile[],
+    options: { snapshotId: number; parentSnapshotId?: number; sequenceNumber: number; attempt: number },
+  ): Promise<string> {
+    const bytes = writeManifestList([...manifests], options);
+    const uri = `${metadata.location}/metadata/snap-${options.snapshotId}-${options.attempt}-${randomUUID()}.avro`;
+    await this.store.put(this.store.keyOf(uri), bytes);
+    remember(this.listCache, uri, manifests);
+    return uri;
+  }
+
+  /** Deletes files written by a failed commit attempt (best effort). */
+  async deleteQuietly(uris: readonly string[]): Promise<void> {
+    for (const uri of uris) {
+      this.manifestCache.delete(uri);
+      this.listCache.delete(uri);
+      try {
+        await this.store.delete(this.store.keyOf(uri));
+      } catch {
+        // orphan cleanup removes what is left behind
+      }
+    }
+  }
+}
+
+function inheritLineage(entry: ManifestEntry, manifest: ManifestFile): ManifestEntry {
+  if (
+    entry.snapshotId !== undefined &&
+    entry.sequenceNumber !== undefined &&
+    entry.fileSequenceNumber !== undefined
+  ) {
+    return entry;
+  }
+  const inherits = entry.status === 1;
+  const sequenceNumber = entry.sequenceNumber ?? (inherits ? manifest.sequenceNumber : 0);
+  return {
+    ...entry,
+    snapshotId: entry.snapshotId ?? manifest.addedSnapshotId,
+    sequenceNumber,
+    fileSequenceNumber: entry.fileSequenceNumber ?? (inherits ? manifest.sequenceNumber : sequenceNumber),
+  };
+}
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CACHE_LIMIT) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
+  }
+  cache.set(key, value);
+}

@@ -1,0 +1,41 @@
+export type { Catalog, CreateTableOptions, LoadedTable, TableIdentifier } from './catalog/catalog.js';
+export { checkName, formatTableIdentifier, parseTableIdentifier } from './catalog/catalog.js';
+export { FilesystemCatalog } from './catalog/filesystem-catalog.js';
+export * from './expression.js';
+export type { BoundExpression, ColumnStats } from './expression-eval.js';
+export { bindExpression, compareValues, convertLiteral, parseTimestampMicros } from './expression-eval.js';
+export { metadataFromJson, metadataToJson } from './iceberg/metadata-json.js';
+export type { SchemaChange } from './iceberg/schema-update.js';
+export {
+  indexFieldsById,
+  schemaFromJson,
+  schemaToJson,
+  typeFromJson,
+  typeToJson,
+} from './iceberg/schema-json.js';
+export type { PrimitiveValue } from './iceberg/single-value.js';
+export { baseType, decimalParams, decodeSingleValue, encodeSingleValue } from './iceberg/single-value.js';
+export type { PartitionFieldDeclaration } from './iceberg/table-metadata.js';
+export {
+  currentSchema,
+  currentSnapshot,
+  schemaById,
+  snapshotAsOf,
+  snapshotById,
+  specById,
+} from './iceberg/table-metadata.js';
+export { TableIO } from './iceberg/table-io.js';
+export {
+  applyTransform,
+  bucketOf,
+  hashForBucket,
+  murmur3x86_32,
+  transformResultType,
+} from './iceberg/transforms.js';
+export * from './iceberg/types.js';
+export type { ExpireOptions, ExpireResult, OrphanOptions } from './maintenance.js';
+export { expireSnapshots, reachableFiles, removeOrphanFiles } from './maintenance.js';
+export type { IncrementalPlan, ScanMetrics, ScanOptions, ScanPlan } from './scan.js';
+export { planIncremental, planScan } from './scan.js';
+export type { CommitOptions, CommitRetryPolicy } from './table.js';
+export { DEFAULT_RETRY, IcebergTable, primitiveTypes } from './table.js';

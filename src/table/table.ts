@@ -1,0 +1,359 @@
+import { ErrorCode, isLakestreamError, lakeError } from '../core/index.js';
+import type { Catalog, LoadedTable, TableIdentifier } from './catalog/catalog.js';
+import { formatTableIdentifier } from './catalog/catalog.js';
+import type { Expression } from './expression.js';
+import {
+  bindExpression,
+  dataFileStats,
+  mightMatch,
+  mustMatch,
+  partitionTupleStats,
+  projectToPartition,
+} from './expression-eval.js';
+import type { SchemaChange } from './iceberg/schema-update.js';
+import { applySchemaChanges } from './iceberg/schema-update.js';
+import { indexFieldsById } from './iceberg/schema-json.js';
+import type { FileChange, ProducerState } from './iceberg/snapshot-producer.js';
+import { produceSnapshot } from './iceberg/snapshot-producer.js';
+import { TableIO } from './iceberg/table-io.js';
+import {
+  currentSchema,
+  currentSnapshot,
+  defaultSpec,
+  newSnapshotId,
+  specById,
+} from './iceberg/table-metadata.js';
+import type {
+  DataFile,
+  PartitionSpec,
+  PrimitiveType,
+  Schema,
+  Snapshot,
+  TableMetadata,
+} from './iceberg/types.js';
+import { EntryStatus } from './iceberg/types.js';
+import type { PrimitiveValue } from './iceberg/single-value.js';
+
+/** Retry policy of optimistic commits. */
+export interface CommitRetryPolicy {
+  readonly maxAttempts: number;
+  readonly minWaitMs: number;
+  readonly maxWaitMs: number;
+}
+
+/** Defaults: generous, because concurrent streaming writers conflict often and rebasing is cheap. */
+export const DEFAULT_RETRY: CommitRetryPolicy = { maxAttempts: 50, minWaitMs: 2, maxWaitMs: 200 };
+
+/** Options shared by every data-changing commit. */
+export interface CommitOptions {
+  /** Stored in the snapshot summary (e.g. `lakestream.wal-seq`). */
+  readonly properties?: Readonly<Record<string, string>>;
+}
+
+/**
+ * One Iceberg table: its current metadata and the operations that change it. Every change is an
+ * optimistic commit through the catalog; an append that loses a race rebases on the new head and
+ * retries, other operations retry only when the files they remove are still live, and otherwise
+ * fail with LS_COMMIT_CONFLICT.
+ */
+export class IcebergTable {
+  readonly identifier: TableIdentifier;
+  readonly io: TableIO;
+  private readonly catalog: Catalog;
+  private loaded: LoadedTable;
+  private readonly retry: CommitRetryPolicy;
+
+  constructor(
+    catalog: Catalog,
+    loaded: LoadedTable,
+    options: { io?: TableIO; retry?: CommitRetryPolicy } = {},
+  ) {
+    this.catalog = catalog;
+    this.loaded = loaded;
+    this.identifier = loaded.identifier;
+    this.io = options.io ?? new TableIO(catalog.store);
+    this.retry = options.retry ?? DEFAULT_RETRY;
+  }
+
+  /** Loads a table through a catalog. */
+  static async load(
+    catalog: Catalog,
+    identifier: TableIdentifier,
+    options: { io?: TableIO } = {},
+  ): Promise<IcebergTable> {
+    return new IcebergTable(catalog, await catalog.loadTable(identifier), options);
+  }
+
+  get name(): string {
+    return formatTableIdentifier(this.identifier);
+  }
+
+  get metadata(): TableMetadata {
+    return this.loaded.metadata;
+  }
+
+  get metadataLocation(): string {
+    return this.loaded.metadataLocation;
+  }
+
+  schema(): Schema {
+    return currentSchema(this.metadata);
+  }
+
+  spec(): PartitionSpec {
+    return defaultSpec(this.metadata);
+  }
+
+  currentSnapshot(): Snapshot | undefined {
+    return currentSnapshot(this.metadata);
+  }
+
+  /** Reloads the current metadata from the catalog. */
+  async refresh(): Promise<void> {
+    this.loaded = await this.catalog.loadTable(this.identifier);
+  }
+
+  /** Appends data files (fast append). */
+  async append(files: readonly DataFile[], options: CommitOptions = {}): Promise<Snapshot> {
+    return this.commitChange(
+      () => ({ operation: 'append', addedFiles: files, removedFiles: [], ...options }),
+      'rebase',
+    );
+  }
+
+  /** Removes data files (e.g. a retention delete). */
+  async deleteFiles(files: readonly DataFile[], options: CommitOptions = {}): Promise<Snapshot> {
+    return this.commitChange(
+      () => ({ operation: 'delete', addedFiles: [], removedFiles: files, ...options }),
+      'rebase',
+    );
+  }
+
+  /** Replaces files by others holding the same rows (compaction): a `replace` snapshot. */
+  async rewriteFiles(
+    removed: readonly DataFile[],
+    added: readonly DataFile[],
+    options: CommitOptions = {},
+  ): Promise<Snapshot> {
+    return this.commitChange(
+      () => ({ operation: 'replace', addedFiles: added, removedFiles: removed, ...options }),
+      'rebase',
+    );
+  }
+
+  /**
+   * Replaces every partition the new files touch (dynamic partition overwrite). On an unpartitioned
+   * table this replaces the whole table.
+   */
+  async replacePartitions(added: readonly DataFile[], options: CommitOptions = {}): Promise<Snapshot> {
+    return this.commitChange(async () => {
+      const touched = new Set(added.map((f) => partitionKey(f)));
+      const live = await this.liveDataFiles();
+      const spec = this.spec();
+      const removed = live.filter((f) =>
+        spec.fields.length === 0 ? true : f.specId === spec.specId && touched.has(partitionKey(f)),
+      );
+      return { operation: 'overwrite', addedFiles: added, removedFiles: removed, ...options };
+    }, 'fail');
+  }
+
+  /**
+   * Deletes the rows matching `filter` and adds `added`. Only whole files can be removed: a file
+   * that may hold both matching and non-matching rows fails with LS_UNSUPPORTED.
+   */
+  async overwriteByFilter(
+    filter: Expression,
+    added: readonly DataFile[],
+    options: CommitOptions = {},
+  ): Promise<Snapshot> {
+    return this.commitChange(async () => {
+      const removed = await this.filesMatchingEntirely(filter);
+      return { operation: 'overwrite', addedFiles: added, removedFiles: removed, ...options };
+    }, 'fail');
+  }
+
+  /** Evolves the schema (add, rename, widen columns); field ids are kept. */
+  async updateSchema(changes: readonly SchemaChange[]): Promise<Schema> {
+    for (let attempt = 1; ; attempt++) {
+      const base = this.loaded;
+      const next = applySchemaChanges(base.metadata, currentSchema(base.metadata), changes);
+      try {
+        this.loaded = await this.catalog.commitTable(base, next);
+        return this.schema();
+      } catch (error) {
+        if (!isLakestreamError(error, ErrorCode.COMMIT_CONFLICT) || attempt >= this.retry.maxAttempts)
+          throw error;
+        await this.backoff(attempt);
+        await this.refresh();
+      }
+    }
+  }
+
+  /** Sets (or with `undefined`, removes) table properties. */
+  async setProperties(updates: Readonly<Record<string, string | undefined>>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const base = this.loaded;
+      const properties: Record<string, string> = { ...base.metadata.properties };
+      for (const [key, value] of Object.entries(updates)) {
+        if (value === undefined) delete properties[key];
+        else properties[key] = value;
+      }
+      const next = {
+        ...base.metadata,
+        properties,
+        lastUpdatedMs: Math.max(Date.now(), base.metadata.lastUpdatedMs + 1),
+      };
+      try {
+        this.loaded = await this.catalog.commitTable(base, next);
+        return;
+      } catch (error) {
+        if (!isLakestreamError(error, ErrorCode.COMMIT_CONFLICT) || attempt >= this.retry.maxAttempts)
+          throw error;
+        await this.backoff(attempt);
+        await this.refresh();
+      }
+    }
+  }
+
+  /**
+   * Commits a metadata-only change made from `base` (e.g. snapshot expiry). Throws
+   * LS_COMMIT_CONFLICT when the table moved on since `base`.
+   */
+  async commitMetadata(next: TableMetadata, base: TableMetadata): Promise<void> {
+    if (base !== this.loaded.metadata) {
+      throw lakeError(
+        ErrorCode.COMMIT_CONFLICT,
+        `iceberg commit conflict on ${this.name}: the table changed since the change was planned; refresh and retry`,
+      );
+    }
+    this.loaded = await this.catalog.commitTable(this.loaded, next);
+  }
+
+  /** Live data files of a snapshot (the current one by default). */
+  async liveDataFiles(snapshot: Snapshot | undefined = this.currentSnapshot()): Promise<DataFile[]> {
+    if (!snapshot) return [];
+    const files: DataFile[] = [];
+    for (const manifest of await this.io.readManifestList(snapshot.manifestList)) {
+      if (manifest.content !== 0) continue;
+      for (const entry of await this.io.readManifestEntries(manifest)) {
+        if (entry.status !== EntryStatus.DELETED) files.push(entry.dataFile);
+      }
+    }
+    return files;
+  }
+
+  /**
+   * Runs one optimistic commit. `onConflict`: 'rebase' re-plans on the new head and retries
+   * (append; removals retry only while the removed files are still live), 'fail' throws
+   * LS_COMMIT_CONFLICT at once.
+   */
+  private async commitChange(
+    plan: () => FileChange | Promise<FileChange>,
+    onConflict: 'rebase' | 'fail',
+  ): Promise<Snapshot> {
+    const state: ProducerState = { snapshotId: newSnapshotId() };
+    const change = await plan();
+    let attemptFiles: string[] = [];
+    for (let attempt = 1; ; attempt++) {
+      const base = this.loaded;
+      try {
+        const produced = await produceSnapshot(this.io, base.metadata, change, state, attempt);
+        attemptFiles = produced.attemptFiles;
+        this.loaded = await this.catalog.commitTable(base, produced.metadata);
+        return produced.snapshot;
+      } catch (error) {
+        await this.io.deleteQuietly(attemptFiles);
+        attemptFiles = [];
+        const retryable =
+          isLakestreamError(error, ErrorCode.COMMIT_CONFLICT) &&
+          onConflict === 'rebase' &&
+          !isRemovalConflict(error);
+        if (!retryable || attempt >= this.retry.maxAttempts) {
+          await this.io.deleteQuietly((state.addedManifests ?? []).map((m) => m.manifestPath));
+          if (isLakestreamError(error, ErrorCode.COMMIT_CONFLICT) && onConflict === 'fail') {
+            throw lakeError(
+              ErrorCode.COMMIT_CONFLICT,
+              `iceberg commit conflict on ${this.name}: another writer committed while this ${change.operation} was planned; reload the table and run the operation again`,
+              { cause: error },
+            );
+          }
+          throw error;
+        }
+        await this.backoff(attempt);
+        await this.refresh();
+      }
+    }
+  }
+
+  private async backoff(attempt: number): Promise<void> {
+    const ceiling = Math.min(this.retry.maxWaitMs, this.retry.minWaitMs * 2 ** Math.min(attempt, 10));
+    const waitMs = this.retry.minWaitMs + Math.random() * ceiling;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+
+  private async filesMatchingEntirely(filter: Expression): Promise<DataFile[]> {
+    const schema = this.schema();
+    const bound = bindExpression(filter, schema);
+    const types = primitiveTypes(schema);
+    const removed: DataFile[] = [];
+    for (const file of await this.liveDataFiles()) {
+      const spec = specById(this.metadata, file.specId);
+      const stats = dataFileStats(file, (id) => types.get(id));
+      const byPartition =
+        identityOnly(spec) &&
+        mustMatch(
+          projectToPartition(bound, spec),
+          partitionTupleStats(spec, file.partition as (PrimitiveValue | null)[]),
+        );
+      if (byPartition || mustMatch(bound, stats)) {
+        removed.push(file);
+      } else if (mightMatchFile(bound, file, spec, types)) {
+        throw lakeError(
+          ErrorCode.UNSUPPORTED,
+          `iceberg overwrite on ${this.name}: file ${file.filePath} holds rows on both sides of the filter; overwrite by a filter aligned with partitions, or rewrite the table with SQL`,
+        );
+      }
+    }
+    return removed;
+  }
+}
+
+function mightMatchFile(
+  bound: ReturnType<typeof bindExpression>,
+  file: DataFile,
+  spec: PartitionSpec,
+  types: Map<number, PrimitiveType>,
+): boolean {
+  return (
+    mightMatch(
+      projectToPartition(bound, spec),
+      partitionTupleStats(spec, file.partition as (PrimitiveValue | null)[]),
+    ) &&
+    mightMatch(
+      bound,
+      dataFileStats(file, (id) => types.get(id)),
+    )
+  );
+}
+
+function identityOnly(spec: PartitionSpec): boolean {
+  return spec.fields.length > 0 && spec.fields.every((f) => f.transform === 'identity');
+}
+
+/** Primitive types of every field id of a schema. */
+export function primitiveTypes(schema: Schema): Map<number, PrimitiveType> {
+  const types = new Map<number, PrimitiveType>();
+  for (const [id, field] of indexFieldsById(schema.fields))
+    if (typeof field.type === 'string') types.set(id, field.type);
+  return types;
+}
+
+function partitionKey(file: DataFile): string {
+  return `${file.specId}:${JSON.stringify(file.partition, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`;
+}
+
+function isRemovalConflict(error: unknown): boolean {
+  return (
+    isLakestreamError(error, ErrorCode.COMMIT_CONFLICT) && error.message.includes('no longer in the table')
+  );
+}

@@ -1,0 +1,135 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { icebergRead } from 'icebird';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from '../../src/table/index.js';
+import { openTestWarehouse, type TestWarehouse } from '../support/warehouse.js';
+
+/** Serves a directory over HTTP with Range support, as an object store would. */
+async function serveDirectory(root: string): Promise<{ server: Server; baseUrl: string }> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      const path = join(root, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+      try {
+        const info = await stat(path);
+        const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+        if (range) {
+          const start = Number(range[1]);
+          const end = range[2] ? Math.min(Number(range[2]), info.size - 1) : info.size - 1;
+          res.writeHead(206, {
+            'content-length': end - start + 1,
+            'content-range': `bytes ${start}-${end}/${info.size}`,
+          });
+          createReadStream(path, { start, end }).pipe(res);
+        } else {
+          res.writeHead(200, { 'content-length': info.size });
+          createReadStream(path).pipe(res);
+        }
+      } catch {
+        res.writeHead(404).end();
+      }
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+type Row = Record<string, unknown>;
+
+function normalize(rows: Row[]): string[] {
+  return rows
+    .map((row) =>
+      JSON.stringify(
+        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
+      ),
+    )
+    .sort();
+}
+
+describe('an independent reader (icebird) reads lakestream tables over HTTP', () => {
+  let warehouse: TestWarehouse;
+  let server: Server;
+  let baseUrl: string;
+  const realFetch = globalThis.fetch;
+
+  beforeAll(async () => {
+    warehouse = await openTestWarehouse();
+    ({ server, baseUrl } = await serveDirectory(warehouse.dir));
+    const rootUri = warehouse.store.rootUri;
+    // Table metadata stores file:// URIs; an object-store reader would see them under its base URL.
+    globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      const mapped = url.startsWith(rootUri) ? baseUrl + url.slice(rootUri.length) : url;
+      return realFetch(mapped, init);
+    };
+  });
+
+  afterAll(async () => {
+    globalThis.fetch = realFetch;
+    server?.close();
+    await warehouse?.close();
+  });
+
+  async function readBoth(table: string): Promise<{ ours: Row[]; theirs: Row[] }> {
+    const ours = (await warehouse.engine.query(`SELECT * FROM ${table}`)).rows;
+    const [ns, name] = table.split('.');
+    const theirs = (await icebergRead({ tableUrl: `${baseUrl}/${ns}/${name}` })) as Row[];
+    return { ours, theirs };
+  }
+
+  it('matches after appends, an overwrite, schema evolution and compaction', async () => {
+    const { engine } = warehouse;
+    await engine.createTable('shop.orders', {
+      fields: [
+        { id: 0, name: 'order_id', required: false, type: 'long' },
+        { id: 0, name: 'region', required: false, type: 'string' },
+        { id: 0, name: 'amount', required: false, type: 'double' },
+        { id: 0, name: 'qty', required: false, type: 'int' },
+      ],
+      partitionBy: [{ column: 'region', transform: 'identity' }],
+    });
+    const rows = (from: number, to: number): string =>
+      `SELECT i AS order_id, CASE WHEN i % 3 = 0 THEN 'eu' WHEN i % 3 = 1 THEN 'us' ELSE 'apac' END AS region, i * 1.25 AS amount, (i % 7)::INTEGER AS qty FROM range(${from}, ${to}) t(i)`;
+
+    await engine.append('shop.orders', rows(0, 30));
+    await engine.append('shop.orders', rows(30, 60));
+    let { ours, theirs } = await readBoth('shop.orders');
+    expect(theirs).toHaveLength(60);
+    expect(normalize(theirs)).toEqual(normalize(ours));
+
+    await engine.overwrite(
+      'shop.orders',
+      eq('region', 'eu'),
+      `SELECT 1000 AS order_id, 'eu' AS region, 1.0 AS amount, 1 AS qty`,
+    );
+    ({ ours, theirs } = await readBoth('shop.orders'));
+    expect(theirs).toHaveLength(41);
+    expect(normalize(theirs)).toEqual(normalize(ours));
+
+    const table = await engine.table('shop.orders');
+    await table.updateSchema([
+      { kind: 'rename-column', name: 'amount', newName: 'total' },
+      { kind: 'widen-column', name: 'qty', type: 'long' },
+      { kind: 'add-column', name: 'note', type: 'string' },
+    ]);
+    await engine.append(
+      'shop.orders',
+      `SELECT 2000 AS order_id, 'us' AS region, 9.5 AS total, 3 AS qty, 'new' AS note`,
+    );
+    ({ ours, theirs } = await readBoth('shop.orders'));
+    expect(theirs).toHaveLength(42);
+    expect(Object.keys(theirs[0]!).sort()).toEqual(['note', 'order_id', 'qty', 'region', 'total']);
+    expect(normalize(theirs)).toEqual(normalize(ours));
+
+    const compaction = await engine.compact('shop.orders');
+    expect(compaction.rewrittenFiles).toBeGreaterThan(compaction.addedFiles);
+    ({ ours, theirs } = await readBoth('shop.orders'));
+    expect(theirs).toHaveLength(42);
+    expect(normalize(theirs)).toEqual(normalize(ours));
+    expect(fileURLToPath(warehouse.store.rootUri)).toBe(warehouse.dir);
+  });
+});

@@ -1,0 +1,38 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckSession, LakeEngine } from '../../src/engine/index.js';
+import { LocalObjectStore } from '../../src/storage/index.js';
+import { FilesystemCatalog } from '../../src/table/index.js';
+
+/** A warehouse in a fresh temp directory, with an engine on it. */
+export interface TestWarehouse {
+  readonly dir: string;
+  readonly store: LocalObjectStore;
+  readonly catalog: FilesystemCatalog;
+  readonly engine: LakeEngine;
+  close(): Promise<void>;
+}
+
+/** Opens a test warehouse; `close()` shuts it down and deletes the directory. */
+export async function openTestWarehouse(prefix = 'lakestream-test-'): Promise<TestWarehouse> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const store = new LocalObjectStore(dir, { fsync: false });
+  const catalog = new FilesystemCatalog(store);
+  const engine = new LakeEngine(catalog, await DuckSession.open());
+  return {
+    dir,
+    store,
+    catalog,
+    engine,
+    close: async () => {
+      await engine.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Path of shared test data (../shared/data), or undefined when it is not there. */
+export function sharedDataPath(...parts: string[]): string {
+  return join(process.cwd(), '..', 'shared', 'data', ...parts);
+}
