@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isLakestreamError } from '../core/index.js';
+import { registerGenerateCommand } from './commands/generate.js';
 import { registerSqlCommand } from './commands/sql.js';
 import { registerTablesCommand } from './commands/tables.js';
 import { DEFAULT_WAREHOUSE } from './warehouse.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerTablesCommand(program);
   registerSqlCommand(program);
+  registerGenerateCommand(program);
   return program;
 }
 

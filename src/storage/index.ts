@@ -1,4 +1,4 @@
 // Public surface of the storage layer: the ObjectStore port and its implementations.
-export type { ObjectInfo, ObjectStore } from './object-store.js';
+export type { ListOptions, ObjectInfo, ObjectStore } from './object-store.js';
 export { LocalObjectStore } from './local-object-store.js';
 export type { LocalObjectStoreOptions } from './local-object-store.js';

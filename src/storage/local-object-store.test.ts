@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, isLakestreamError } from '../core/index.js';
 import type { ErrorCode as ErrorCodeValue } from '../core/index.js';
 import { LocalObjectStore } from './local-object-store.js';
+import type { ListOptions } from './object-store.js';
 
 let dir: string;
 let root: string;
@@ -56,8 +57,7 @@ describe('LocalObjectStore key validation', () => {
     ['a\\b', 'backslash'],
     ['..\\escape', 'backslash'],
     ['a\0b', 'NUL'],
-    ['.tmp-abc', 'reserved temp name'],
-    ['a/.tmp-abc/b', 'reserved temp name'],
+    ['a/.tmp-abc/b', 'temp name as a directory'],
   ])('rejects %j (%s)', async (key) => {
     expectCode(await captureAsync(() => store.put(key, 'x')), ErrorCode.INVALID_ARGUMENT);
     expectCode(
@@ -109,7 +109,7 @@ describe('LocalObjectStore keyOf and localPath', () => {
       `file://${root}/a%2Fb`,
       's3://bucket/x',
       'relative/x',
-      `${root}/.tmp-123`,
+      `${root}/.tmp-123/x`,
     ]) {
       expectCode(
         captureSync(() => store.keyOf(uri)),
@@ -164,6 +164,22 @@ describe('LocalObjectStore temp-file hygiene', () => {
     ]);
   });
 
+  it('reserves temp-file names for writes, but lets a temp file be read, inspected and deleted', async () => {
+    for (const key of ['.tmp-abc', 'ns/t/metadata/.tmp-abc']) {
+      expectCode(await captureAsync(() => store.put(key, 'x')), ErrorCode.INVALID_ARGUMENT);
+      expectCode(await captureAsync(() => store.putIfAbsent(key, 'x')), ErrorCode.INVALID_ARGUMENT);
+    }
+    expect(await readdir(root)).toEqual([]);
+    await mkdir(join(root, 'ns'));
+    await writeFile(join(root, 'ns', '.tmp-abc'), 'half');
+    expect(new TextDecoder().decode(await store.get('ns/.tmp-abc'))).toBe('half');
+    expect(await store.head('ns/.tmp-abc')).toMatchObject({ key: 'ns/.tmp-abc', size: 4 });
+    expect(await store.localPath('ns/.tmp-abc')).toBe(join(root, 'ns', '.tmp-abc'));
+    expect(store.keyOf(store.uriOf('ns/.tmp-abc'))).toBe('ns/.tmp-abc');
+    await store.delete('ns/.tmp-abc');
+    expect(await readdir(join(root, 'ns'))).toEqual([]);
+  });
+
   it('skips orphaned temp files (left by a crash) when listing', async () => {
     await store.put('ns/t/metadata/v1.metadata.json', 'x');
     await writeFile(join(root, 'ns', 't', 'metadata', '.tmp-orphan'), 'half-written');
@@ -171,6 +187,30 @@ describe('LocalObjectStore temp-file hygiene', () => {
     await writeFile(join(root, '.tmp-dir', 'file'), 'x');
     expect(await listKeys('')).toEqual(['ns/t/metadata/v1.metadata.json']);
     expect(await listKeys('ns/t/metadata/.tm')).toEqual([]);
+  });
+
+  it('lists orphaned temp files with includeTemporary, so cleanup can delete them by key', async () => {
+    await store.put('ns/t/metadata/v1.metadata.json', 'x');
+    await writeFile(join(root, 'ns', 't', 'metadata', '.tmp-orphan'), 'half-written');
+    await writeFile(join(root, '.tmp-top'), 'y');
+    await mkdir(join(root, '.tmp-dir'));
+    await writeFile(join(root, '.tmp-dir', 'file'), 'x');
+    const includeTemporary = { includeTemporary: true };
+    expect(await listKeys('', includeTemporary)).toEqual([
+      '.tmp-top',
+      'ns/t/metadata/.tmp-orphan',
+      'ns/t/metadata/v1.metadata.json',
+    ]);
+    expect(await listKeys('ns/t/metadata/.tm', includeTemporary)).toEqual(['ns/t/metadata/.tmp-orphan']);
+    expect(await listKeys('ns/t/metadata/v', includeTemporary)).toEqual(['ns/t/metadata/v1.metadata.json']);
+    for await (const info of store.list('ns/', includeTemporary)) {
+      if (info.key.endsWith('.tmp-orphan')) expect(info.size).toBe('half-written'.length);
+    }
+    await store.delete('ns/t/metadata/.tmp-orphan');
+    await store.delete('.tmp-top');
+    expect(await listKeys('', includeTemporary)).toEqual(['ns/t/metadata/v1.metadata.json']);
+    // A foreign temp-named directory is never descended into, nor addressable.
+    expectCode(await captureAsync(() => store.delete('.tmp-dir/file')), ErrorCode.INVALID_ARGUMENT);
   });
 
   it('works without fsync', async () => {
@@ -181,9 +221,9 @@ describe('LocalObjectStore temp-file hygiene', () => {
   });
 });
 
-async function listKeys(prefix: string): Promise<string[]> {
+async function listKeys(prefix: string, options?: ListOptions): Promise<string[]> {
   const keys: string[] = [];
-  for await (const info of store.list(prefix)) keys.push(info.key);
+  for await (const info of store.list(prefix, options)) keys.push(info.key);
   return keys.sort();
 }
 

@@ -6,7 +6,7 @@ import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorCode, lakeError } from '../core/index.js';
 import type { LakestreamError } from '../core/index.js';
-import type { ObjectInfo, ObjectStore } from './object-store.js';
+import type { ListOptions, ObjectInfo, ObjectStore } from './object-store.js';
 
 /** Options of a {@link LocalObjectStore}. */
 export interface LocalObjectStoreOptions {
@@ -19,13 +19,17 @@ export interface LocalObjectStoreOptions {
 
 const defaultOptions: Required<LocalObjectStoreOptions> = { fsync: true };
 
-/** Prefix of in-flight temporary files; listings skip them and keys may not use it. */
+/**
+ * Prefix of in-flight temporary files. Listings skip them unless asked to include them; a key may
+ * name one only in its last segment and only to read, inspect or delete it, never to write.
+ */
 const TEMP_PREFIX = '.tmp-';
 
 /**
  * An {@link ObjectStore} on the local file system. Objects are plain files below `root`; `put`
  * writes a temp file and renames it over the target, `putIfAbsent` hard-links a temp file to the
- * target so that exactly one concurrent writer (across processes too) wins.
+ * target so that exactly one concurrent writer (across processes too) wins. A writer killed between
+ * the two steps leaves its temp file behind; `list(prefix, { includeTemporary: true })` finds it.
  */
 export class LocalObjectStore implements ObjectStore {
   readonly rootUri: string;
@@ -74,7 +78,7 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async put(key: string, data: Uint8Array | string): Promise<void> {
-    const path = this.pathOf(key);
+    const path = this.writablePathOf(key);
     const dir = dirname(path);
     await this.ensureDir(key, dir);
     const temp = await this.writeTemp(key, dir, data);
@@ -89,7 +93,7 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async putIfAbsent(key: string, data: Uint8Array | string): Promise<boolean> {
-    const path = this.pathOf(key);
+    const path = this.writablePathOf(key);
     const dir = dirname(path);
     await this.ensureDir(key, dir);
     const temp = await this.writeTemp(key, dir, data);
@@ -114,10 +118,10 @@ export class LocalObjectStore implements ObjectStore {
     return this.statObject(key, this.pathOf(key));
   }
 
-  list(prefix: string): AsyncIterable<ObjectInfo> {
+  list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectInfo> {
     checkPrefix(prefix);
     const slash = prefix.lastIndexOf('/');
-    return this.walk(prefix.slice(0, slash + 1), prefix.slice(slash + 1));
+    return this.walk(prefix.slice(0, slash + 1), prefix.slice(slash + 1), options.includeTemporary ?? false);
   }
 
   async delete(key: string): Promise<void> {
@@ -165,7 +169,7 @@ export class LocalObjectStore implements ObjectStore {
     const rootWithSep = this.rootPath.endsWith(sep) ? this.rootPath : this.rootPath + sep;
     if (!path.startsWith(rootWithSep)) throw outsideRoot(uri, this.rootUri);
     const key = path.slice(rootWithSep.length).split(sep).join('/');
-    checkKey(key);
+    checkKey(key, { allowTemporary: true });
     return key;
   }
 
@@ -175,12 +179,23 @@ export class LocalObjectStore implements ObjectStore {
 
   async close(): Promise<void> {}
 
+  /** Path of an object or of a temp file (to read, inspect or delete it). */
   private pathOf(key: string): string {
-    checkKey(key);
+    checkKey(key, { allowTemporary: true });
     return join(this.rootPath, ...key.split('/'));
   }
 
-  private async *walk(dirKey: string, namePrefix: string): AsyncGenerator<ObjectInfo> {
+  /** Path of an object to write; temp-file names are reserved for the store itself. */
+  private writablePathOf(key: string): string {
+    checkKey(key, { allowTemporary: false });
+    return join(this.rootPath, ...key.split('/'));
+  }
+
+  private async *walk(
+    dirKey: string,
+    namePrefix: string,
+    includeTemporary: boolean,
+  ): AsyncGenerator<ObjectInfo> {
     const dirPath = join(this.rootPath, ...dirKey.split('/').filter((segment) => segment !== ''));
     let entries: Dirent[];
     try {
@@ -191,10 +206,12 @@ export class LocalObjectStore implements ObjectStore {
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
-      if (!entry.name.startsWith(namePrefix) || entry.name.startsWith(TEMP_PREFIX)) continue;
+      if (!entry.name.startsWith(namePrefix)) continue;
+      // The store never creates temp directories, so one is foreign and never descended into.
+      if (entry.name.startsWith(TEMP_PREFIX) && (!includeTemporary || entry.isDirectory())) continue;
       const key = dirKey + entry.name;
       if (entry.isDirectory()) {
-        yield* this.walk(`${key}/`, '');
+        yield* this.walk(`${key}/`, '', includeTemporary);
         continue;
       }
       const info = await this.statObject(key, join(dirPath, entry.name));
@@ -266,27 +283,31 @@ export class LocalObjectStore implements ObjectStore {
   }
 }
 
-function checkKey(key: string): void {
+/** Checks an object key; with `allowTemporary` its last segment may name a temp file. */
+function checkKey(key: string, { allowTemporary }: { allowTemporary: boolean }): void {
   if (key === '') throw invalidKey(key, 'it is empty');
-  checkSegments(key, key.split('/'));
+  checkSegments(key, key.split('/'), allowTemporary);
 }
 
 /** A prefix is a directory part of whole segments followed by the start of a name. */
 function checkPrefix(prefix: string): void {
   const wholeSegments = prefix.split('/');
   wholeSegments.pop();
-  checkSegments(prefix, wholeSegments);
+  checkSegments(prefix, wholeSegments, false);
 }
 
-function checkSegments(text: string, segments: readonly string[]): void {
+function checkSegments(text: string, segments: readonly string[], allowTemporaryLast: boolean): void {
   if (text.startsWith('/')) throw invalidKey(text, 'it is absolute; keys are relative to the store root');
   if (text.includes('\\')) throw invalidKey(text, "it contains a backslash; separate segments with '/'");
   if (text.includes('\0')) throw invalidKey(text, 'it contains a NUL character');
-  for (const segment of segments) {
+  segments.forEach((segment, index) => {
     if (segment === '') throw invalidKey(text, "it has an empty segment ('//' or a trailing '/')");
     if (segment === '.' || segment === '..') throw invalidKey(text, `it has a '${segment}' segment`);
-    if (segment.startsWith(TEMP_PREFIX)) throw invalidKey(text, `'${TEMP_PREFIX}' names are reserved`);
-  }
+    const temporaryAllowed = allowTemporaryLast && index === segments.length - 1;
+    if (segment.startsWith(TEMP_PREFIX) && !temporaryAllowed) {
+      throw invalidKey(text, `'${TEMP_PREFIX}' names are reserved for the store's temp files`);
+    }
+  });
 }
 
 function invalidKey(key: string, reason: string): LakestreamError {

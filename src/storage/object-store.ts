@@ -6,6 +6,17 @@ export interface ObjectInfo {
   readonly lastModifiedMs: number;
 }
 
+/** Options of {@link ObjectStore.list}. */
+export interface ListOptions {
+  /**
+   * Also yield in-flight temporary files (names starting with `.tmp-`) that a store writes beside
+   * an object before it lands. A writer killed mid-write leaves one behind; orphan cleanup lists them
+   * with this flag and deletes those older than its grace period (younger ones may still be in
+   * flight). Default false. Stores that write without temp files yield the same as without it.
+   */
+  readonly includeTemporary?: boolean;
+}
+
 /**
  * The storage port: a flat key space of immutable-ish objects. Keys are `/`-separated and relative
  * to the store root. Implementations: local file system (now), S3 (later). Every implementation
@@ -27,9 +38,15 @@ export interface ObjectStore {
   putIfAbsent(key: string, data: Uint8Array | string): Promise<boolean>;
   /** Object metadata, or `undefined` when absent. */
   head(key: string): Promise<ObjectInfo | undefined>;
-  /** Lists objects whose key starts with `prefix` (recursively), in no promised order. */
-  list(prefix: string): AsyncIterable<ObjectInfo>;
-  /** Deletes an object; deleting a missing object is not an error. */
+  /**
+   * Lists objects whose key starts with `prefix` (recursively), in no promised order. Temporary
+   * files are skipped unless `options.includeTemporary` is set.
+   */
+  list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
+  /**
+   * Deletes an object; deleting a missing object is not an error. Also accepts the key of a
+   * temporary file yielded by `list(prefix, { includeTemporary: true })`.
+   */
   delete(key: string): Promise<void>;
   /** Absolute URI of a key (what Iceberg metadata stores). */
   uriOf(key: string): string;

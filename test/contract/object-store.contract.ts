@@ -2,13 +2,19 @@ import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, isLakestreamError } from '../../src/core/index.js';
 import type { ErrorCode as ErrorCodeValue } from '../../src/core/index.js';
-import type { ObjectInfo, ObjectStore } from '../../src/storage/index.js';
+import type { ListOptions, ObjectInfo, ObjectStore } from '../../src/storage/index.js';
 
 /** A fresh, empty store for one test, and how to throw it away afterwards. */
 export interface ObjectStoreFixture {
   readonly store: ObjectStore;
   /** Removes whatever the store left behind; runs after `store.close()`. */
   readonly cleanup: () => Promise<void>;
+  /**
+   * Leaves a temp file beside the object `besideKey`, as a writer killed mid-write would, and
+   * returns its key. Omit it for stores that write without temp files; the case needing it is then
+   * reported as skipped.
+   */
+  readonly leaveTemporaryFile?: (besideKey: string) => Promise<string>;
 }
 
 const encoder = new TextEncoder();
@@ -224,6 +230,48 @@ export function objectStoreContract(name: string, makeStore: () => Promise<Objec
       });
     });
 
+    describe('temporary files', () => {
+      const includeTemporary: ListOptions = { includeTemporary: true };
+
+      it('leaves none behind after completed writes, won or lost', async () => {
+        await store.put('ns/t/metadata/version-hint.text', '1');
+        await store.put('ns/t/metadata/version-hint.text', '2');
+        await Promise.all(
+          Array.from({ length: 8 }, (_, index) =>
+            store.putIfAbsent('ns/t/metadata/v1.metadata.json', `${index}`),
+          ),
+        );
+        await store.put('ns/t/data/part-0.parquet', 'x');
+        const objects = await listKeys(store, '');
+        expect(objects).toHaveLength(3);
+        expect(await listKeys(store, '', includeTemporary)).toEqual(objects);
+      });
+
+      it('lists a temp file a killed writer left only with includeTemporary, and deletes it by key', async (context) => {
+        context.skip(
+          fixture.leaveTemporaryFile === undefined,
+          `${name} writes without temp files, so none can be left behind`,
+        );
+        await store.put('ns/t/metadata/v1.metadata.json', 'committed');
+        await store.put('ns/t/data/part-0.parquet', 'data');
+        const tempKey = await fixture.leaveTemporaryFile!('ns/t/metadata/v1.metadata.json');
+        expect(tempKey.startsWith('ns/t/metadata/')).toBe(true);
+
+        const objects = ['ns/t/data/part-0.parquet', 'ns/t/metadata/v1.metadata.json'];
+        expect(await listKeys(store, '')).toEqual(objects);
+        expect(await listKeys(store, 'ns/t/metadata/')).toEqual(['ns/t/metadata/v1.metadata.json']);
+        expect(await listKeys(store, '', includeTemporary)).toEqual([...objects, tempKey].sort());
+        const listed = await listInfos(store, 'ns/t/metadata/', includeTemporary);
+        const temp = listed.find((info) => info.key === tempKey);
+        expect(temp?.size).toBeGreaterThanOrEqual(0);
+        expect(temp?.lastModifiedMs).toBeGreaterThan(Date.now() - 60_000);
+
+        await store.delete(tempKey);
+        expect(await listKeys(store, '', includeTemporary)).toEqual(objects);
+        expect(decoder.decode(await store.get('ns/t/metadata/v1.metadata.json'))).toBe('committed');
+      });
+    });
+
     describe('head and delete', () => {
       it('returns metadata of an existing object and undefined for a missing one', async () => {
         const before = Date.now();
@@ -312,14 +360,14 @@ export function objectStoreContract(name: string, makeStore: () => Promise<Objec
   });
 }
 
-async function listInfos(store: ObjectStore, prefix: string): Promise<ObjectInfo[]> {
+async function listInfos(store: ObjectStore, prefix: string, options?: ListOptions): Promise<ObjectInfo[]> {
   const infos: ObjectInfo[] = [];
-  for await (const info of store.list(prefix)) infos.push(info);
+  for await (const info of store.list(prefix, options)) infos.push(info);
   return infos.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-async function listKeys(store: ObjectStore, prefix: string): Promise<string[]> {
-  return (await listInfos(store, prefix)).map((info) => info.key);
+async function listKeys(store: ObjectStore, prefix: string, options?: ListOptions): Promise<string[]> {
+  return (await listInfos(store, prefix, options)).map((info) => info.key);
 }
 
 /** Runs `operation` (sync or async) and returns what it threw; fails the test if it did not throw. */
