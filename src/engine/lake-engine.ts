@@ -25,6 +25,7 @@ import {
 import { castSelectList, checkInputColumns, inferIcebergFields } from './duck-types.js';
 import type { DuckSession, QueryResult } from './duck-session.js';
 import { writeParquetFile } from './parquet-writer.js';
+import type { NewFileLocation } from './partitioned-writer.js';
 import { writePartitionedFiles } from './partitioned-writer.js';
 import { dataFilesRelationSql } from './scan-sql.js';
 import { quoteIdent } from './sql-text.js';
@@ -217,10 +218,10 @@ export class LakeEngine {
       const store = this.catalog.store;
       const paths = await Promise.all(group.map((f) => store.localPath(store.keyOf(f.filePath))));
       const spec = specById(table.metadata, group[0]!.specId);
-      const target = this.newDataFile(table.metadata.location, spec, group[0]!.partition);
+      const target = await this.newDataFile(table.metadata.location, spec, group[0]!.partition);
       const file = await writeParquetFile(this.session, {
         selectSql: `SELECT * FROM ${dataFilesRelationSql(schema, paths)}`,
-        localPath: await target.localPath,
+        localPath: target.localPath,
         fileUri: target.fileUri,
         schema,
         specId: spec.specId,
@@ -271,15 +272,15 @@ export class LakeEngine {
     }
   }
 
-  private newDataFile(
+  private async newDataFile(
     location: string,
     spec: PartitionSpec,
     partition: readonly PartitionValue[],
-  ): { localPath: Promise<string>; fileUri: string } {
+  ): Promise<NewFileLocation> {
     const store = this.catalog.store;
     const dir = partitionPath(spec, partition);
     const fileUri = `${location}/data/${dir ? `${dir}/` : ''}${randomUUID()}.parquet`;
-    return { localPath: store.localPath(store.keyOf(fileUri)), fileUri };
+    return { localPath: await store.localPath(store.keyOf(fileUri)), fileUri };
   }
 }
 

@@ -156,7 +156,7 @@ export async function removeOrphanFiles(
   const currentVersion = versionNumber(table.metadataLocation);
   const orphans: string[] = [];
   const prefix = `${store.keyOf(metadata.location)}/`;
-  for await (const info of store.list(prefix)) {
+  for await (const info of store.list(prefix, { includeTemporary: true })) {
     if (keepKeys.has(info.key) || info.lastModifiedMs >= olderThanMs) continue;
     const name = info.key.slice(info.key.lastIndexOf('/') + 1);
     if (name === 'version-hint.text' || name === '.namespace.json') continue;

@@ -75,7 +75,7 @@ describe('an independent reader (icebird) reads lakestream tables over HTTP', ()
   });
 
   async function readBoth(table: string): Promise<{ ours: Row[]; theirs: Row[] }> {
-    const ours = (await warehouse.engine.query(`SELECT * FROM ${table}`)).rows;
+    const ours = [...(await warehouse.engine.query(`SELECT * FROM ${table}`)).rows] as Row[];
     const [ns, name] = table.split('.');
     const theirs = (await icebergRead({ tableUrl: `${baseUrl}/${ns}/${name}` })) as Row[];
     return { ours, theirs };

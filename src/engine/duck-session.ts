@@ -1,0 +1,125 @@
+import { DuckDBInstance, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
+import { ErrorCode, lakeError } from '../core/index.js';
+
+/** A value of a query result in plain JS form. */
+export type JsValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | Uint8Array
+  | readonly JsValue[]
+  | { readonly [key: string]: JsValue };
+
+/** A result column. `type` is DuckDB's type name. */
+export interface ResultColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
+/**
+ * A query result. Integers up to INTEGER are numbers, BIGINT/HUGEINT bigints, DOUBLE/DECIMAL
+ * numbers, temporal values strings in DuckDB's text form (microseconds kept, e.g.
+ * `2026-11-24 10:00:00.123456+00`), BLOB bytes, nested types arrays/objects.
+ */
+export interface QueryResult {
+  readonly columns: readonly ResultColumn[];
+  readonly rows: readonly Record<string, JsValue>[];
+}
+
+const textTypes = /^(DATE|TIME|TIMESTAMP|INTERVAL|UUID)/;
+
+/**
+ * One DuckDB database and connection. Statements run one at a time in submission order, so
+ * concurrent callers are safe. DuckDB errors become LS_SQL_ERROR.
+ */
+export class DuckSession {
+  private readonly instance: DuckDBInstance;
+  private readonly connection: DuckDBConnection;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(instance: DuckDBInstance, connection: DuckDBConnection) {
+    this.instance = instance;
+    this.connection = connection;
+  }
+
+  /** Opens an in-memory (or file) database with UTC as its time zone. */
+  static async open(
+    options: { path?: string; threads?: number; memoryLimit?: string } = {},
+  ): Promise<DuckSession> {
+    const settings: Record<string, string> = {};
+    if (options.threads !== undefined) settings.threads = String(options.threads);
+    if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
+    const instance = await DuckDBInstance.create(options.path ?? ':memory:', settings);
+    const connection = await instance.connect();
+    const session = new DuckSession(instance, connection);
+    await session.run("SET TimeZone = 'UTC'");
+    return session;
+  }
+
+  /** Runs a statement and discards its result. */
+  async run(sql: string): Promise<void> {
+    await this.enqueue(async () => {
+      await this.connection.run(sql);
+    });
+  }
+
+  /** Runs a query and returns its rows as JS values. */
+  async query(sql: string): Promise<QueryResult> {
+    return this.enqueue(async () => toResult(await this.connection.runAndReadAll(sql)));
+  }
+
+  /**
+   * Calls `onProgress(percent)` about every 200 ms while statements run; returns a function that
+   * stops watching.
+   */
+  watchProgress(onProgress: (percent: number) => void, intervalMs = 200): () => void {
+    const timer = setInterval(() => {
+      const { percentage } = this.connection.progress;
+      if (percentage >= 0) onProgress(percentage);
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** Closes the connection and the database. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.catch(() => undefined);
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed)
+      return Promise.reject(lakeError(ErrorCode.INVALID_ARGUMENT, 'engine: the DuckDB session is closed'));
+    const next = this.queue.then(work, work).catch((cause: unknown) => {
+      throw lakeError(ErrorCode.SQL_ERROR, `sql: ${cause instanceof Error ? cause.message : String(cause)}`, {
+        cause,
+      });
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+function toResult(reader: DuckDBResultReader): QueryResult {
+  const names = reader.columnNames();
+  const types = reader.columnTypes().map((t) => t.toString());
+  const js = reader.getColumnsJS();
+  const needsText = types.map((t) => textTypes.test(t));
+  const text = needsText.some(Boolean) ? reader.getColumnsJson() : undefined;
+  const rowCount = reader.currentRowCount;
+  const rows: Record<string, JsValue>[] = [];
+  for (let r = 0; r < rowCount; r++) {
+    const row: Record<string, JsValue> = {};
+    for (let c = 0; c < names.length; c++) {
+      row[names[c]!] = (needsText[c] ? text![c]![r] : js[c]![r]) as JsValue;
+    }
+    rows.push(row);
+  }
+  return { columns: names.map((name, i) => ({ name, type: types[i]! })), rows };
+}

@@ -1,0 +1,21 @@
+export type { JsValue, QueryResult, ResultColumn } from './duck-session.js';
+export { DuckSession } from './duck-session.js';
+export {
+  castSelectList,
+  checkInputColumns,
+  duckTypeOf,
+  fieldIdsClause,
+  icebergTypeOf,
+  inferIcebergFields,
+} from './duck-types.js';
+export type { CompactionOptions, CompactionResult, CreateTableRequest, WriteResult } from './lake-engine.js';
+export { LakeEngine, partitionPath } from './lake-engine.js';
+export type { ParquetFileRequest } from './parquet-writer.js';
+export { readFileStats, writeParquetFile } from './parquet-writer.js';
+export { partitionExpressionSql } from './partition-sql.js';
+export type { NewFileLocation, PartitionedWriteRequest } from './partitioned-writer.js';
+export { writePartitionedFiles } from './partitioned-writer.js';
+export { dataFilesRelationSql, emptyRelationSql } from './scan-sql.js';
+export { quoteIdent, quoteLiteral } from './sql-text.js';
+export type { TableReference } from './table-references.js';
+export { findTableReferences, replaceTableReferences } from './table-references.js';

@@ -1,0 +1,191 @@
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { DataFile, PartitionValue, PrimitiveType, PrimitiveValue, Schema } from '../table/index.js';
+import {
+  baseType,
+  compareValues,
+  convertLiteral,
+  encodeSingleValue,
+  FileContent,
+  schemaToJson,
+} from '../table/index.js';
+import type { DuckSession } from './duck-session.js';
+import { fieldIdsClause } from './duck-types.js';
+import { quoteLiteral } from './sql-text.js';
+
+/** What to write: a query's rows into one Parquet data file of a table. */
+export interface ParquetFileRequest {
+  readonly selectSql: string;
+  readonly localPath: string;
+  readonly fileUri: string;
+  readonly schema: Schema;
+  readonly specId: number;
+  readonly partition: readonly PartitionValue[];
+  /** Rows per row group (DuckDB's default when unset). */
+  readonly rowGroupSize?: number;
+}
+
+/** Longest string bound kept, like Iceberg's default `truncate(16)` metrics mode. */
+export const STRING_BOUND_LENGTH = 16;
+
+/**
+ * Writes the rows of `selectSql` to a zstd Parquet file with Iceberg field ids and the Iceberg
+ * schema in its key-value metadata, then builds the manifest entry's statistics from
+ * `parquet_metadata()` of the written file (the rows are not read again). Returns undefined, and
+ * leaves no file, when the query has no rows.
+ */
+export async function writeParquetFile(
+  session: DuckSession,
+  request: ParquetFileRequest,
+): Promise<DataFile | undefined> {
+  await mkdir(dirname(request.localPath), { recursive: true });
+  const options = [
+    'FORMAT parquet',
+    'COMPRESSION zstd',
+    `FIELD_IDS ${fieldIdsClause(request.schema.fields)}`,
+    `KV_METADATA {'iceberg.schema': ${quoteLiteral(JSON.stringify(schemaToJson(request.schema)))}}`,
+    ...(request.rowGroupSize ? [`ROW_GROUP_SIZE ${request.rowGroupSize}`] : []),
+  ];
+  try {
+    await session.run(
+      `COPY (${request.selectSql}) TO ${quoteLiteral(request.localPath)} (${options.join(', ')})`,
+    );
+  } catch (error) {
+    await rm(request.localPath, { force: true });
+    throw error;
+  }
+  const stats = await readFileStats(session, request.localPath, request.schema);
+  if (stats.recordCount === 0) {
+    await rm(request.localPath, { force: true });
+    return undefined;
+  }
+  const { size } = await stat(request.localPath);
+  return {
+    content: FileContent.DATA,
+    filePath: request.fileUri,
+    fileFormat: 'PARQUET',
+    specId: request.specId,
+    partition: request.partition,
+    recordCount: stats.recordCount,
+    fileSizeInBytes: size,
+    columnSizes: stats.columnSizes,
+    valueCounts: stats.valueCounts,
+    nullValueCounts: stats.nullValueCounts,
+    lowerBounds: stats.lowerBounds,
+    upperBounds: stats.upperBounds,
+  };
+}
+
+interface FileStats {
+  recordCount: number;
+  columnSizes: Map<number, number>;
+  valueCounts: Map<number, number>;
+  nullValueCounts: Map<number, number>;
+  lowerBounds: Map<number, Uint8Array>;
+  upperBounds: Map<number, Uint8Array>;
+}
+
+interface Extremes {
+  min?: PrimitiveValue;
+  max?: PrimitiveValue;
+  minKnown: boolean;
+  maxKnown: boolean;
+}
+
+/** Per-column statistics of a Parquet file from its footer, keyed by Iceberg field id. */
+export async function readFileStats(
+  session: DuckSession,
+  localPath: string,
+  schema: Schema,
+): Promise<FileStats> {
+  const { rows } = await session.query(
+    `SELECT row_group_id, row_group_num_rows, path_in_schema, total_compressed_size, num_values, stats_null_count,
+            stats_min_value, stats_max_value, min_is_exact, max_is_exact
+     FROM parquet_metadata(${quoteLiteral(localPath)})`,
+  );
+  const topLevel = new Map(schema.fields.map((f) => [f.name, f]));
+  const rowGroups = new Map<string, number>();
+  const stats: FileStats = {
+    recordCount: 0,
+    columnSizes: new Map(),
+    valueCounts: new Map(),
+    nullValueCounts: new Map(),
+    lowerBounds: new Map(),
+    upperBounds: new Map(),
+  };
+  const extremes = new Map<number, Extremes>();
+  const add = (map: Map<number, number>, id: number, value: unknown): void => {
+    map.set(id, (map.get(id) ?? 0) + Number(value ?? 0));
+  };
+  for (const row of rows) {
+    rowGroups.set(String(row.row_group_id), Number(row.row_group_num_rows));
+    const field = topLevel.get(String(row.path_in_schema));
+    if (!field) continue;
+    add(stats.columnSizes, field.id, row.total_compressed_size);
+    add(stats.valueCounts, field.id, row.num_values);
+    if (row.stats_null_count !== null) add(stats.nullValueCounts, field.id, row.stats_null_count);
+    if (typeof field.type !== 'string' || !hasBounds(field.type)) continue;
+    const type = field.type;
+    const current = extremes.get(field.id) ?? { minKnown: true, maxKnown: true };
+    current.minKnown &&=
+      row.stats_min_value !== null || Number(row.num_values) === Number(row.stats_null_count);
+    current.maxKnown &&=
+      (row.stats_max_value !== null && row.max_is_exact !== false) ||
+      Number(row.num_values) === Number(row.stats_null_count);
+    const min = parseStat(type, row.stats_min_value, field.name);
+    const max = parseStat(type, row.stats_max_value, field.name);
+    if (min === 'nan' || max === 'nan') {
+      current.minKnown = current.maxKnown = false;
+    } else {
+      if (min !== undefined && (current.min === undefined || compareValues(type, min, current.min) < 0))
+        current.min = min;
+      if (max !== undefined && (current.max === undefined || compareValues(type, max, current.max) > 0))
+        current.max = max;
+    }
+    extremes.set(field.id, current);
+  }
+  for (const count of rowGroups.values()) stats.recordCount += count;
+  for (const [id, { min, max, minKnown, maxKnown }] of extremes) {
+    const type = schema.fields.find((f) => f.id === id)!.type as PrimitiveType;
+    if (minKnown && min !== undefined)
+      stats.lowerBounds.set(id, encodeSingleValue(type, truncateLower(type, min)));
+    const upper = maxKnown && max !== undefined ? truncateUpper(type, max) : undefined;
+    if (upper !== undefined) stats.upperBounds.set(id, encodeSingleValue(type, upper));
+  }
+  return stats;
+}
+
+function hasBounds(type: PrimitiveType): boolean {
+  const kind = baseType(type);
+  return kind !== 'binary' && kind !== 'fixed' && kind !== 'time';
+}
+
+function parseStat(type: PrimitiveType, text: unknown, column: string): PrimitiveValue | 'nan' | undefined {
+  if (text === null || text === undefined) return undefined;
+  const kind = baseType(type);
+  if ((kind === 'double' || kind === 'float') && /nan/i.test(String(text))) return 'nan';
+  try {
+    return convertLiteral(String(text), type, column);
+  } catch {
+    return undefined;
+  }
+}
+
+function truncateLower(type: PrimitiveType, value: PrimitiveValue): PrimitiveValue {
+  if (baseType(type) !== 'string') return value;
+  return Array.from(String(value)).slice(0, STRING_BOUND_LENGTH).join('');
+}
+
+function truncateUpper(type: PrimitiveType, value: PrimitiveValue): PrimitiveValue | undefined {
+  if (baseType(type) !== 'string') return value;
+  const chars = Array.from(String(value));
+  if (chars.length <= STRING_BOUND_LENGTH) return value;
+  const prefix = chars.slice(0, STRING_BOUND_LENGTH);
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    const code = prefix[i]!.codePointAt(0)!;
+    if (code < 0x10ffff && !(code >= 0xd7ff && code < 0xe000)) {
+      return prefix.slice(0, i).join('') + String.fromCodePoint(code + 1);
+    }
+  }
+  return undefined;
+}
