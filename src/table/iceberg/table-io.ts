@@ -25,7 +25,7 @@ export class TableIO {
   async readManifestList(uri: string): Promise<readonly ManifestFile[]> {
     const cached = this.listCache.get(uri);
     if (cached) return cached;
-    const manifests = readManifestList(await this.store.get(this.store.keyOf(uri)));
+    const manifests = readManifestList(await this.store.get(this.store.keyOf(uri)), uri);
     remember(this.listCache, uri, manifests);
     return manifests;
   }
@@ -37,7 +37,7 @@ export class TableIO {
   async readManifestEntries(manifest: ManifestFile): Promise<readonly ManifestEntry[]> {
     let entries = this.manifestCache.get(manifest.manifestPath);
     if (!entries) {
-      entries = readManifest(await this.store.get(this.store.keyOf(manifest.manifestPath))).entries;
+      entries = readManifest(await this.store.get(this.store.keyOf(manifest.manifestPath)), manifest.manifestPath).entries;
       remember(this.manifestCache, manifest.manifestPath, entries);
     }
     return entries.map((entry: ManifestEntry) => inheritLineage(entry, manifest));

@@ -67,14 +67,7 @@ export interface Schema {
 
 /** Partition transforms. `bucket[N]` and `truncate[W]` carry their parameter. */
 export type Transform =
-  | 'identity'
-  | 'year'
-  | 'month'
-  | 'day'
-  | 'hour'
-  | 'void'
-  | `bucket[${number}]`
-  | `truncate[${number}]`;
+  'identity' | 'year' | 'month' | 'day' | 'hour' | 'void' | `bucket[${number}]` | `truncate[${number}]`;
 
 /** One field of a partition spec. */
 export interface PartitionField {

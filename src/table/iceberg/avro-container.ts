@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import avro from 'avsc';
+import { ErrorCode, lakeError } from '../../core/index.js';
+
+/** Avro `long` as JS bigint, so 64-bit ids and timestamps round-trip exactly. */
+const bigintLong = avro.types.LongType.__with({
+  fromBuffer: (buf: Buffer) => buf.readBigInt64LE(),
+  toBuffer: (value: bigint | number) => {
+    const buf = Buffer.alloc(8);
+    buf.writeBigInt64LE(BigInt(value));
+    return buf;
+  },
+  fromJSON: (value: number | string) => BigInt(value),
+  toJSON: (value: bigint) => Number(value),
+  isValid: (value: unknown) =>
+    typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value)),
+  compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
+});
+
+const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
+
+const headerType = avro.Type.forSchema({
+  type: 'record',
+  name: 'org.apache.avro.file.Header',
+  fields: [
+    { name: 'magic', type: { type: 'fixed', name: 'Magic', size: 4 } },
+    { name: 'meta', type: { type: 'map', values: 'bytes' } },
+    { name: 'sync', type: { type: 'fixed', name: 'Sync', size: 16 } },
+  ],
+});
+
+const longCodec = avro.Type.forSchema('long');
+
+/** An Avro type for a schema, with `long` decoded as bigint. */
+export function avroType(schema: object): avro.Type {
+  return avro.Type.forSchema(schema as avro.Schema, { registry: { long: bigintLong } });
+}
+
+/**
+ * Encodes records as an Avro object container file (one block). The schema JSON is stored verbatim
+ * (so Iceberg's `field-id` attributes survive), with string metadata entries beside it.
+ */
+export function writeContainer(
+  schema: object,
+  records: readonly object[],
+  metadata: Readonly<Record<string, string>>,
+  codec: 'null' | 'deflate' = 'null',
+): Uint8Array {
+  const type = avroType(schema);
+  const meta: Record<string, Buffer> = {
+    'avro.schema': Buffer.from(JSON.stringify(schema)),
+    'avro.codec': Buffer.from(codec),
+  };
+  for (const [key, value] of Object.entries(metadata)) meta[key] = Buffer.from(value);
+  const sync = randomBytes(16);
+  const parts: Buffer[] = [headerType.toBuffer({ magic: MAGIC, meta, sync })];
+  if (records.length > 0) {
+    const encoded = Buffer.concat(records.map((record) => type.toBuffer(record)));
+    const body = codec === 'deflate' ? deflateRawSync(encoded) : encoded;
+    parts.push(longCodec.toBuffer(records.length), longCodec.toBuffer(body.length), body, sync);
+  }
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+/** A decoded container file: its metadata (as strings) and its records (read with the writer's schema). */
+export interface DecodedContainer {
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly schema: Record<string, unknown>;
+  readonly records: unknown[];
+}
+
+/** Decodes an Avro object container file (codec null or deflate). `source` names it in errors. */
+export function readContainer(bytes: Uint8Array, source: string): DecodedContainer {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  try {
+    if (!buf.subarray(0, 4).equals(MAGIC)) throw new Error('not an Avro object container file (bad magic)');
+    const header = headerType.decode(buf, 0);
+    if (header.offset < 0) throw new Error('truncated header');
+    const { meta, sync } = header.value as { meta: Record<string, Buffer>; sync: Buffer };
+    const metadata: Record<string, string> = {};
+    for (const [key, value] of Object.entries(meta)) metadata[key] = value.toString('utf8');
+    const schema = JSON.parse(metadata['avro.schema'] ?? 'null') as Record<string, unknown>;
+    const codec = metadata['avro.codec'] ?? 'null';
+    if (codec !== 'null' && codec !== 'deflate') throw new Error(`unsupported Avro codec '${codec}'`);
+    const type = avroType(schema);
+    const records: unknown[] = [];
+    let offset = header.offset;
+    while (offset < buf.length) {
+      const count = longCodec.decode(buf, offset);
+      const size = longCodec.decode(buf, count.offset);
+      if (count.offset < 0 || size.offset < 0) throw new Error('truncated block header');
+      const start = size.offset;
+      const end = start + Number(size.value);
+      if (end + 16 > buf.length) throw new Error('truncated block');
+      const block = codec === 'deflate' ? inflateRawSync(buf.subarray(start, end)) : buf.subarray(start, end);
+      let position = 0;
+      for (let i = 0; i < Number(count.value); i++) {
+        const record = type.decode(block, position);
+        if (record.offset < 0) throw new Error('truncated record');
+        records.push(record.value);
+        position = record.offset;
+      }
+      if (!buf.subarray(end, end + 16).equals(sync)) throw new Error('sync marker mismatch');
+      offset = end + 16;
+    }
+    return { metadata, schema, records };
+  } catch (cause) {
+    throw lakeError(
+      ErrorCode.CORRUPT_METADATA,
+      `iceberg manifest: ${source} cannot be read (${(cause as Error).message}); restore the file or expire the snapshot that references it`,
+      { cause },
+    );
+  }
+}
