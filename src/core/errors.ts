@@ -53,10 +53,6 @@ export function isLakestreamError(error: unknown, code?: ErrorCode): error is La
 }
 
 /** Shorthand for a LakestreamError. */
-export function lakeError(
-  code: ErrorCode,
-  message: string,
-  options: ErrorOptions = {},
-): LakestreamError {
+export function lakeError(code: ErrorCode, message: string, options: ErrorOptions = {}): LakestreamError {
   return new LakestreamError(code, message, options);
 }

@@ -37,7 +37,10 @@ export class TableIO {
   async readManifestEntries(manifest: ManifestFile): Promise<readonly ManifestEntry[]> {
     let entries = this.manifestCache.get(manifest.manifestPath);
     if (!entries) {
-      entries = readManifest(await this.store.get(this.store.keyOf(manifest.manifestPath)), manifest.manifestPath).entries;
+      entries = readManifest(
+        await this.store.get(this.store.keyOf(manifest.manifestPath)),
+        manifest.manifestPath,
+      ).entries;
       remember(this.manifestCache, manifest.manifestPath, entries);
     }
     return entries.map((entry: ManifestEntry) => inheritLineage(entry, manifest));
