@@ -81,7 +81,9 @@ describe.runIf(available)('manifests read by the reference Avro implementation (
   const readWithPython = (bytes: Uint8Array, name: string): PythonView => {
     const path = join(dir, name);
     writeFileSync(path, bytes);
-    return JSON.parse(execFileSync(PYTHON, ['-W', 'ignore', '-c', READER, path], { encoding: 'utf8' })) as PythonView;
+    return JSON.parse(
+      execFileSync(PYTHON, ['-W', 'ignore', '-c', READER, path], { encoding: 'utf8' }),
+    ) as PythonView;
   };
 
   const schema: Schema = {
