@@ -220,6 +220,25 @@ export function projectToPartition(expr: BoundExpression, spec: PartitionSpec): 
   }
 }
 
+/**
+ * Projects a filter onto identity partition fields (strict): the result matches a partition only
+ * if every row of that partition matches. Predicates on other columns project to `false`.
+ */
+export function projectStrictToIdentity(expr: BoundExpression, spec: PartitionSpec): BoundExpression {
+  switch (expr.op) {
+    case 'true':
+    case 'false':
+      return expr;
+    case 'and':
+    case 'or':
+      return { op: expr.op, args: expr.args.map((a) => projectStrictToIdentity(a, spec)) };
+    default: {
+      const field = spec.fields.find((f) => f.sourceId === expr.id && f.transform === 'identity');
+      return field ? { ...expr, id: field.fieldId } : { op: 'false' };
+    }
+  }
+}
+
 /** Stats of a data file's columns. */
 export function dataFileStats(
   file: DataFile,

@@ -1,6 +1,7 @@
 import { ErrorCode, isLakestreamError } from '../core/index.js';
 import { currentSnapshot } from './iceberg/table-metadata.js';
 import type { Snapshot, TableMetadata } from './iceberg/types.js';
+import { EntryStatus } from './iceberg/types.js';
 import type { IcebergTable } from './table.js';
 
 /** Which snapshots to expire. A snapshot is kept if either rule keeps it; the current one always. */
@@ -51,7 +52,7 @@ export async function expireSnapshots(
   if (expired.length === 0)
     return { expiredSnapshots: 0, deletedManifestLists: 0, deletedManifests: 0, deletedDataFiles: 0 };
 
-  const keep = await reachableFiles(table, retained);
+  const keep = await reachableFiles(table, retained, { liveOnly: true });
   const drop = await reachableFiles(table, expired);
   const lists = [...drop.manifestLists].filter((p) => !keep.manifestLists.has(p));
   const manifests = [...drop.manifests].filter((p) => !keep.manifests.has(p));
@@ -100,10 +101,14 @@ function withoutSnapshots(metadata: TableMetadata, expiredIds: ReadonlySet<numbe
   };
 }
 
-/** Every file a set of snapshots references. */
+/**
+ * Every file a set of snapshots references; with `liveOnly`, data files only where they are live
+ * (not the entries that record their deletion).
+ */
 export async function reachableFiles(
   table: IcebergTable,
   snapshots: readonly Snapshot[],
+  options: { liveOnly?: boolean } = {},
 ): Promise<{ manifestLists: Set<string>; manifests: Set<string>; dataFiles: Set<string> }> {
   const manifestLists = new Set<string>();
   const manifests = new Set<string>();
@@ -113,8 +118,9 @@ export async function reachableFiles(
     for (const manifest of await table.io.readManifestList(snapshot.manifestList)) {
       if (manifests.has(manifest.manifestPath)) continue;
       manifests.add(manifest.manifestPath);
-      for (const entry of await table.io.readManifestEntries(manifest))
-        dataFiles.add(entry.dataFile.filePath);
+      for (const entry of await table.io.readManifestEntries(manifest)) {
+        if (!options.liveOnly || entry.status !== EntryStatus.DELETED) dataFiles.add(entry.dataFile.filePath);
+      }
     }
   }
   return { manifestLists, manifests, dataFiles };

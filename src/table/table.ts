@@ -8,6 +8,7 @@ import {
   mightMatch,
   mustMatch,
   partitionTupleStats,
+  projectStrictToIdentity,
   projectToPartition,
 } from './expression-eval.js';
 import type { SchemaChange } from './iceberg/schema-update.js';
@@ -300,9 +301,9 @@ export class IcebergTable {
       const spec = specById(this.metadata, file.specId);
       const stats = dataFileStats(file, (id) => types.get(id));
       const byPartition =
-        identityOnly(spec) &&
+        spec.fields.length > 0 &&
         mustMatch(
-          projectToPartition(bound, spec),
+          projectStrictToIdentity(bound, spec),
           partitionTupleStats(spec, file.partition as (PrimitiveValue | null)[]),
         );
       if (byPartition || mustMatch(bound, stats)) {
@@ -334,10 +335,6 @@ function mightMatchFile(
       dataFileStats(file, (id) => types.get(id)),
     )
   );
-}
-
-function identityOnly(spec: PartitionSpec): boolean {
-  return spec.fields.length > 0 && spec.fields.every((f) => f.transform === 'identity');
 }
 
 /** Primitive types of every field id of a schema. */
