@@ -1,0 +1,110 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isLakestreamError } from '../../src/core/index.js';
+import type { Catalog } from '../../src/table/index.js';
+
+/** A catalog under test and how to dispose of it. */
+export interface CatalogFixture {
+  readonly catalog: Catalog;
+  cleanup(): Promise<void>;
+}
+
+const fields = [
+  { id: 0, name: 'id', required: false, type: 'long' as const },
+  { id: 0, name: 'name', required: false, type: 'string' as const },
+];
+
+async function errorOf(work: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await work();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+/**
+ * The behaviour every Catalog must have (filesystem now, PostgreSQL later): namespaces, table
+ * lifecycle, and atomic commits where exactly one of two writers on the same base wins.
+ */
+export function catalogContract(name: string, makeCatalog: () => Promise<CatalogFixture>): void {
+  describe(`Catalog contract: ${name}`, () => {
+    let fixture: CatalogFixture;
+    let catalog: Catalog;
+    const t = { namespace: 'sales', name: 'orders' };
+
+    beforeEach(async () => {
+      fixture = await makeCatalog();
+      catalog = fixture.catalog;
+    });
+    afterEach(async () => {
+      await catalog.close();
+      await fixture.cleanup();
+    });
+
+    it('creates, lists and loads tables and namespaces', async () => {
+      expect(await catalog.listNamespaces()).toEqual([]);
+      const created = await catalog.createTable(t, { fields });
+      expect(created.metadata.schemas[0]!.fields.map((f) => f.id)).toEqual([1, 2]);
+      expect(await catalog.listNamespaces()).toEqual(['sales']);
+      expect(await catalog.listTables('sales')).toEqual([t]);
+      expect(await catalog.tableExists(t)).toBe(true);
+      const loaded = await catalog.loadTable(t);
+      expect(loaded.metadata).toEqual(created.metadata);
+      expect(loaded.metadataLocation).toBe(created.metadataLocation);
+    });
+
+    it('refuses a second table of the same name and unknown tables', async () => {
+      await catalog.createTable(t, { fields });
+      expect(
+        isLakestreamError(await errorOf(() => catalog.createTable(t, { fields })), 'LS_TABLE_EXISTS'),
+      ).toBe(true);
+      const missing = await errorOf(() => catalog.loadTable({ namespace: 'sales', name: 'nope' }));
+      expect(isLakestreamError(missing, 'LS_TABLE_NOT_FOUND')).toBe(true);
+      expect(
+        isLakestreamError(await errorOf(() => catalog.listTables('nowhere')), 'LS_NAMESPACE_NOT_FOUND'),
+      ).toBe(true);
+      expect(
+        isLakestreamError(
+          await errorOf(() => catalog.loadTable({ namespace: 'a b', name: 'x' })),
+          'LS_INVALID_ARGUMENT',
+        ),
+      ).toBe(true);
+    });
+
+    it('commits atomically: of two writers on one base exactly one wins', async () => {
+      const base = await catalog.createTable(t, { fields });
+      const next = (key: string) => ({
+        ...base.metadata,
+        properties: { ...base.metadata.properties, writer: key },
+        lastUpdatedMs: base.metadata.lastUpdatedMs + 1,
+      });
+      const results = await Promise.allSettled([
+        catalog.commitTable(base, next('a')),
+        catalog.commitTable(base, next('b')),
+      ]);
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(isLakestreamError(lost[0]!.reason, 'LS_COMMIT_CONFLICT')).toBe(true);
+      const current = await catalog.loadTable(t);
+      expect(current.metadata.properties.writer).toBe(
+        (won[0] as PromiseFulfilledResult<{ metadata: { properties: Record<string, string> } }>).value
+          .metadata.properties.writer,
+      );
+      expect(current.metadata.metadataLog.map((e) => e.metadataFile)).toEqual([base.metadataLocation]);
+    });
+
+    it('drops and renames tables, and drops only empty namespaces', async () => {
+      await catalog.createTable(t, { fields });
+      await catalog.renameTable(t, { namespace: 'archive', name: 'orders_old' });
+      expect(await catalog.tableExists(t)).toBe(false);
+      expect(await catalog.tableExists({ namespace: 'archive', name: 'orders_old' })).toBe(true);
+      expect(
+        isLakestreamError(await errorOf(() => catalog.dropNamespace('archive')), 'LS_NAMESPACE_NOT_EMPTY'),
+      ).toBe(true);
+      await catalog.dropTable({ namespace: 'archive', name: 'orders_old' }, { purge: true });
+      await catalog.dropNamespace('archive');
+      expect(await catalog.listNamespaces()).toEqual(['sales']);
+    });
+  });
+}
