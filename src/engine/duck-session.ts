@@ -71,19 +71,6 @@ export class DuckSession {
     return this.enqueue(async () => toResult(await this.connection.runAndReadAll(sql)));
   }
 
-  /**
-   * Calls `onProgress(percent)` about every 200 ms while statements run; returns a function that
-   * stops watching.
-   */
-  watchProgress(onProgress: (percent: number) => void, intervalMs = 200): () => void {
-    const timer = setInterval(() => {
-      const { percentage } = this.connection.progress;
-      if (percentage >= 0) onProgress(percentage);
-    }, intervalMs);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-
   /** Closes the connection and the database. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ErrorCode, lakeError } from '../../core/index.js';
 import type { LakeEngine } from '../../engine/index.js';
-import { quoteLiteral } from '../../engine/index.js';
+import { quoteIdent, quoteLiteral } from '../../engine/index.js';
 import type { IcebergTable, PartitionFieldDeclaration, Transform } from '../../table/index.js';
 import {
   currentSnapshot,
@@ -156,13 +156,7 @@ export function registerTablesCommand(program: Command): void {
           Number(s.summary['added-data-files'] ?? 0),
           Number(s.summary['added-records'] ?? 0),
           Number(s.summary['total-records'] ?? 0),
-          JSON.stringify(
-            Object.fromEntries(
-              Object.entries(s.summary)
-                .filter(([k]) => !k.includes('-') || k.includes('.'))
-                .filter(([k]) => k !== 'operation'),
-            ),
-          ),
+          JSON.stringify(Object.fromEntries(Object.entries(s.summary).filter(([k]) => k.includes('.')))),
         ]);
         print(
           [
@@ -208,22 +202,24 @@ export function registerTablesCommand(program: Command): void {
               ...(options.partitionBy ? { partitionBy: options.partitionBy.map(parsePartitionField) } : {}),
             });
           }
-          const progress = startProgress(`importing ${file}`, 100, '%');
-          const stopWatch = engine.session.watchProgress((percent) => progress.update(Math.round(percent)));
+          const progress = startProgress(`importing ${file}`, 2, 'steps (read CSV, write table)');
+          const stage = quoteIdent(`__import_${Date.now()}`);
           try {
+            await engine.session.run(`CREATE TEMP TABLE ${stage} AS ${source}`);
+            progress.update(1);
+            const staged = `SELECT * FROM ${stage}`;
+            const properties = { 'lakestream.source': path };
             const result = options.replace
-              ? await engine.replacePartitions(identifier, source, {
-                  properties: { 'lakestream.source': path },
-                })
-              : await engine.append(identifier, source, { properties: { 'lakestream.source': path } });
-            progress.update(100);
+              ? await engine.replacePartitions(identifier, staged, { properties })
+              : await engine.append(identifier, staged, { properties });
+            progress.update(2);
             progress.stop();
             process.stdout.write(
               `imported ${result.records} rows into ${formatTableIdentifier(identifier)} (${result.files.length} data file(s), snapshot ${result.snapshot?.snapshotId ?? 'none'})\n`,
             );
           } finally {
-            stopWatch();
             progress.stop();
+            await engine.session.run(`DROP TABLE IF EXISTS ${stage}`);
           }
         }),
     );
