@@ -29,6 +29,7 @@ import type { NewFileLocation } from './partitioned-writer.js';
 import { writePartitionedFiles } from './partitioned-writer.js';
 import { dataFilesRelationSql } from './scan-sql.js';
 import { quoteIdent } from './sql-text.js';
+import type { TableReference } from './table-references.js';
 import { findTableReferences, replaceTableReferences } from './table-references.js';
 
 /** Result of a write: the snapshot it committed and what it added. */
@@ -177,13 +178,16 @@ export class LakeEngine {
 
   /** Rewrites lake table references of `sql` into relations over their data files. */
   async bindLakeTables(sql: string): Promise<string> {
-    const namespaces = new Set(await this.catalog.listNamespaces());
-    const references = findTableReferences(sql).filter((r) => namespaces.has(r.namespace));
-    const relations = new Map<string, string>();
-    for (const reference of references) {
+    const candidates = findTableReferences(sql);
+    if (candidates.length === 0) return sql;
+    const exists = new Map<string, boolean>();
+    const relations = new Map<TableReference, string>();
+    for (const reference of candidates) {
       const identifier = { namespace: reference.namespace, name: reference.name };
-      if (!(await this.catalog.tableExists(identifier))) continue;
-      const key = `${reference.start}`;
+      if (!isValidIdentifier(identifier)) continue;
+      const key = formatTableIdentifier(identifier);
+      if (!exists.has(key)) exists.set(key, await this.catalog.tableExists(identifier));
+      if (!exists.get(key)) continue;
       const options: ScanOptions =
         reference.snapshotId !== undefined
           ? { snapshotId: reference.snapshotId }
@@ -191,10 +195,9 @@ export class LakeEngine {
             ? { asOfTimestampMs: timestampMs(reference.asOfTimestamp) }
             : {};
       const { relationSql } = await this.scan(identifier, options);
-      relations.set(key, `(SELECT * FROM ${relationSql}) AS ${quoteIdent(reference.name)}`);
+      relations.set(reference, `(SELECT * FROM ${relationSql}) AS ${quoteIdent(reference.name)}`);
     }
-    const bound = references.filter((r) => relations.has(`${r.start}`));
-    return replaceTableReferences(sql, bound, (r) => relations.get(`${r.start}`)!);
+    return replaceTableReferences(sql, [...relations.keys()], (r) => relations.get(r)!);
   }
 
   /** Rewrites small files per partition into fewer files (a `replace` snapshot, same rows). */
@@ -237,8 +240,7 @@ export class LakeEngine {
 
   /** Column names and DuckDB types of a query's result. */
   async describe(selectSql: string): Promise<{ name: string; type: string }[]> {
-    const result = await this.session.query(`DESCRIBE (${await this.bindLakeTables(selectSql)})`);
-    return result.rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+    return this.describeBound(await this.bindLakeTables(selectSql));
   }
 
   /** Closes the DuckDB session. The catalog is closed by its owner. */
@@ -246,10 +248,15 @@ export class LakeEngine {
     await this.session.close();
   }
 
+  private async describeBound(boundSql: string): Promise<{ name: string; type: string }[]> {
+    const result = await this.session.query(`DESCRIBE (${boundSql})`);
+    return result.rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+  }
+
   private async writeDataFiles(table: IcebergTable, selectSql: string): Promise<DataFile[]> {
     const schema = table.schema();
     const bound = await this.bindLakeTables(selectSql);
-    const input = await this.describe(bound);
+    const input = await this.describeBound(bound);
     checkInputColumns(input, schema.fields, table.name);
     const spec = table.spec();
     const castSql = `SELECT ${castSelectList(schema.fields)} FROM (${bound}) AS input`;
@@ -282,6 +289,11 @@ export class LakeEngine {
     const fileUri = `${location}/data/${dir ? `${dir}/` : ''}${randomUUID()}.parquet`;
     return { localPath: await store.localPath(store.keyOf(fileUri)), fileUri };
   }
+}
+
+function isValidIdentifier(identifier: TableIdentifier): boolean {
+  const name = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+  return name.test(identifier.namespace) && name.test(identifier.name);
 }
 
 function sum(files: readonly DataFile[]): number {

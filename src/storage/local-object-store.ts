@@ -124,6 +124,24 @@ export class LocalObjectStore implements ObjectStore {
     return this.walk(prefix.slice(0, slash + 1), prefix.slice(slash + 1), options.includeTemporary ?? false);
   }
 
+  async listChildren(prefix: string): Promise<string[]> {
+    if (prefix !== '' && !prefix.endsWith('/')) {
+      throw lakeError(
+        ErrorCode.INVALID_ARGUMENT,
+        `storage: '${prefix}' is not a folder prefix; end it with '/'`,
+      );
+    }
+    if (prefix !== '') checkPrefix(prefix);
+    const dirPath = join(this.rootPath, ...prefix.split('/').filter((segment) => segment !== ''));
+    try {
+      const names = await readdir(dirPath);
+      return names.filter((name) => !name.startsWith(TEMP_PREFIX)).sort();
+    } catch (cause) {
+      if (isMissing(cause) || errnoCode(cause) === 'ENOTDIR') return [];
+      throw ioError(`list folder '${prefix}' (${dirPath})`, cause);
+    }
+  }
+
   async delete(key: string): Promise<void> {
     const path = this.pathOf(key);
     try {

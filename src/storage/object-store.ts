@@ -42,6 +42,11 @@ export interface ObjectStore {
    * Lists objects whose key starts with `prefix` (recursively), in no promised order. Temporary
    * files are skipped unless `options.includeTemporary` is set.
    */
+  /**
+   * Names of the immediate children under a directory-like prefix (`ns/`), like an S3 listing with
+   * delimiter `/`: child "folders" and objects, without recursion, sorted. Empty when absent.
+   */
+  listChildren(prefix: string): Promise<string[]>;
   list(prefix: string, options?: ListOptions): AsyncIterable<ObjectInfo>;
   /**
    * Deletes an object; deleting a missing object is not an error. Also accepts the key of a

@@ -109,8 +109,9 @@ export class IcebergTable {
     return currentSnapshot(this.metadata);
   }
 
-  /** Reloads the current metadata from the catalog. */
+  /** Reloads the current metadata from the catalog (skipped when it has not changed). */
   async refresh(): Promise<void> {
+    if (await this.catalog.isCurrent(this.loaded)) return;
     this.loaded = await this.catalog.loadTable(this.identifier);
   }
 

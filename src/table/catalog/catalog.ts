@@ -35,6 +35,8 @@ export interface Catalog {
   dropNamespace(namespace: string): Promise<void>;
   listTables(namespace: string): Promise<TableIdentifier[]>;
   tableExists(identifier: TableIdentifier): Promise<boolean>;
+  /** True when `loaded` is still the table's current metadata (cheap; no metadata is read). */
+  isCurrent(loaded: LoadedTable): Promise<boolean>;
   /** Loads the current metadata; LS_TABLE_NOT_FOUND or LS_CORRUPT_METADATA. */
   loadTable(identifier: TableIdentifier): Promise<LoadedTable>;
   /** Creates a table (and its namespace if missing); LS_TABLE_EXISTS when taken. */

@@ -26,12 +26,11 @@ export class FilesystemCatalog implements Catalog {
   }
 
   async listNamespaces(): Promise<string[]> {
-    const namespaces = new Set<string>();
-    for await (const info of this.store.list('')) {
-      const [first, second] = info.key.split('/');
-      if (first !== undefined && second === NAMESPACE_MARKER) namespaces.add(first);
+    const namespaces: string[] = [];
+    for (const name of await this.store.listChildren('')) {
+      if (isValidName(name) && (await this.store.head(`${name}/${NAMESPACE_MARKER}`))) namespaces.push(name);
     }
-    return [...namespaces].sort();
+    return namespaces;
   }
 
   async createNamespace(namespace: string, properties: Readonly<Record<string, string>> = {}): Promise<void> {
@@ -58,13 +57,24 @@ export class FilesystemCatalog implements Catalog {
 
   async listTables(namespace: string): Promise<TableIdentifier[]> {
     if (!(await this.namespaceExists(namespace))) throw namespaceNotFound(namespace);
-    const names = new Set<string>();
-    for await (const info of this.store.list(`${namespace}/`)) {
-      const parts = info.key.split('/');
-      if (parts.length === 4 && parts[2] === 'metadata' && isMetadataFileName(parts[3]!))
-        names.add(parts[1]!);
+    const tables: TableIdentifier[] = [];
+    for (const name of await this.store.listChildren(`${namespace}/`)) {
+      if (!isValidName(name)) continue;
+      const metadataFiles = await this.store.listChildren(`${namespace}/${name}/metadata/`);
+      if (metadataFiles.some(isMetadataFileName)) tables.push({ namespace, name });
     }
-    return [...names].sort().map((name) => ({ namespace, name }));
+    return tables;
+  }
+
+  async isCurrent(loaded: LoadedTable): Promise<boolean> {
+    const version = versionOf(loaded.metadataLocation);
+    if (version === undefined) return false;
+    const dir = `${this.tableKey(loaded.identifier)}/metadata`;
+    const [self, next] = await Promise.all([
+      this.store.head(`${dir}/v${version}.metadata.json`),
+      this.store.head(`${dir}/v${version + 1}.metadata.json`),
+    ]);
+    return self !== undefined && next === undefined;
   }
 
   async tableExists(identifier: TableIdentifier): Promise<boolean> {
@@ -113,6 +123,7 @@ export class FilesystemCatalog implements Catalog {
       );
     }
     await this.writeVersionHint(base.identifier, nextVersion);
+    await this.deleteDroppedMetadataFiles(base.metadata, metadata);
     return { identifier: base.identifier, metadata, metadataLocation: this.store.uriOf(key) };
   }
 
@@ -149,6 +160,23 @@ export class FilesystemCatalog implements Catalog {
   }
 
   async close(): Promise<void> {}
+
+  /**
+   * Deletes metadata files that fell out of the bounded metadata log, unless the table sets
+   * `write.metadata.delete-after-commit.enabled=false` (Iceberg's property; on by default here).
+   */
+  private async deleteDroppedMetadataFiles(previous: TableMetadata, next: TableMetadata): Promise<void> {
+    if (next.properties['write.metadata.delete-after-commit.enabled'] === 'false') return;
+    const kept = new Set(next.metadataLog.map((e) => e.metadataFile));
+    for (const entry of previous.metadataLog) {
+      if (kept.has(entry.metadataFile)) continue;
+      try {
+        await this.store.delete(this.store.keyOf(entry.metadataFile));
+      } catch {
+        // a file outside the store or already gone: orphan cleanup handles leftovers
+      }
+    }
+  }
 
   private tableKey(identifier: TableIdentifier): string {
     return `${identifier.namespace}/${identifier.name}`;
@@ -197,6 +225,10 @@ export function versionOf(location: string): number | undefined {
 function numberedVersionOf(location: string): number | undefined {
   const match = numberedFilePattern.exec(location.replace(/\.gz$/, ''));
   return match ? Number(match[1]) : undefined;
+}
+
+function isValidName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(name);
 }
 
 function isMetadataFileName(name: string): boolean {

@@ -32,9 +32,19 @@ const headerType = avro.Type.forSchema({
 
 const longCodec = avro.Type.forSchema('long');
 
-/** An Avro type for a schema, with `long` decoded as bigint. */
+const typeCache = new Map<string, avro.Type>();
+const TYPE_CACHE_LIMIT = 256;
+
+/** An Avro type for a schema, with `long` decoded as bigint (cached by schema text). */
 export function avroType(schema: object): avro.Type {
-  return avro.Type.forSchema(schema as avro.Schema, { registry: { long: bigintLong } });
+  const key = JSON.stringify(schema);
+  let type = typeCache.get(key);
+  if (!type) {
+    type = avro.Type.forSchema(schema as avro.Schema, { registry: { long: bigintLong } });
+    if (typeCache.size >= TYPE_CACHE_LIMIT) typeCache.delete(typeCache.keys().next().value!);
+    typeCache.set(key, type);
+  }
+  return type;
 }
 
 /**

@@ -51,6 +51,32 @@ function snapshotJson(s: Snapshot): string {
   return json;
 }
 
+const snapshotJsonCacheByLast = new WeakMap<object, { length: number; json: string }>();
+const logJsonCacheByLast = new WeakMap<object, { length: number; json: string }>();
+
+/**
+ * The comma-joined JSON of an append-mostly list whose items are never mutated: when the list is
+ * the previous one plus one item, the previous text is extended instead of rebuilt, so a commit
+ * does not re-encode the whole history.
+ */
+function appendOnlyJson<T extends object>(
+  items: readonly T[],
+  cache: WeakMap<object, { length: number; json: string }>,
+  encode: (item: T) => string,
+): string {
+  if (items.length === 0) return '';
+  const last = items[items.length - 1]!;
+  const hit = cache.get(last);
+  if (hit && hit.length === items.length) return hit.json;
+  const previous = items.length > 1 ? cache.get(items[items.length - 2]!) : undefined;
+  const json =
+    previous && previous.length === items.length - 1
+      ? `${previous.json},${encode(last)}`
+      : items.map(encode).join(',');
+  cache.set(last, { length: items.length, json });
+  return json;
+}
+
 /**
  * Serializes table metadata as the spec's JSON. Snapshots are serialized once and reused, so the
  * cost of a commit does not grow with the JSON work of old snapshots.
@@ -85,20 +111,15 @@ export function metadataToJson(m: TableMetadata): string {
     'current-snapshot-id': m.currentSnapshotId ?? -1,
     refs: Object.fromEntries(Object.entries(m.refs).map(([name, ref]) => [name, refToJson(ref)])),
   };
-  const tail = {
-    'snapshot-log': m.snapshotLog.map((e) => ({
-      'timestamp-ms': e.timestampMs,
-      'snapshot-id': e.snapshotId,
-    })),
-    'metadata-log': m.metadataLog.map((e) => ({
-      'timestamp-ms': e.timestampMs,
-      'metadata-file': e.metadataFile,
-    })),
-  };
+  const metadataLog = JSON.stringify(
+    m.metadataLog.map((e) => ({ 'timestamp-ms': e.timestampMs, 'metadata-file': e.metadataFile })),
+  );
   const headText = JSON.stringify(head);
-  const tailText = JSON.stringify(tail);
-  const snapshots = m.snapshots.map(snapshotJson).join(',');
-  return `${headText.slice(0, -1)},"snapshots":[${snapshots}],${tailText.slice(1)}`;
+  const snapshots = appendOnlyJson(m.snapshots, snapshotJsonCacheByLast, snapshotJson);
+  const snapshotLog = appendOnlyJson(m.snapshotLog, logJsonCacheByLast, (e) =>
+    JSON.stringify({ 'timestamp-ms': e.timestampMs, 'snapshot-id': e.snapshotId }),
+  );
+  return `${headText.slice(0, -1)},"snapshots":[${snapshots}],"snapshot-log":[${snapshotLog}],"metadata-log":${metadataLog}}`;
 }
 
 function refToJson(ref: SnapshotRef): Json {
