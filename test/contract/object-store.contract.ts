@@ -166,6 +166,13 @@ export function objectStoreContract(name: string, makeStore: () => Promise<Objec
         await store.put('top.txt', '7777777');
       });
 
+      it('lists the immediate children of a folder prefix, without recursion', async () => {
+        expect(await store.listChildren('')).toEqual(['ns', 'other', 'top.txt']);
+        expect(await store.listChildren('ns/')).toEqual(['t1', 't10', 't2']);
+        expect(await store.listChildren('ns/t1/metadata/')).toEqual(['v1.metadata.json', 'v2.metadata.json']);
+        expect(await store.listChildren('missing/')).toEqual([]);
+      });
+
       it('lists everything recursively for the empty prefix', async () => {
         expect(await listKeys(store, '')).toEqual([
           'ns/t1/data/part-0.parquet',
