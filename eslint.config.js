@@ -13,6 +13,30 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    ignores: ['src/engine/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@duckdb/node-api', message: 'Only src/engine may import DuckDB (ARCHITECTURE.md).' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts', 'src/storage/**/*.ts', 'src/table/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@duckdb/node-api', message: 'Only src/engine may import DuckDB (ARCHITECTURE.md).' }],
+          patterns: [
+            { group: ['**/engine/**', '**/cli/**'], message: 'core, storage and table must not depend on engine or cli.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
