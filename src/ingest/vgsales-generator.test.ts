@@ -1,4 +1,4 @@
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckSession } from '../engine/index.js';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -125,14 +125,13 @@ describe('writeVgsalesCsv', () => {
   it('reads back in DuckDB with the types the real dataset gets', async () => {
     const path = join(dir, 'vgsales.csv');
     await writeVgsalesCsv(path, { rows: 3000, seed: 5 });
-    const instance = await DuckDBInstance.create(':memory:');
-    const connection = await instance.connect();
+    const session = await DuckSession.open();
     try {
-      const describe = await connection.runAndReadAll(
+      const describe = await session.query(
         `DESCRIBE SELECT * FROM read_csv('${path}', header = true, auto_detect = true)`,
       );
       const types = Object.fromEntries(
-        describe.getRowObjectsJson().map((row) => [String(row.column_name), String(row.column_type)]),
+        describe.rows.map((row) => [String(row.column_name), String(row.column_type)]),
       );
       expect(types).toEqual({
         Rank: 'BIGINT',
@@ -147,11 +146,10 @@ describe('writeVgsalesCsv', () => {
         Other_Sales: 'DOUBLE',
         Global_Sales: 'DOUBLE',
       });
-      const count = await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM '${path}'`);
-      expect(count.getRowObjectsJson()).toEqual([{ n: 3000 }]);
+      const count = await session.query(`SELECT count(*)::INTEGER AS n FROM '${path}'`);
+      expect(count.rows).toEqual([{ n: 3000 }]);
     } finally {
-      connection.closeSync();
-      instance.closeSync();
+      await session.close();
     }
   });
 
