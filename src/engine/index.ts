@@ -8,7 +8,13 @@ export {
   icebergTypeOf,
   inferIcebergFields,
 } from './duck-types.js';
-export type { CompactionOptions, CompactionResult, CreateTableRequest, WriteResult } from './lake-engine.js';
+export type {
+  CompactionOptions,
+  CompactionResult,
+  CreateTableRequest,
+  TableScan,
+  WriteResult,
+} from './lake-engine.js';
 export { LakeEngine, partitionPath } from './lake-engine.js';
 export type { ParquetFileRequest } from './parquet-writer.js';
 export { readFileStats, writeParquetFile } from './parquet-writer.js';
@@ -16,6 +22,8 @@ export { partitionExpressionSql } from './partition-sql.js';
 export type { NewFileLocation, PartitionedWriteRequest } from './partitioned-writer.js';
 export { writePartitionedFiles } from './partitioned-writer.js';
 export { dataFilesRelationSql, emptyRelationSql } from './scan-sql.js';
+export type { PushdownFilter } from './sql-filters.js';
+export { findPushdownFilter, prunableConjuncts } from './sql-filters.js';
 export { quoteIdent, quoteLiteral } from './sql-text.js';
 export type { TableReference } from './table-references.js';
 export { findTableReferences, replaceTableReferences } from './table-references.js';

@@ -9,6 +9,7 @@ import type {
   PartitionFieldDeclaration,
   PartitionSpec,
   PartitionValue,
+  ScanMetrics,
   ScanOptions,
   ScanPlan,
   Snapshot,
@@ -28,9 +29,18 @@ import { writeParquetFile } from './parquet-writer.js';
 import type { NewFileLocation } from './partitioned-writer.js';
 import { writePartitionedFiles } from './partitioned-writer.js';
 import { dataFilesRelationSql } from './scan-sql.js';
+import type { PushdownFilter } from './sql-filters.js';
+import { findPushdownFilter, prunableConjuncts } from './sql-filters.js';
 import { quoteIdent } from './sql-text.js';
 import type { TableReference } from './table-references.js';
 import { findTableReferences, replaceTableReferences } from './table-references.js';
+
+/** How a query read one lake table. */
+export interface TableScan {
+  readonly table: string;
+  readonly files: number;
+  readonly metrics: ScanMetrics;
+}
 
 /** Result of a write: the snapshot it committed and what it added. */
 export interface WriteResult {
@@ -173,13 +183,31 @@ export class LakeEngine {
    * `AT (TIMESTAMP => '...')`) names a lake table.
    */
   async query(sql: string): Promise<QueryResult> {
-    return this.session.query(await this.bindLakeTables(sql));
+    return (await this.queryWithScans(sql)).result;
+  }
+
+  /**
+   * Like {@link query}, and also reports the scan of each lake table: how many files it opened
+   * and how many pruning skipped (filters in the WHERE clause of a single-table SELECT prune).
+   */
+  async queryWithScans(sql: string): Promise<{ result: QueryResult; scans: TableScan[] }> {
+    const scans: TableScan[] = [];
+    const pushdown = await findPushdownFilter(this.session, sql);
+    const bound = await this.bindLakeTables(sql, { pushdown, scans });
+    return { result: await this.session.query(bound), scans };
   }
 
   /** Rewrites lake table references of `sql` into relations over their data files. */
-  async bindLakeTables(sql: string): Promise<string> {
+  async bindLakeTables(
+    sql: string,
+    options: { pushdown?: PushdownFilter | undefined; scans?: TableScan[] } = {},
+  ): Promise<string> {
     const candidates = findTableReferences(sql);
     if (candidates.length === 0) return sql;
+    const { pushdown } = options;
+    const pushdownTarget = pushdown
+      ? candidates.filter((r) => r.namespace === pushdown.namespace && r.name === pushdown.name)
+      : [];
     const exists = new Map<string, boolean>();
     const relations = new Map<TableReference, string>();
     for (const reference of candidates) {
@@ -188,14 +216,23 @@ export class LakeEngine {
       const key = formatTableIdentifier(identifier);
       if (!exists.has(key)) exists.set(key, await this.catalog.tableExists(identifier));
       if (!exists.get(key)) continue;
-      const options: ScanOptions =
+      const timeTravel: ScanOptions =
         reference.snapshotId !== undefined
           ? { snapshotId: reference.snapshotId }
           : reference.asOfTimestamp !== undefined
             ? { asOfTimestampMs: timestampMs(reference.asOfTimestamp) }
             : {};
-      const { relationSql } = await this.scan(identifier, options);
-      relations.set(reference, `(SELECT * FROM ${relationSql}) AS ${quoteIdent(reference.name)}`);
+      let filter: Expression | undefined;
+      if (pushdown && pushdownTarget.length === 1 && pushdownTarget[0] === reference) {
+        filter = prunableConjuncts(pushdown.filter, (await this.table(identifier)).schema());
+      }
+      const { relationSql, plan } = await this.scan(identifier, {
+        ...timeTravel,
+        ...(filter ? { filter } : {}),
+      });
+      options.scans?.push({ table: key, files: plan.files.length, metrics: plan.metrics });
+      const alias = reference.hasAlias ? '' : ` AS ${quoteIdent(reference.name)}`;
+      relations.set(reference, `(SELECT * FROM ${relationSql})${alias}`);
     }
     return replaceTableReferences(sql, [...relations.keys()], (r) => relations.get(r)!);
   }

@@ -16,6 +16,19 @@ describe('findTableReferences', () => {
     expect(refs[1]).toMatchObject({ namespace: 'g', name: 'sales', asOfTimestamp: '2026-01-01 00:00:00' });
   });
 
+  it('tells whether the query aliases a table', () => {
+    const refs = findTableReferences(
+      'SELECT * FROM a.b x JOIN a.c AS y ON true JOIN a.d USING (k) WHERE 1 IN (SELECT 1 FROM a.e) AND EXISTS (SELECT 1 FROM a.f "q")',
+    );
+    expect(refs.map((r) => [r.name, r.hasAlias])).toEqual([
+      ['b', true],
+      ['c', true],
+      ['d', false],
+      ['e', false],
+      ['f', true],
+    ]);
+  });
+
   it('replaces references by position', () => {
     const sql = 'SELECT count(*) FROM a.b AT (VERSION => 7), a.c';
     const refs = findTableReferences(sql);

@@ -6,6 +6,22 @@ export interface TableReference {
   readonly end: number;
   readonly snapshotId?: number;
   readonly asOfTimestamp?: string;
+  /** Whether the query gives the table an alias (`FROM ns.t AS x`, `FROM ns.t x`). */
+  readonly hasAlias: boolean;
+}
+
+const notAliases = new Set(
+  (
+    'where join on using group order limit offset union except intersect left right inner full outer cross ' +
+    'natural positional asof anti semi having window qualify fetch sample tablesample pivot unpivot returning ' +
+    'for lateral set values select from into when then else end and or not'
+  ).split(' '),
+);
+
+function aliasFollows(masked: string, end: number): boolean {
+  const match = /^\s+(?:(AS)\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)/i.exec(masked.slice(end));
+  if (!match) return false;
+  return match[1] !== undefined || match[2]!.startsWith('"') || !notAliases.has(match[2]!.toLowerCase());
 }
 
 const referencePattern =
@@ -31,6 +47,7 @@ export function findTableReferences(sql: string): TableReference[] {
       name: unquote(again[2]!),
       start,
       end,
+      hasAlias: aliasFollows(masked, end),
       ...(kind === 'VERSION' && argument ? { snapshotId: Number(argument.replace(/'/g, '')) } : {}),
       ...(kind === 'TIMESTAMP' && argument
         ? { asOfTimestamp: argument.slice(1, -1).replace(/''/g, "'") }

@@ -62,6 +62,20 @@ describe('scan planning on a partitioned 1M-row table', () => {
     expect(Number(pruned.rows[0]!.n)).toBe(Number(full.rows[0]!.n));
   });
 
+  it('prunes from the WHERE clause of lakestream sql', async () => {
+    const { result, scans } = await warehouse.engine.queryWithScans(
+      "SELECT count(*) AS n FROM market.trades t WHERE t.ts >= TIMESTAMPTZ '2026-11-05 00:00:00+00' AND ts < '2026-11-06 00:00:00' AND symbol <> 'x'",
+    );
+    expect(Number(result.rows[0]!.n)).toBe(ROWS / DAYS);
+    expect(scans).toHaveLength(1);
+    expect(scans[0]!.files).toBe(APPENDS);
+    const unfiltered = await warehouse.engine.queryWithScans(
+      'SELECT count(*) AS n FROM market.trades WHERE price > 0 OR trade_id < 0',
+    );
+    expect(unfiltered.scans[0]!.files).toBe(APPENDS * DAYS);
+    expect(Number(unfiltered.result.rows[0]!.n)).toBe(ROWS);
+  });
+
   it('prunes by column bounds within partitions (min/max)', async () => {
     const table = await warehouse.engine.table('market.trades');
     const plan = await planScan(table, { filter: eq('trade_id', 123_456) });

@@ -13,10 +13,23 @@ export function registerSqlCommand(program: Command): void {
     )
     .argument('<query>', 'the SQL query')
     .addOption(formatOption())
-    .action(async (query: string, options: { format: OutputFormat }, command: Command) => {
+    .option(
+      '--stats',
+      'print how many data files each table scan opened and pruning skipped (to stderr)',
+      false,
+    )
+    .action(async (query: string, options: { format: OutputFormat; stats: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       await withWarehouse(globals.warehouse, async (engine) => {
-        const result = await engine.query(query);
+        const { result, scans } = await engine.queryWithScans(query);
+        if (options.stats) {
+          for (const scan of scans) {
+            const skipped = scan.metrics.filesSkippedByPartition + scan.metrics.filesSkippedByMetrics;
+            process.stderr.write(
+              `scan ${scan.table}: ${scan.files} data file(s) opened; ${skipped} skipped by pruning, ${scan.metrics.manifestsSkipped} of ${scan.metrics.manifestsTotal} manifest(s) skipped\n`,
+            );
+          }
+        }
         const columns = result.columns.map((c) => c.name);
         const rows = result.rows.map((row) => columns.map((c) => row[c] ?? null));
         process.stdout.write(formatRows(columns, rows, options.format));
