@@ -18,7 +18,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: '@duckdb/node-api', message: 'Only src/engine may import DuckDB (ARCHITECTURE.md).' }] },
+        {
+          paths: [
+            { name: '@duckdb/node-api', message: 'Only src/engine may import DuckDB (ARCHITECTURE.md).' },
+          ],
+        },
       ],
     },
   },
@@ -28,9 +32,14 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: '@duckdb/node-api', message: 'Only src/engine may import DuckDB (ARCHITECTURE.md).' }],
+          paths: [
+            { name: '@duckdb/node-api', message: 'Only src/engine may import DuckDB (ARCHITECTURE.md).' },
+          ],
           patterns: [
-            { group: ['**/engine/**', '**/cli/**'], message: 'core, storage and table must not depend on engine or cli.' },
+            {
+              group: ['**/engine/**', '**/cli/**'],
+              message: 'core, storage and table must not depend on engine or cli.',
+            },
           ],
         },
       ],
