@@ -20,4 +20,11 @@ npm run --silent typecheck
 echo "test: build"
 npm run --silent build
 echo "test: unit and integration tests"
-npx vitest run
+results="$(mktemp -d)/vitest.json"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results" || status=$?
+if [ -f "$results" ]; then
+  node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);' "$results"
+fi
+exit "$status"
