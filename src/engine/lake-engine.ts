@@ -16,6 +16,7 @@ import type {
   TableIdentifier,
 } from '../table/index.js';
 import {
+  FileContent,
   formatTableIdentifier,
   IcebergTable,
   parseTableIdentifier,
@@ -28,6 +29,7 @@ import type { DuckSession, QueryResult } from './duck-session.js';
 import { writeParquetFile } from './parquet-writer.js';
 import type { NewFileLocation } from './partitioned-writer.js';
 import { writePartitionedFiles } from './partitioned-writer.js';
+import type { ScanDataFile, ScanDeleteFile } from './scan-sql.js';
 import { dataFilesRelationSql } from './scan-sql.js';
 import type { PushdownFilter } from './sql-filters.js';
 import { findPushdownFilter, prunableConjuncts } from './sql-filters.js';
@@ -173,9 +175,7 @@ export class LakeEngine {
   ): Promise<{ plan: ScanPlan; relationSql: string }> {
     const table = await this.table(name);
     const plan = await planScan(table, options);
-    const store = this.catalog.store;
-    const paths = await Promise.all(plan.files.map((f) => store.localPath(store.keyOf(f.filePath))));
-    return { plan, relationSql: dataFilesRelationSql(plan.schema, paths) };
+    return { plan, relationSql: await this.relationSql(table, plan, plan.files) };
   }
 
   /**
@@ -243,8 +243,10 @@ export class LakeEngine {
     const target = options.targetFileBytes ?? 128 * 1024 * 1024;
     const minInputFiles = Math.max(2, options.minInputFiles ?? 2);
     const groups = new Map<string, DataFile[]>();
-    for (const file of await table.liveDataFiles()) {
-      if (file.fileSizeInBytes >= target) continue;
+    const plan = await planScan(table);
+    const hasDeletes = (file: DataFile): boolean => deletesMayApply(table, plan, file);
+    for (const file of plan.files) {
+      if (file.fileSizeInBytes >= target && !hasDeletes(file)) continue;
       const key = `${file.specId}/${partitionKeyText(file.partition)}`;
       groups.set(key, [...(groups.get(key) ?? []), file]);
     }
@@ -253,14 +255,12 @@ export class LakeEngine {
     let partitions = 0;
     const schema = table.schema();
     for (const group of groups.values()) {
-      if (group.length < minInputFiles) continue;
+      if (group.length < minInputFiles && !group.some(hasDeletes)) continue;
       partitions++;
-      const store = this.catalog.store;
-      const paths = await Promise.all(group.map((f) => store.localPath(store.keyOf(f.filePath))));
       const spec = specById(table.metadata, group[0]!.specId);
-      const target = await this.newDataFile(table.metadata.location, spec, group[0]!.partition);
+      const target = await this.newDataFile(table, spec, group[0]!.partition);
       const file = await writeParquetFile(this.session, {
-        selectSql: `SELECT * FROM ${dataFilesRelationSql(schema, paths)}`,
+        selectSql: `SELECT * FROM ${await this.relationSql(table, plan, group)}`,
         localPath: target.localPath,
         fileUri: target.fileUri,
         schema,
@@ -271,7 +271,7 @@ export class LakeEngine {
       if (file) added.push(file);
     }
     if (removed.length === 0) return { snapshot: undefined, rewrittenFiles: 0, addedFiles: 0, partitions: 0 };
-    const snapshot = await table.rewriteFiles(removed, added);
+    const snapshot = await table.rewriteFiles([...removed, ...obsoleteDeletes(table, plan, removed)], added);
     return { snapshot, rewrittenFiles: removed.length, addedFiles: added.length, partitions };
   }
 
@@ -302,7 +302,7 @@ export class LakeEngine {
         selectSql: castSql,
         schema,
         spec,
-        newFile: (partition) => this.newDataFile(table.metadata.location, spec, partition),
+        newFile: (partition) => this.newDataFile(table, spec, partition),
       });
     } catch (error) {
       if (isLakestreamError(error, ErrorCode.SQL_ERROR) && /conver|cast/i.test(error.message)) {
@@ -317,14 +317,56 @@ export class LakeEngine {
   }
 
   private async newDataFile(
-    location: string,
+    table: IcebergTable,
     spec: PartitionSpec,
     partition: readonly PartitionValue[],
   ): Promise<NewFileLocation> {
-    const store = this.catalog.store;
     const dir = partitionPath(spec, partition);
-    const fileUri = `${location}/data/${dir ? `${dir}/` : ''}${randomUUID()}.parquet`;
-    return { localPath: await store.localPath(store.keyOf(fileUri)), fileUri };
+    const fileUri = `${table.metadata.location}/data/${dir ? `${dir}/` : ''}${randomUUID()}.parquet`;
+    return { localPath: await table.io.localPath(fileUri), fileUri };
+  }
+
+  /** The relation reading some of a plan's data files, with the plan's deletes applied. */
+  private async relationSql(
+    table: IcebergTable,
+    plan: ScanPlan,
+    files: readonly DataFile[],
+  ): Promise<string> {
+    const scanFiles: ScanDataFile[] = await Promise.all(
+      files.map(async (f) => ({
+        localPath: await table.io.localPath(f.filePath),
+        uri: f.filePath,
+        sequenceNumber: plan.sequenceNumbers.get(f.filePath) ?? 0,
+        partitionKey: partitionKeyOf(f),
+      })),
+    );
+    const schema = plan.schema;
+    const deletes: ScanDeleteFile[] = await Promise.all(
+      plan.deletes.map(async ({ file, sequenceNumber }): Promise<ScanDeleteFile> => {
+        const localPath = await table.io.localPath(file.filePath);
+        if (file.content === FileContent.POSITION_DELETES)
+          return { kind: 'position', localPath, sequenceNumber };
+        const fields = (file.equalityIds ?? []).map((id) => {
+          const field = schema.fields.find((f) => f.id === id);
+          if (!field) {
+            throw lakeError(
+              ErrorCode.UNSUPPORTED,
+              `scan: equality delete ${file.filePath} uses field ${id}, which is not a top-level column of ${table.name}`,
+            );
+          }
+          return field;
+        });
+        const global = specById(table.metadata, file.specId).fields.length === 0;
+        return {
+          kind: 'equality',
+          localPath,
+          sequenceNumber,
+          fields,
+          partitionKey: global ? undefined : partitionKeyOf(file),
+        };
+      }),
+    );
+    return dataFilesRelationSql(schema, scanFiles, deletes);
   }
 }
 
@@ -355,6 +397,32 @@ function humanPartitionValue(transform: string, value: PartitionValue): string {
     return new Date(value * 3_600_000).toISOString().slice(0, 13).replace('T', '-');
   if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
   return String(value);
+}
+
+function partitionKeyOf(file: DataFile): string {
+  return `${file.specId}:${partitionKeyText(file.partition)}`;
+}
+
+/** Whether any of the plan's delete files may remove rows of `data`. */
+function deletesMayApply(table: IcebergTable, plan: ScanPlan, data: DataFile): boolean {
+  const dataSeq = plan.sequenceNumbers.get(data.filePath) ?? 0;
+  return plan.deletes.some(({ file, sequenceNumber }) => {
+    if (file.content === FileContent.POSITION_DELETES) return sequenceNumber >= dataSeq;
+    const global = specById(table.metadata, file.specId).fields.length === 0;
+    return sequenceNumber > dataSeq && (global || partitionKeyOf(data) === partitionKeyOf(file));
+  });
+}
+
+/**
+ * Delete files that only apply to data files being rewritten: after compaction applied them, no
+ * remaining live data file needs them.
+ */
+function obsoleteDeletes(table: IcebergTable, plan: ScanPlan, rewritten: readonly DataFile[]): DataFile[] {
+  const rewrittenPaths = new Set(rewritten.map((f) => f.filePath));
+  const remaining = plan.files.filter((f) => !rewrittenPaths.has(f.filePath));
+  return plan.deletes
+    .filter((d) => remaining.every((data) => !deletesMayApply(table, { ...plan, deletes: [d] }, data)))
+    .map((d) => d.file);
 }
 
 function partitionKeyText(partition: readonly PartitionValue[]): string {

@@ -12,7 +12,7 @@ import {
 import { schemaById, snapshotAsOf, snapshotById, specById } from './iceberg/table-metadata.js';
 import { transformResultType } from './iceberg/transforms.js';
 import type { DataFile, PartitionSpec, PrimitiveType, Schema, Snapshot } from './iceberg/types.js';
-import { EntryStatus, ManifestContent } from './iceberg/types.js';
+import { EntryStatus, FileContent, ManifestContent } from './iceberg/types.js';
 import type { PrimitiveValue } from './iceberg/single-value.js';
 import type { IcebergTable } from './table.js';
 import { primitiveTypes } from './table.js';
@@ -34,11 +34,21 @@ export interface ScanMetrics {
   readonly filesSkippedByMetrics: number;
 }
 
+/** A delete file (position or equality) with its data sequence number. */
+export interface PlannedDeleteFile {
+  readonly file: DataFile;
+  readonly sequenceNumber: number;
+}
+
 /** The files a query must open, with the schema to read them with. */
 export interface ScanPlan {
   readonly snapshot: Snapshot | undefined;
   readonly schema: Schema;
   readonly files: readonly DataFile[];
+  /** Data sequence number of each planned data file, by path. */
+  readonly sequenceNumbers: ReadonlyMap<string, number>;
+  /** Delete files that may apply to the planned data files (v2 row-level deletes). */
+  readonly deletes: readonly PlannedDeleteFile[];
   readonly metrics: ScanMetrics;
 }
 
@@ -63,7 +73,9 @@ export async function planScan(table: IcebergTable, options: ScanOptions = {}): 
     filesSkippedByPartition: 0,
     filesSkippedByMetrics: 0,
   };
-  if (!snapshot) return { snapshot, schema, files: [], metrics };
+  const sequenceNumbers = new Map<string, number>();
+  const deletes: PlannedDeleteFile[] = [];
+  if (!snapshot) return { snapshot, schema, files: [], sequenceNumbers, deletes, metrics };
 
   const bound = options.filter ? bindExpression(options.filter, table.schema()) : undefined;
   const types = primitiveTypes(table.schema());
@@ -91,14 +103,13 @@ export async function planScan(table: IcebergTable, options: ScanOptions = {}): 
   const files: DataFile[] = [];
   for (const manifest of await table.io.readManifestList(snapshot.manifestList)) {
     metrics.manifestsTotal++;
-    if (
-      manifest.content === ManifestContent.DELETES &&
-      manifest.addedFilesCount + manifest.existingFilesCount > 0
-    ) {
-      throw lakeError(
-        ErrorCode.UNSUPPORTED,
-        `scan: ${table.name} has row-level delete files (written by another engine); reading them is not supported yet — compact the table with that engine first`,
-      );
+    if (manifest.content === ManifestContent.DELETES) {
+      for (const entry of await table.io.readManifestEntries(manifest)) {
+        if (entry.status === EntryStatus.DELETED) continue;
+        checkDeleteFileSupported(entry.dataFile, table.name);
+        deletes.push({ file: entry.dataFile, sequenceNumber: entry.sequenceNumber ?? 0 });
+      }
+      continue;
     }
     const projection = projectionFor(manifest.partitionSpecId);
     if (
@@ -134,9 +145,26 @@ export async function planScan(table: IcebergTable, options: ScanOptions = {}): 
         }
       }
       files.push(file);
+      sequenceNumbers.set(file.filePath, entry.sequenceNumber ?? 0);
     }
   }
-  return { snapshot, schema, files, metrics };
+  const oldestData = Math.min(...sequenceNumbers.values());
+  const applicable = deletes.filter((d) =>
+    d.file.content === FileContent.POSITION_DELETES
+      ? d.sequenceNumber >= oldestData
+      : d.sequenceNumber > oldestData,
+  );
+  return { snapshot, schema, files, sequenceNumbers, deletes: applicable, metrics };
+}
+
+/** Deletion vectors (v3, Puffin) are not read: fail clearly rather than return deleted rows. */
+function checkDeleteFileSupported(file: DataFile, table: string): void {
+  if (file.fileFormat !== 'PARQUET') {
+    throw lakeError(
+      ErrorCode.UNSUPPORTED,
+      `scan: ${table} has a ${file.fileFormat} delete file (${file.filePath}); deletion vectors (Iceberg v3) and non-Parquet delete files are not supported — rewrite the table's deletes with the engine that wrote them`,
+    );
+  }
 }
 
 /** Data files added by the snapshots after `fromSnapshotId` up to `toSnapshotId` (inclusive). */

@@ -17,6 +17,7 @@ import { indexFieldsById } from './iceberg/schema-json.js';
 import type { FileChange, ProducerState } from './iceberg/snapshot-producer.js';
 import { produceSnapshot } from './iceberg/snapshot-producer.js';
 import { TableIO } from './iceberg/table-io.js';
+import { rewritesFromProperties } from './iceberg/path-resolver.js';
 import {
   currentSchema,
   currentSnapshot,
@@ -72,7 +73,7 @@ export class IcebergTable {
     this.catalog = catalog;
     this.loaded = loaded;
     this.identifier = loaded.identifier;
-    this.io = options.io ?? new TableIO(catalog.store);
+    this.io = options.io ?? new TableIO(catalog.store, rewritesFromProperties(loaded.metadata.properties));
     this.retry = options.retry ?? DEFAULT_RETRY;
   }
 
@@ -119,6 +120,23 @@ export class IcebergTable {
   async append(files: readonly DataFile[], options: CommitOptions = {}): Promise<Snapshot> {
     return this.commitChange(
       () => ({ operation: 'append', addedFiles: files, removedFiles: [], ...options }),
+      'rebase',
+    );
+  }
+
+  /**
+   * Adds row-level delete files (position or equality deletes, v2 "row delta"); the rows they
+   * match disappear from scans of this and later snapshots.
+   */
+  async addDeleteFiles(files: readonly DataFile[], options: CommitOptions = {}): Promise<Snapshot> {
+    if (files.some((f) => f.content === 0)) {
+      throw lakeError(
+        ErrorCode.INVALID_ARGUMENT,
+        `iceberg: addDeleteFiles on ${this.name} got a data file; use append for data`,
+      );
+    }
+    return this.commitChange(
+      () => ({ operation: 'delete', addedFiles: files, removedFiles: [], ...options }),
       'rebase',
     );
   }

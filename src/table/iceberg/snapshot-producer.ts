@@ -115,11 +115,15 @@ async function writeAddedManifests(
   snapshotId: number,
   sequenceNumber: number,
 ): Promise<ManifestFile[]> {
-  const bySpec = new Map<number, DataFile[]>();
-  for (const file of files) bySpec.set(file.specId, [...(bySpec.get(file.specId) ?? []), file]);
+  const groups = new Map<string, DataFile[]>();
+  for (const file of files) {
+    const key = `${file.specId}:${file.content === 0 ? ManifestContent.DATA : ManifestContent.DELETES}`;
+    groups.set(key, [...(groups.get(key) ?? []), file]);
+  }
   const manifests: ManifestFile[] = [];
-  for (const [specId, specFiles] of bySpec) {
-    const entries: ManifestEntry[] = specFiles.map((dataFile) => ({
+  for (const [key, groupFiles] of groups) {
+    const [specId, content] = key.split(':').map(Number) as [number, ManifestContent];
+    const entries: ManifestEntry[] = groupFiles.map((dataFile) => ({
       status: EntryStatus.ADDED,
       snapshotId,
       dataFile,
@@ -130,6 +134,7 @@ async function writeAddedManifests(
         spec: specById(base, specId),
         snapshotId,
         sequenceNumber,
+        content,
       }),
     );
   }
@@ -144,8 +149,11 @@ async function removeFiles(
   state: ProducerState,
   sequenceNumber: number,
   attemptFiles: string[],
-): Promise<{ manifests: ManifestFile[]; removedCount: { files: number; records: number; bytes: number } }> {
-  const removedCount = { files: 0, records: 0, bytes: 0 };
+): Promise<{
+  manifests: ManifestFile[];
+  removedCount: { files: number; records: number; bytes: number; deleteFiles: number };
+}> {
+  const removedCount = { files: 0, records: 0, bytes: 0, deleteFiles: 0 };
   const live = parentManifests.filter(
     (m) => m.addedFilesCount + m.existingFilesCount > 0 || m.content !== ManifestContent.DATA,
   );
@@ -163,8 +171,12 @@ async function removeFiles(
       if (entry.status === EntryStatus.DELETED) continue;
       if (pending.has(entry.dataFile.filePath)) {
         pending.delete(entry.dataFile.filePath);
-        removedCount.files++;
-        removedCount.records += entry.dataFile.recordCount;
+        if (entry.dataFile.content === 0) {
+          removedCount.files++;
+          removedCount.records += entry.dataFile.recordCount;
+        } else {
+          removedCount.deleteFiles++;
+        }
         removedCount.bytes += entry.dataFile.fileSizeInBytes;
         rewritten.push({ ...entry, status: EntryStatus.DELETED, snapshotId: state.snapshotId });
       } else {
@@ -195,32 +207,47 @@ async function removeFiles(
 function buildSummary(
   parent: Snapshot | undefined,
   change: FileChange,
-  removed: { files: number; records: number; bytes: number },
+  removed: { files: number; records: number; bytes: number; deleteFiles: number },
 ): Snapshot['summary'] {
-  const addedRecords = change.addedFiles.reduce((sum, f) => sum + f.recordCount, 0);
+  const addedData = change.addedFiles.filter((f) => f.content === 0);
+  const addedDeletes = change.addedFiles.filter((f) => f.content !== 0);
+  const addedRecords = addedData.reduce((sum, f) => sum + f.recordCount, 0);
   const addedBytes = change.addedFiles.reduce((sum, f) => sum + f.fileSizeInBytes, 0);
+  const positionDeletes = addedDeletes
+    .filter((f) => f.content === 1)
+    .reduce((sum, f) => sum + f.recordCount, 0);
+  const equalityDeletes = addedDeletes
+    .filter((f) => f.content === 2)
+    .reduce((sum, f) => sum + f.recordCount, 0);
   const partitions = new Set(change.addedFiles.map((f) => JSON.stringify(f.partition, bigintToString)));
   for (const f of change.removedFiles) partitions.add(JSON.stringify(f.partition, bigintToString));
-  const total = (key: string, delta: number): string => String(Number(parent?.summary[key] ?? 0) + delta);
+  const total = (key: string, delta: number): string =>
+    String(Math.max(0, Number(parent?.summary[key] ?? 0) + delta));
   const summary: Record<string, string> = {
     ...change.properties,
     operation: change.operation,
-    'added-data-files': String(change.addedFiles.length),
+    'added-data-files': String(addedData.length),
     'added-records': String(addedRecords),
     'added-files-size': String(addedBytes),
     'changed-partition-count': String(partitions.size),
     'total-records': total('total-records', addedRecords - removed.records),
     'total-files-size': total('total-files-size', addedBytes - removed.bytes),
-    'total-data-files': total('total-data-files', change.addedFiles.length - removed.files),
-    'total-delete-files': total('total-delete-files', 0),
-    'total-position-deletes': total('total-position-deletes', 0),
-    'total-equality-deletes': total('total-equality-deletes', 0),
+    'total-data-files': total('total-data-files', addedData.length - removed.files),
+    'total-delete-files': total('total-delete-files', addedDeletes.length - removed.deleteFiles),
+    'total-position-deletes': total('total-position-deletes', positionDeletes),
+    'total-equality-deletes': total('total-equality-deletes', equalityDeletes),
   };
+  if (addedDeletes.length > 0) {
+    summary['added-delete-files'] = String(addedDeletes.length);
+    if (positionDeletes > 0) summary['added-position-deletes'] = String(positionDeletes);
+    if (equalityDeletes > 0) summary['added-equality-deletes'] = String(equalityDeletes);
+  }
   if (removed.files > 0) {
     summary['deleted-data-files'] = String(removed.files);
     summary['deleted-records'] = String(removed.records);
-    summary['removed-files-size'] = String(removed.bytes);
   }
+  if (removed.deleteFiles > 0) summary['removed-delete-files'] = String(removed.deleteFiles);
+  if (removed.bytes > 0) summary['removed-files-size'] = String(removed.bytes);
   return summary as Snapshot['summary'];
 }
 

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ObjectStore } from '../../storage/index.js';
+import type { PathRewrite } from './path-resolver.js';
+import { PathResolver } from './path-resolver.js';
 import { readManifest, writeManifest } from './manifest.js';
 import { readManifestList, writeManifestList } from './manifest-list.js';
 import type { ManifestEntry, ManifestFile, PartitionSpec, Schema, TableMetadata } from './types.js';
@@ -14,18 +16,32 @@ const CACHE_LIMIT = 4096;
  */
 export class TableIO {
   readonly store: ObjectStore;
+  readonly resolver: PathResolver;
   private readonly manifestCache = new Map<string, readonly ManifestEntry[]>();
   private readonly listCache = new Map<string, readonly ManifestFile[]>();
 
-  constructor(store: ObjectStore) {
+  constructor(store: ObjectStore, rewrites: readonly PathRewrite[] = []) {
     this.store = store;
+    this.resolver = new PathResolver(store, rewrites);
+  }
+
+  /** Reads a file by its URI (after path rewrites). */
+  async read(uri: string): Promise<Uint8Array> {
+    const { store, key } = this.resolver.resolve(uri);
+    return store.get(key);
+  }
+
+  /** A local path DuckDB can open for a file URI (after path rewrites). */
+  async localPath(uri: string): Promise<string> {
+    const { store, key } = this.resolver.resolve(uri);
+    return store.localPath(key);
   }
 
   /** The manifests of a manifest list. */
   async readManifestList(uri: string): Promise<readonly ManifestFile[]> {
     const cached = this.listCache.get(uri);
     if (cached) return cached;
-    const manifests = readManifestList(await this.store.get(this.store.keyOf(uri)), uri);
+    const manifests = readManifestList(await this.read(uri), uri);
     remember(this.listCache, uri, manifests);
     return manifests;
   }
@@ -37,10 +53,7 @@ export class TableIO {
   async readManifestEntries(manifest: ManifestFile): Promise<readonly ManifestEntry[]> {
     let entries = this.manifestCache.get(manifest.manifestPath);
     if (!entries) {
-      entries = readManifest(
-        await this.store.get(this.store.keyOf(manifest.manifestPath)),
-        manifest.manifestPath,
-      ).entries;
+      entries = readManifest(await this.read(manifest.manifestPath), manifest.manifestPath).entries;
       remember(this.manifestCache, manifest.manifestPath, entries);
     }
     return entries.map((entry: ManifestEntry) => inheritLineage(entry, manifest));
@@ -61,7 +74,7 @@ export class TableIO {
     const content = options.content ?? ManifestContent.DATA;
     const bytes = writeManifest([...entries], { schema: options.schema, spec: options.spec, content });
     const uri = `${metadata.location}/metadata/${randomUUID()}-m0.avro`;
-    await this.store.put(this.store.keyOf(uri), bytes);
+    await this.write(uri, bytes);
     let added = 0;
     let existing = 0;
     let deleted = 0;
@@ -113,9 +126,14 @@ export class TableIO {
   ): Promise<string> {
     const bytes = writeManifestList([...manifests], options);
     const uri = `${metadata.location}/metadata/snap-${options.snapshotId}-${options.attempt}-${randomUUID()}.avro`;
-    await this.store.put(this.store.keyOf(uri), bytes);
+    await this.write(uri, bytes);
     remember(this.listCache, uri, manifests);
     return uri;
+  }
+
+  private async write(uri: string, bytes: Uint8Array): Promise<void> {
+    const { store, key } = this.resolver.resolve(uri);
+    await store.put(key, bytes);
   }
 
   /** Deletes files written by a failed commit attempt (best effort). */
@@ -124,7 +142,8 @@ export class TableIO {
       this.manifestCache.delete(uri);
       this.listCache.delete(uri);
       try {
-        await this.store.delete(this.store.keyOf(uri));
+        const { store, key } = this.resolver.resolve(uri);
+        await store.delete(key);
       } catch {
         // orphan cleanup removes what is left behind
       }
