@@ -39,3 +39,9 @@ export type { IncrementalPlan, ScanMetrics, ScanOptions, ScanPlan } from './scan
 export { planIncremental, planScan } from './scan.js';
 export type { CommitOptions, CommitRetryPolicy } from './table.js';
 export { DEFAULT_RETRY, IcebergTable, primitiveTypes } from './table.js';
+export type { PathRewrite } from './iceberg/path-resolver.js';
+export { PathResolver, rewritesFromProperties, rewritesToProperties } from './iceberg/path-resolver.js';
+export type { RegisterOptions } from './register.js';
+export { registerTable } from './register.js';
+export { discoverMetadataFile, metadataVersionOf } from './catalog/metadata-discovery.js';
+export type { PlannedDeleteFile } from './scan.js';

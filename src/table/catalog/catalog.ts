@@ -42,6 +42,11 @@ export interface Catalog {
   /** Creates a table (and its namespace if missing); LS_TABLE_EXISTS when taken. */
   createTable(identifier: TableIdentifier, options: CreateTableOptions): Promise<LoadedTable>;
   /**
+   * Adds an existing table (metadata another writer made) under a name, without copying data;
+   * LS_TABLE_EXISTS when the name is taken.
+   */
+  registerTable(identifier: TableIdentifier, metadata: TableMetadata): Promise<LoadedTable>;
+  /**
    * Atomically replaces `base` by `next`. Throws LS_COMMIT_CONFLICT when another writer committed
    * since `base` was loaded; nothing is changed then.
    */

@@ -4,11 +4,10 @@ import { metadataFromJson, metadataToJson } from '../iceberg/metadata-json.js';
 import { newTableMetadata, withMetadataLog } from '../iceberg/table-metadata.js';
 import type { TableMetadata } from '../iceberg/types.js';
 import type { Catalog, CreateTableOptions, LoadedTable, TableIdentifier } from './catalog.js';
+import { decodeMetadataBytes, discoverMetadataFile, isMetadataFileName } from './metadata-discovery.js';
 import { checkName, formatTableIdentifier } from './catalog.js';
 
 const NAMESPACE_MARKER = '.namespace.json';
-const versionFilePattern = /(?:^|\/)v(\d+)\.metadata\.json$/;
-const numberedFilePattern = /(?:^|\/)(\d+)-[0-9a-fA-F-]+\.metadata\.json$/;
 
 /**
  * The filesystem (Hadoop-style) catalog: `<warehouse>/<namespace>/<table>/metadata/vN.metadata.json`
@@ -105,6 +104,18 @@ export class FilesystemCatalog implements Catalog {
     return { identifier, metadata, metadataLocation: this.store.uriOf(key) };
   }
 
+  async registerTable(identifier: TableIdentifier, metadata: TableMetadata): Promise<LoadedTable> {
+    checkName(identifier.namespace, 'namespace');
+    checkName(identifier.name, 'table');
+    if (await this.tableExists(identifier)) throw tableExists(identifier);
+    await this.createNamespace(identifier.namespace);
+    const key = `${this.tableKey(identifier)}/metadata/v1.metadata.json`;
+    const registered = { ...metadata, metadataLog: [] };
+    if (!(await this.store.putIfAbsent(key, metadataToJson(registered)))) throw tableExists(identifier);
+    await this.writeVersionHint(identifier, 1);
+    return { identifier, metadata: registered, metadataLocation: this.store.uriOf(key) };
+  }
+
   async commitTable(base: LoadedTable, next: TableMetadata): Promise<LoadedTable> {
     const baseVersion = versionOf(base.metadataLocation);
     if (baseVersion === undefined) {
@@ -189,41 +200,21 @@ export class FilesystemCatalog implements Catalog {
   private async readMetadataFile(identifier: TableIdentifier, key: string): Promise<LoadedTable> {
     const bytes = await this.store.get(key);
     const location = this.store.uriOf(key);
-    const metadata = metadataFromJson(await decodeMetadataBytes(bytes, key), location);
+    const metadata = metadataFromJson(decodeMetadataBytes(bytes, key), location);
     return { identifier, metadata, metadataLocation: location };
   }
 
   private async findCurrentVersion(identifier: TableIdentifier): Promise<{ key: string } | undefined> {
     checkName(identifier.namespace, 'namespace');
     checkName(identifier.name, 'table');
-    const dir = `${this.tableKey(identifier)}/metadata`;
-    const hint = await this.store.getIfExists(`${dir}/version-hint.text`);
-    let version = hint === undefined ? NaN : Number(new TextDecoder().decode(hint).trim());
-    if (Number.isInteger(version) && (await this.store.head(`${dir}/v${version}.metadata.json`))) {
-      while (await this.store.head(`${dir}/v${version + 1}.metadata.json`)) version++;
-      return { key: `${dir}/v${version}.metadata.json` };
-    }
-    return this.newestByListing(dir);
-  }
-
-  private async newestByListing(dir: string): Promise<{ key: string } | undefined> {
-    let best: { key: string; version: number } | undefined;
-    for await (const info of this.store.list(`${dir}/`)) {
-      const version = versionOf(info.key) ?? numberedVersionOf(info.key);
-      if (version !== undefined && (!best || version > best.version)) best = { key: info.key, version };
-    }
-    return best;
+    const key = await discoverMetadataFile(this.store, `${this.tableKey(identifier)}/metadata`);
+    return key === undefined ? undefined : { key };
   }
 }
 
 /** The N of `vN.metadata.json`. */
 export function versionOf(location: string): number | undefined {
-  const match = versionFilePattern.exec(location);
-  return match ? Number(match[1]) : undefined;
-}
-
-function numberedVersionOf(location: string): number | undefined {
-  const match = numberedFilePattern.exec(location.replace(/\.gz$/, ''));
+  const match = /(?:^|\/)v(\d+)\.metadata\.json$/.exec(location);
   return match ? Number(match[1]) : undefined;
 }
 
@@ -231,28 +222,8 @@ function isValidName(name: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(name);
 }
 
-function isMetadataFileName(name: string): boolean {
-  return name === 'version-hint.text' || versionFilePattern.test(name) || numberedFilePattern.test(name);
-}
-
 function isMetadataPointer(key: string): boolean {
   return isMetadataFileName(key.slice(key.lastIndexOf('/') + 1));
-}
-
-async function decodeMetadataBytes(bytes: Uint8Array, key: string): Promise<string> {
-  if (key.endsWith('.gz') || (bytes[0] === 0x1f && bytes[1] === 0x8b)) {
-    const { gunzipSync } = await import('node:zlib');
-    try {
-      return gunzipSync(bytes).toString('utf8');
-    } catch (cause) {
-      throw lakeError(
-        ErrorCode.CORRUPT_METADATA,
-        `iceberg metadata: ${key} is not valid gzip; restore the file`,
-        { cause },
-      );
-    }
-  }
-  return new TextDecoder().decode(bytes);
 }
 
 function tableExists(identifier: TableIdentifier): Error {
