@@ -18,7 +18,9 @@ import type { FileChange, ProducerState } from './iceberg/snapshot-producer.js';
 import { produceSnapshot } from './iceberg/snapshot-producer.js';
 import { TableIO } from './iceberg/table-io.js';
 import { rewritesFromProperties } from './iceberg/path-resolver.js';
+import type { PartitionFieldDeclaration } from './iceberg/table-metadata.js';
 import {
+  buildPartitionSpec,
   currentSchema,
   currentSnapshot,
   defaultSpec,
@@ -200,6 +202,48 @@ export class IcebergTable {
       try {
         this.loaded = await this.catalog.commitTable(base, next);
         return this.schema();
+      } catch (error) {
+        if (!isLakestreamError(error, ErrorCode.COMMIT_CONFLICT) || attempt >= this.retry.maxAttempts)
+          throw error;
+        await this.backoff(attempt);
+        await this.refresh();
+      }
+    }
+  }
+
+  /**
+   * Makes a new partition spec the default for writes (partition evolution). Files written with
+   * earlier specs keep theirs; scans plan each file with its own spec.
+   */
+  async updatePartitionSpec(declarations: readonly PartitionFieldDeclaration[]): Promise<PartitionSpec> {
+    for (let attempt = 1; ; attempt++) {
+      const base = this.loaded;
+      const metadata = base.metadata;
+      const candidate = buildPartitionSpec(
+        currentSchema(metadata),
+        declarations,
+        0,
+        metadata.lastPartitionId,
+      );
+      const same = (spec: PartitionSpec): boolean =>
+        spec.fields.length === candidate.fields.length &&
+        spec.fields.every(
+          (f, i) =>
+            f.sourceId === candidate.fields[i]!.sourceId && f.transform === candidate.fields[i]!.transform,
+        );
+      const existing = metadata.partitionSpecs.find(same);
+      const specId = existing?.specId ?? Math.max(...metadata.partitionSpecs.map((s) => s.specId)) + 1;
+      const spec = existing ?? { ...candidate, specId };
+      const next: TableMetadata = {
+        ...metadata,
+        partitionSpecs: existing ? metadata.partitionSpecs : [...metadata.partitionSpecs, spec],
+        defaultSpecId: specId,
+        lastPartitionId: Math.max(metadata.lastPartitionId, ...spec.fields.map((f) => f.fieldId)),
+        lastUpdatedMs: Math.max(Date.now(), metadata.lastUpdatedMs + 1),
+      };
+      try {
+        this.loaded = await this.catalog.commitTable(base, next);
+        return spec;
       } catch (error) {
         if (!isLakestreamError(error, ErrorCode.COMMIT_CONFLICT) || attempt >= this.retry.maxAttempts)
           throw error;
