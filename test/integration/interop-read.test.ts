@@ -1,5 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { icebergRead } from 'icebird';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
@@ -107,5 +109,37 @@ describe.runIf(available)('reading tables other engines wrote (registered, not c
     );
     expect(ours.length).toBeGreaterThan(0);
     expect(ours).toEqual(theirs.map((r) => ({ id: Number(r.id), name: r.name })).sort((a, b) => a.id - b.id));
+  });
+});
+
+describe.runIf(available)('discovery of compressed and unhinted metadata', () => {
+  it('registers a copy whose newest metadata is gzip-compressed and has no version hint', async () => {
+    const copy = join(mkdtempSync(join(tmpdir(), 'lakestream-gz-')), 'rename_column');
+    cpSync(join(root, 'spark/rename_column'), copy, { recursive: true });
+    const metadataDir = join(copy, 'metadata');
+    writeFileSync(
+      join(metadataDir, 'v3.gz.metadata.json'),
+      gzipSync(readFileSync(join(metadataDir, 'v3.metadata.json'))),
+    );
+    rmSync(join(metadataDir, 'v3.metadata.json'));
+    rmSync(join(metadataDir, 'version-hint.text'));
+    const w = await openTestWarehouse();
+    try {
+      const registered = await runCli(['--warehouse', w.dir, 'tables', 'register', 'ext.gz', copy]);
+      expect(registered.code, registered.stderr).toBe(0);
+      expect(registered.stdout).toContain('v3.gz.metadata.json');
+      const count = await runCli([
+        '--warehouse',
+        w.dir,
+        'sql',
+        'SELECT count(*) AS n FROM ext.gz',
+        '--format',
+        'csv',
+      ]);
+      expect(count.stdout).toBe('n\n4\n');
+    } finally {
+      await w.close();
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });

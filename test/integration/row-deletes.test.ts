@@ -108,4 +108,24 @@ describe('row-level deletes (Iceberg v2 position and equality delete files)', ()
     const summary = (await w.engine.table('ops.people')).currentSnapshot()!.summary;
     expect(summary).toMatchObject({ operation: 'replace', 'total-delete-files': '0', 'total-records': '8' });
   });
+
+  it('refuses deletion vectors (Puffin) with LS_UNSUPPORTED instead of returning deleted rows', async () => {
+    await w.engine.createTable('ops.dv', { fields: [{ id: 0, name: 'id', required: false, type: 'long' }] });
+    await w.engine.append('ops.dv', 'SELECT 1 AS id');
+    const table = await w.engine.table('ops.dv');
+    await table.addDeleteFiles([
+      {
+        content: 1,
+        filePath: `${table.metadata.location}/data/dv.puffin`,
+        fileFormat: 'PUFFIN',
+        specId: 0,
+        partition: [],
+        recordCount: 1,
+        fileSizeInBytes: 100,
+      },
+    ]);
+    const result = await runCli(['--warehouse', w.dir, 'sql', 'SELECT * FROM ops.dv']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/error LS_UNSUPPORTED: .*deletion vectors/);
+  });
 });
