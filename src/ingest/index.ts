@@ -8,3 +8,7 @@ export {
   writeVgsalesCsv,
 } from './vgsales-generator.js';
 export type { VgsalesFileSummary, VgsalesGeneratorOptions, VgsalesRecord } from './vgsales-generator.js';
+export { crc32c } from './wal/crc32c.js';
+export type { WalRecord } from './wal/wal-frame.js';
+export type { AppendResult, WalOptions } from './wal/write-ahead-log.js';
+export { WriteAheadLog } from './wal/write-ahead-log.js';
