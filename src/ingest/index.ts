@@ -12,3 +12,7 @@ export { crc32c } from './wal/crc32c.js';
 export type { WalRecord } from './wal/wal-frame.js';
 export type { AppendResult, WalOptions } from './wal/write-ahead-log.js';
 export { WriteAheadLog } from './wal/write-ahead-log.js';
+export type { BinanceTrade, CombinedStreamMessage } from './sources/binance-trade.js';
+export { tradeStreamName } from './sources/binance-trade.js';
+export type { MarketSimulatorOptions, SimulatedSymbol } from './sources/market-simulator.js';
+export { DEFAULT_SYMBOLS, simulateMarket } from './sources/market-simulator.js';
