@@ -16,6 +16,7 @@ export const ErrorCode = {
   SQL_ERROR: 'LS_SQL_ERROR',
   IO_ERROR: 'LS_IO_ERROR',
   SNAPSHOT_NOT_FOUND: 'LS_SNAPSHOT_NOT_FOUND',
+  EXPECTATION_FAILED: 'LS_EXPECTATION_FAILED',
 } as const;
 
 /** One of the stable codes in {@link ErrorCode}. */

@@ -21,6 +21,7 @@ import {
   IcebergTable,
   parseTableIdentifier,
   parseTimestampMicros,
+  planIncremental,
   planScan,
   specById,
 } from '../table/index.js';
@@ -176,6 +177,39 @@ export class LakeEngine {
     const table = await this.table(name);
     const plan = await planScan(table, options);
     return { plan, relationSql: await this.relationSql(table, plan, plan.files) };
+  }
+
+  /**
+   * The relation over the data files appended to a table after `fromSnapshotId` (exclusive) up to
+   * `toSnapshotId` (default: current): what a streaming stage consumes next.
+   */
+  async incremental(
+    name: string | TableIdentifier,
+    fromSnapshotId: number | undefined,
+    toSnapshotId?: number,
+  ): Promise<{ relationSql: string; lastSnapshotId: number | undefined; files: number }> {
+    const table = await this.table(name);
+    const incremental = await planIncremental(table, fromSnapshotId, toSnapshotId);
+    const plan: ScanPlan = {
+      snapshot: table.currentSnapshot(),
+      schema: table.schema(),
+      files: incremental.files,
+      sequenceNumbers: new Map(),
+      deletes: [],
+      metrics: {
+        manifestsTotal: 0,
+        manifestsSkipped: 0,
+        filesTotal: incremental.files.length,
+        filesSkippedByPartition: 0,
+        filesSkippedByMetrics: 0,
+      },
+    };
+    const last = incremental.snapshots[incremental.snapshots.length - 1]?.snapshotId ?? fromSnapshotId;
+    return {
+      relationSql: await this.relationSql(table, plan, incremental.files),
+      lastSnapshotId: last,
+      files: incremental.files.length,
+    };
   }
 
   /**

@@ -24,13 +24,18 @@ export interface BronzeEnvelope {
   readonly s: string;
   /** Received time, epoch ms. */
   readonly t: number;
-  /** The raw event. */
-  readonly p: unknown;
+  /** The raw event text. */
+  readonly p: string;
 }
 
-/** Encodes one event for the WAL. */
-export function encodeEnvelope(stream: string, receivedAtMs: number, eventJson: string): Uint8Array {
-  return new TextEncoder().encode(`{"s":${JSON.stringify(stream)},"t":${receivedAtMs},"p":${eventJson}}`);
+/**
+ * Encodes one event for the WAL. The raw event text is kept as a JSON string, so any input, even
+ * malformed JSON, reaches bronze unchanged and silver quarantines it with a reason.
+ */
+export function encodeEnvelope(stream: string, receivedAtMs: number, eventText: string): Uint8Array {
+  return new TextEncoder().encode(
+    `{"s":${JSON.stringify(stream)},"t":${receivedAtMs},"p":${JSON.stringify(eventText)}}`,
+  );
 }
 
 /** What one bronze commit did. */
@@ -102,8 +107,8 @@ export class BronzeStage {
     try {
       const file = join(dir, 'batch.ndjson');
       await writeFile(file, `${lines.join('\n')}\n`);
-      const select = `SELECT s AS stream, seq AS wal_seq, CAST(epoch_ms(t) AS TIMESTAMPTZ) AS received_at, CAST(p AS VARCHAR) AS payload
-        FROM read_json(${quoteLiteral(file)}, format = 'newline_delimited', columns = {seq: 'BIGINT', s: 'VARCHAR', t: 'BIGINT', p: 'JSON'})`;
+      const select = `SELECT s AS stream, seq AS wal_seq, CAST(epoch_ms(t) AS TIMESTAMPTZ) AS received_at, p AS payload
+        FROM read_json(${quoteLiteral(file)}, format = 'newline_delimited', columns = {seq: 'BIGINT', s: 'VARCHAR', t: 'BIGINT', p: 'VARCHAR'})`;
       const result = await this.engine.append(this.identifier, select, {
         properties: { [WAL_SEQ_PROPERTY]: String(lastSeq) },
       });

@@ -1,0 +1,265 @@
+import { ErrorCode, lakeError } from '../core/index.js';
+import type { LakeEngine } from '../engine/index.js';
+import { quoteIdent, quoteLiteral } from '../engine/index.js';
+import type { IcebergTable, NestedField, PrimitiveType, TableIdentifier } from '../table/index.js';
+import { formatTableIdentifier, gte } from '../table/index.js';
+import type { Expectation } from './expectations.js';
+import { expectationSql, failureReasonSql } from './expectations.js';
+
+/** Snapshot summary key holding the last bronze snapshot a silver/quarantine commit consumed. */
+export const SOURCE_SNAPSHOT_PROPERTY = 'lakestream.source-snapshot';
+
+/** A silver column parsed from the raw JSON payload. */
+export interface SilverColumn {
+  readonly name: string;
+  readonly type: PrimitiveType;
+  /** JSON path in the payload, e.g. `$.p`. */
+  readonly path: string;
+  /** `epoch_ms`: the JSON holds epoch milliseconds for a timestamp column. */
+  readonly encoding?: 'epoch_ms';
+}
+
+/** How one stream goes from bronze to silver. */
+export interface SilverStreamConfig {
+  readonly stream: string;
+  readonly bronze: TableIdentifier;
+  readonly silver: TableIdentifier;
+  readonly quarantine: TableIdentifier;
+  readonly columns: readonly SilverColumn[];
+  /** Columns identifying an event, for de-duplication. */
+  readonly key: readonly string[];
+  /** Event-time column (partitions silver by day, bounds the dedupe look-back). */
+  readonly eventTime: string;
+  /** How far back (ms) a duplicate of a new event is looked for in silver. */
+  readonly watermarkMs: number;
+  readonly expectations: readonly Expectation[];
+}
+
+/** What one silver batch did. */
+export interface SilverBatchResult {
+  readonly sourceSnapshotId: number | undefined;
+  readonly silverRows: number;
+  readonly quarantinedRows: number;
+  readonly droppedRows: number;
+  readonly duplicateRows: number;
+}
+
+const DUCK_TYPES: Readonly<Record<string, string>> = {
+  boolean: 'BOOLEAN',
+  int: 'INTEGER',
+  long: 'BIGINT',
+  float: 'FLOAT',
+  double: 'DOUBLE',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+  timestamptz: 'TIMESTAMPTZ',
+  string: 'VARCHAR',
+};
+
+/**
+ * Turns new bronze rows of one stream into typed silver rows in one DuckDB statement per batch:
+ * parse and cast, check expectations (drop / quarantine / fail), de-duplicate on the key within
+ * the batch and against silver rows inside the watermark. Each output table records the last bronze
+ * snapshot it consumed, so a restart resumes from the tables; a crash between the quarantine and
+ * the silver commit replays exactly the same bronze range and skips the quarantine part.
+ */
+export class SilverStage {
+  private readonly engine: LakeEngine;
+  private readonly config: SilverStreamConfig;
+  private readonly batchTable: string;
+
+  constructor(engine: LakeEngine, config: SilverStreamConfig) {
+    this.engine = engine;
+    this.config = config;
+    this.batchTable = quoteIdent(`__silver_batch_${config.stream.replace(/\W/g, '_')}`);
+  }
+
+  /** Creates the silver and quarantine tables when missing. */
+  async ensureTables(): Promise<void> {
+    const { config } = this;
+    const silverFields: NestedField[] = [
+      ...config.columns.map((c) => ({ id: 0, name: c.name, required: false, type: c.type })),
+      { id: 0, name: 'wal_seq', required: false, type: 'long' },
+      { id: 0, name: 'ingested_at', required: false, type: 'timestamptz' },
+    ];
+    await this.createIfMissing(config.silver, silverFields, config.eventTime);
+    await this.createIfMissing(
+      config.quarantine,
+      [
+        { id: 0, name: 'stream', required: false, type: 'string' },
+        { id: 0, name: 'wal_seq', required: false, type: 'long' },
+        { id: 0, name: 'payload', required: false, type: 'string' },
+        { id: 0, name: 'rule', required: false, type: 'string' },
+        { id: 0, name: 'reason', required: false, type: 'string' },
+        { id: 0, name: 'quarantined_at', required: false, type: 'timestamptz' },
+      ],
+      'quarantined_at',
+    );
+  }
+
+  /** Processes the bronze snapshots committed since silver's last position. */
+  async runOnce(): Promise<SilverBatchResult> {
+    await this.ensureTables();
+    const { config, engine } = this;
+    const silverPosition = consumedSnapshot(await engine.table(config.silver));
+    const quarantinePosition = consumedSnapshot(await engine.table(config.quarantine));
+    const replayingQuarantined =
+      quarantinePosition !== undefined &&
+      quarantinePosition !== silverPosition &&
+      (await this.isAfter(quarantinePosition, silverPosition));
+    const batch = await engine.incremental(
+      config.bronze,
+      silverPosition,
+      replayingQuarantined ? quarantinePosition : undefined,
+    );
+    const empty: SilverBatchResult = {
+      sourceSnapshotId: silverPosition,
+      silverRows: 0,
+      quarantinedRows: 0,
+      droppedRows: 0,
+      duplicateRows: 0,
+    };
+    if (batch.lastSnapshotId === undefined || batch.lastSnapshotId === silverPosition) return empty;
+    const properties = { [SOURCE_SNAPSHOT_PROPERTY]: String(batch.lastSnapshotId) };
+
+    await engine.session.run(
+      `CREATE OR REPLACE TEMP TABLE ${this.batchTable} AS ${this.classifySql(batch.relationSql)}`,
+    );
+    try {
+      const counts = await this.counts();
+      const failing = config.expectations.find(
+        (e) => e.action === 'fail' && (counts.byRule.get(e.name) ?? 0) > 0,
+      );
+      if (failing) {
+        throw lakeError(
+          ErrorCode.EXPECTATION_FAILED,
+          `silver ${config.stream}: ${counts.byRule.get(failing.name)} row(s) broke expectation '${failing.name}' (action fail); nothing was committed — fix the source data or change the action`,
+        );
+      }
+      let quarantinedRows = 0;
+      if (!replayingQuarantined) {
+        const result = await engine.append(config.quarantine, this.quarantineSql(), { properties });
+        quarantinedRows = result.records;
+      }
+      const silver = await engine.append(config.silver, await this.silverSql(), { properties });
+      return {
+        sourceSnapshotId: batch.lastSnapshotId,
+        silverRows: silver.records,
+        quarantinedRows,
+        droppedRows: counts.dropped,
+        duplicateRows: counts.passed - silver.records,
+      };
+    } finally {
+      await engine.session.run(`DROP TABLE IF EXISTS ${this.batchTable}`);
+    }
+  }
+
+  private classifySql(bronzeRelation: string): string {
+    const { config } = this;
+    const valid = 'json_valid(payload)';
+    const parsed = config.columns.map((c) => {
+      const text = `json_extract_string(payload, ${quoteLiteral(c.path)})`;
+      const value =
+        c.encoding === 'epoch_ms'
+          ? `CAST(epoch_ms(TRY_CAST(${text} AS BIGINT)) AS ${DUCK_TYPES[c.type]})`
+          : `TRY_CAST(${text} AS ${DUCK_TYPES[c.type] ?? 'VARCHAR'})`;
+      return `CASE WHEN ${valid} THEN ${value} END AS ${quoteIdent(c.name)}`;
+    });
+    const checks = [
+      `WHEN NOT json_valid(__payload) THEN 'valid_json'`,
+      ...config.expectations.map(
+        (e) => `WHEN NOT coalesce(${expectationSql(e)}, false) THEN ${quoteLiteral(e.name)}`,
+      ),
+    ];
+    const reasons = [
+      `WHEN NOT json_valid(__payload) THEN 'payload is not valid JSON'`,
+      ...config.expectations.map(
+        (e) => `WHEN NOT coalesce(${expectationSql(e)}, false) THEN ${failureReasonSql(e)}`,
+      ),
+    ];
+    return `WITH parsed AS (
+        SELECT wal_seq AS __wal_seq, payload AS __payload, received_at AS __received_at, ${parsed.join(', ')}
+        FROM (SELECT * FROM ${bronzeRelation}) AS bronze WHERE stream = ${quoteLiteral(config.stream)})
+      SELECT *, CASE ${checks.join(' ')} END AS __rule, CASE ${reasons.join(' ')} END AS __reason FROM parsed`;
+  }
+
+  private async counts(): Promise<{ byRule: Map<string, number>; dropped: number; passed: number }> {
+    const { rows } = await this.engine.session.query(
+      `SELECT __rule AS rule, count(*) AS n FROM ${this.batchTable} GROUP BY 1`,
+    );
+    const byRule = new Map(rows.filter((r) => r.rule !== null).map((r) => [String(r.rule), Number(r.n)]));
+    const dropRules = new Set(this.config.expectations.filter((e) => e.action === 'drop').map((e) => e.name));
+    const dropped = [...byRule].filter(([rule]) => dropRules.has(rule)).reduce((sum, [, n]) => sum + n, 0);
+    const passed = Number(rows.find((r) => r.rule === null)?.n ?? 0);
+    return { byRule, dropped, passed };
+  }
+
+  private quarantineSql(): string {
+    const dropRules = this.config.expectations
+      .filter((e) => e.action === 'drop')
+      .map((e) => quoteLiteral(e.name));
+    const keep = dropRules.length > 0 ? ` AND __rule NOT IN (${dropRules.join(', ')})` : '';
+    return `SELECT ${quoteLiteral(this.config.stream)} AS stream, __wal_seq AS wal_seq, __payload AS payload, __rule AS rule,
+        __reason AS reason, now() AS quarantined_at FROM ${this.batchTable} WHERE __rule IS NOT NULL${keep}`;
+  }
+
+  private async silverSql(): Promise<string> {
+    const { config, engine } = this;
+    const columns = config.columns.map((c) => quoteIdent(c.name)).join(', ');
+    const key = config.key.map(quoteIdent);
+    const { rows } = await engine.session.query(
+      `SELECT CAST(min(${quoteIdent(config.eventTime)}) AS VARCHAR) AS earliest FROM ${this.batchTable} WHERE __rule IS NULL`,
+    );
+    const earliest = rows[0]?.earliest;
+    let antiJoin = '';
+    if (earliest !== null && earliest !== undefined) {
+      const lookBackMs =
+        Date.parse(String(earliest).replace(' ', 'T').replace(/\+00$/, 'Z')) - config.watermarkMs;
+      const { relationSql } = await engine.scan(config.silver, {
+        filter: gte(config.eventTime, new Date(lookBackMs).toISOString()),
+      });
+      const match = key.map((k) => `s.${k} IS NOT DISTINCT FROM b.${k}`).join(' AND ');
+      antiJoin = ` AND NOT EXISTS (SELECT 1 FROM (SELECT * FROM ${relationSql}) s WHERE ${match})`;
+    }
+    return `SELECT ${columns}, __wal_seq AS wal_seq, __received_at AS ingested_at FROM ${this.batchTable} b
+      WHERE __rule IS NULL${antiJoin}
+      QUALIFY row_number() OVER (PARTITION BY ${key.join(', ')} ORDER BY __wal_seq) = 1`;
+  }
+
+  private async createIfMissing(
+    identifier: TableIdentifier,
+    fields: NestedField[],
+    dayColumn: string,
+  ): Promise<void> {
+    if (await this.engine.catalog.tableExists(identifier)) return;
+    try {
+      await this.engine.createTable(identifier, {
+        fields,
+        partitionBy: [{ column: dayColumn, transform: 'day' }],
+      });
+    } catch (error) {
+      if (!(await this.engine.catalog.tableExists(identifier))) throw error;
+    }
+  }
+
+  /** Whether bronze snapshot `candidate` comes after `position` in bronze's history. */
+  private async isAfter(candidate: number, position: number | undefined): Promise<boolean> {
+    const bronze = await this.engine.table(this.config.bronze);
+    for (let s = bronze.metadata.snapshots.find((x) => x.snapshotId === candidate); s;) {
+      if (s.parentSnapshotId === position) return true;
+      const parent = s.parentSnapshotId;
+      s = parent === undefined ? undefined : bronze.metadata.snapshots.find((x) => x.snapshotId === parent);
+    }
+    return position === undefined;
+  }
+
+  get name(): string {
+    return `${this.config.stream} → ${formatTableIdentifier(this.config.silver)}`;
+  }
+}
+
+/** The last source snapshot a table's commits consumed, from its current snapshot summary. */
+function consumedSnapshot(table: IcebergTable): number | undefined {
+  const value = table.currentSnapshot()?.summary[SOURCE_SNAPSHOT_PROPERTY];
+  return value === undefined ? undefined : Number(value);
+}
