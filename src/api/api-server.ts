@@ -1,0 +1,69 @@
+import { ErrorCode } from '../core/index.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { clientError, errorResponse } from './error-response.js';
+import type { IngestTarget } from './ingest-routes.js';
+import { registerIngestRoutes } from './ingest-routes.js';
+
+/** Options of the HTTP API. */
+export interface ApiOptions extends IngestTarget {
+  /** Largest accepted request body. Default 16 MiB. */
+  readonly bodyLimitBytes?: number;
+  readonly logger?: boolean;
+}
+
+/** Builds the HTTP API (not yet listening). */
+export function buildApi(options: ApiOptions): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: options.bodyLimitBytes ?? 16 * 1024 * 1024,
+    logger: options.logger ?? false,
+  });
+  app.setErrorHandler((error, _request, reply) => {
+    const fastifyCode = (error as { code?: string }).code;
+    if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply
+        .code(413)
+        .send(
+          clientError(
+            413,
+            ErrorCode.PAYLOAD_TOO_LARGE,
+            'the body is larger than the limit; split the batch',
+            'body',
+          ).body,
+        );
+    }
+    if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply
+        .code(415)
+        .send(
+          clientError(
+            415,
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            'send application/json or application/x-ndjson',
+            'content-type',
+          ).body,
+        );
+    }
+    if (
+      fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+      fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+      error instanceof SyntaxError
+    ) {
+      return reply
+        .code(400)
+        .send(
+          clientError(
+            400,
+            ErrorCode.INVALID_ARGUMENT,
+            'the body is not valid JSON; fix it and resend (nothing was stored)',
+            'body',
+          ).body,
+        );
+    }
+    const { status, body } = errorResponse(error);
+    if (status >= 500) app.log.error(error);
+    return reply.code(status).send(body);
+  });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerIngestRoutes(app, options);
+  return app;
+}

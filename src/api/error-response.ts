@@ -1,0 +1,42 @@
+import { ErrorCode, isLakestreamError } from '../core/index.js';
+
+/** HTTP status of each error code; the only place codes meet HTTP. */
+const STATUS: Readonly<Record<string, number>> = {
+  [ErrorCode.INVALID_ARGUMENT]: 400,
+  [ErrorCode.SCHEMA_MISMATCH]: 422,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.TABLE_NOT_FOUND]: 404,
+  [ErrorCode.NAMESPACE_NOT_FOUND]: 404,
+  [ErrorCode.SNAPSHOT_NOT_FOUND]: 404,
+  [ErrorCode.ALREADY_EXISTS]: 409,
+  [ErrorCode.TABLE_EXISTS]: 409,
+  [ErrorCode.COMMIT_CONFLICT]: 409,
+  [ErrorCode.UNSUPPORTED]: 501,
+};
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly field?: string };
+}
+
+/** Status and body for an error thrown while handling a request. */
+export function errorResponse(error: unknown): { status: number; body: ErrorBody } {
+  if (isLakestreamError(error)) {
+    const status = error.userError ? (STATUS[error.code] ?? 400) : 500;
+    return { status, body: { error: { code: error.code, message: error.message } } };
+  }
+  return {
+    status: 500,
+    body: { error: { code: ErrorCode.INTERNAL, message: 'internal error; the server logged the details' } },
+  };
+}
+
+/** A client error with a stable code, the failing field and what to do. */
+export function clientError(
+  status: number,
+  code: string,
+  message: string,
+  field?: string,
+): { status: number; body: ErrorBody } {
+  return { status, body: { error: { code, message, ...(field === undefined ? {} : { field }) } } };
+}

@@ -1,0 +1,6 @@
+export type { ApiOptions } from './api-server.js';
+export { buildApi } from './api-server.js';
+export type { ErrorBody } from './error-response.js';
+export { clientError, errorResponse } from './error-response.js';
+export type { IngestTarget } from './ingest-routes.js';
+export { registerIngestRoutes } from './ingest-routes.js';

@@ -1,0 +1,143 @@
+import { ErrorCode } from '../core/index.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { WriteAheadLog } from '../ingest/index.js';
+import { encodeEnvelope } from '../stream/index.js';
+import { clientError } from './error-response.js';
+
+const STREAM_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** Where ingested events go. */
+export interface IngestTarget {
+  readonly wal: WriteAheadLog;
+  /** Stream of the seed-compatible `POST /api/v1/ingest` route. Default `market_data`. */
+  readonly marketStream?: string;
+}
+
+/**
+ * Ingestion routes. A response is sent only after the events are fsynced in the write-ahead log;
+ * a request is validated whole before anything is written, so bad input never reaches the log.
+ */
+export function registerIngestRoutes(app: FastifyInstance, target: IngestTarget): void {
+  app.addContentTypeParser(
+    ['application/x-ndjson', 'application/jsonl'],
+    { parseAs: 'string' },
+    (_req, body, done) => {
+      done(null, body);
+    },
+  );
+
+  app.post<{ Params: { stream: string } }>('/v1/streams/:stream/events', async (request, reply) => {
+    const { stream } = request.params;
+    if (!STREAM_NAME.test(stream)) {
+      return send(
+        reply,
+        clientError(
+          400,
+          ErrorCode.INVALID_ARGUMENT,
+          `stream '${stream}' is not a valid name; use lower-case letters, digits and '_'`,
+          'stream',
+        ),
+      );
+    }
+    const parsed =
+      typeof request.body === 'string'
+        ? parseNdjson(request.body)
+        : { events: Array.isArray(request.body) ? request.body : [request.body] };
+    if ('error' in parsed) return send(reply, parsed.error);
+    const bad = parsed.events.findIndex((e) => typeof e !== 'object' || e === null || Array.isArray(e));
+    if (bad >= 0) {
+      return send(
+        reply,
+        clientError(
+          422,
+          ErrorCode.SCHEMA_MISMATCH,
+          `event ${bad} is not a JSON object; send an object, an array of objects or NDJSON`,
+          `events[${bad}]`,
+        ),
+      );
+    }
+    if (parsed.events.length === 0)
+      return send(
+        reply,
+        clientError(422, ErrorCode.SCHEMA_MISMATCH, 'no events in the body; send at least one', 'body'),
+      );
+    const now = Date.now();
+    const result = await target.wal.append(
+      parsed.events.map((e) => encodeEnvelope(stream, now, JSON.stringify(e))),
+    );
+    return reply
+      .code(202)
+      .send({ accepted: parsed.events.length, firstSeq: result.firstSeq, lastSeq: result.lastSeq });
+  });
+
+  app.post('/api/v1/ingest', async (request, reply) => {
+    const body = request.body as Record<string, unknown> | null;
+    const problem = checkMarketEvent(body);
+    if (problem) return send(reply, problem);
+    const event = body as { symbol: string; price: number; quantity?: number; timestamp: string | number };
+    const normalized = {
+      symbol: event.symbol,
+      price: event.price,
+      quantity: event.quantity ?? 1.0,
+      timestamp:
+        typeof event.timestamp === 'number' ? new Date(event.timestamp).toISOString() : event.timestamp,
+    };
+    const result = await target.wal.append([
+      encodeEnvelope(target.marketStream ?? 'market_data', Date.now(), JSON.stringify(normalized)),
+    ]);
+    return reply.code(202).send({ status: 'accepted', seq: result.lastSeq });
+  });
+}
+
+function checkMarketEvent(body: Record<string, unknown> | null): ReturnType<typeof clientError> | undefined {
+  const invalid = (field: string, what: string) =>
+    clientError(422, ErrorCode.SCHEMA_MISMATCH, `${field} ${what}`, field);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return clientError(
+      422,
+      ErrorCode.SCHEMA_MISMATCH,
+      'send a JSON object {symbol, price, quantity?, timestamp}',
+      'body',
+    );
+  }
+  if (typeof body.symbol !== 'string' || !/^[A-Za-z0-9._-]{1,32}$/.test(body.symbol))
+    return invalid('symbol', 'must be a ticker such as "BTCUSDT"');
+  if (typeof body.price !== 'number' || !(body.price > 0) || !Number.isFinite(body.price))
+    return invalid('price', 'must be a positive number');
+  if (body.quantity !== undefined && (typeof body.quantity !== 'number' || !(body.quantity > 0)))
+    return invalid('quantity', 'must be a positive number when given (default 1.0)');
+  const ts = body.timestamp;
+  if (
+    !(typeof ts === 'number' && Number.isFinite(ts)) &&
+    !(typeof ts === 'string' && !Number.isNaN(Date.parse(ts)))
+  ) {
+    return invalid('timestamp', 'must be an ISO-8601 time or epoch milliseconds');
+  }
+  return undefined;
+}
+
+function parseNdjson(text: string): { events: unknown[] } | { error: ReturnType<typeof clientError> } {
+  const events: unknown[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    try {
+      events.push(JSON.parse(line));
+    } catch {
+      return {
+        error: clientError(
+          400,
+          ErrorCode.INVALID_ARGUMENT,
+          `line ${i + 1} of the NDJSON body is not valid JSON; fix it and resend the batch (nothing was stored)`,
+          `line ${i + 1}`,
+        ),
+      };
+    }
+  }
+  return { events };
+}
+
+function send(reply: FastifyReply, response: ReturnType<typeof clientError>): FastifyReply {
+  return reply.code(response.status).send(response.body);
+}
