@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WriteAheadLog } from '../ingest/index.js';
 import type { BronzeEnvelope } from '../stream/index.js';
@@ -74,7 +74,7 @@ describe('HTTP ingestion API', () => {
   });
 
   it('rejects bad input with a code, the field and what to do, and stores nothing', async () => {
-    const cases: [Parameters<FastifyInstance['inject']>[0], number, string, string | undefined][] = [
+    const cases: [InjectOptions, number, string, string | undefined][] = [
       [
         { method: 'POST', url: '/v1/streams/Bad-Name/events', payload: { a: 1 } },
         400,
