@@ -6,7 +6,7 @@ import { DuckSession, LakeEngine } from '../engine/index.js';
 import { WriteAheadLog } from '../ingest/index.js';
 import { LocalObjectStore } from '../storage/index.js';
 import type { SilverStreamConfig } from '../stream/index.js';
-import { BronzeStage, SilverStage } from '../stream/index.js';
+import { BronzeStage, encodeEnvelope, SilverStage } from '../stream/index.js';
 import type { TableIdentifier } from '../table/index.js';
 import { FilesystemCatalog } from '../table/index.js';
 
@@ -21,6 +21,8 @@ export interface PipelineRuntimeOptions {
   readonly streams: readonly SilverStreamConfig[];
   /** Pause between micro-batches. Default 1,000 ms. */
   readonly commitIntervalMs?: number;
+  /** In-process sources (simulators, replays): raw event texts pumped into the WAL. */
+  readonly sources?: readonly { readonly stream: string; readonly events: AsyncIterable<string> }[];
   readonly log?: (line: string) => void;
 }
 
@@ -40,6 +42,8 @@ export class PipelineRuntime {
   private readonly log: (line: string) => void;
   private running = true;
   private loop: Promise<void> | undefined;
+  private readonly pumps: Promise<void>[] = [];
+  private readonly stopSources = new AbortController();
 
   private constructor(options: PipelineRuntimeOptions, engine: LakeEngine, wal: WriteAheadLog) {
     this.engine = engine;
@@ -63,6 +67,8 @@ export class PipelineRuntime {
     for (const silver of runtime.silvers) await silver.ensureTables();
     await runtime.api.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
     runtime.loop = runtime.runLoop();
+    for (const source of options.sources ?? [])
+      runtime.pumps.push(runtime.pump(source.stream, source.events));
     return runtime;
   }
 
@@ -83,11 +89,40 @@ export class PipelineRuntime {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.stopSources.abort();
     await this.api.close();
+    await Promise.all(this.pumps);
     await this.loop;
     while ((await this.runStagesOnce()) > 0);
     await this.wal.close();
     await this.engine.close();
+  }
+
+  /** The signal sources should stop on. */
+  get sourceSignal(): AbortSignal {
+    return this.stopSources.signal;
+  }
+
+  /** Appends a source's events to the WAL in batches (one fsync per batch). */
+  private async pump(stream: string, events: AsyncIterable<string>): Promise<void> {
+    let batch: Uint8Array[] = [];
+    let flushedAt = Date.now();
+    try {
+      for await (const text of events) {
+        batch.push(encodeEnvelope(stream, Date.now(), text));
+        if (batch.length >= 1000 || Date.now() - flushedAt >= 50) {
+          await this.wal.append(batch);
+          batch = [];
+          flushedAt = Date.now();
+        }
+        if (!this.running) break;
+      }
+      if (batch.length > 0) await this.wal.append(batch);
+    } catch (error) {
+      this.log(
+        `pipeline: source for ${stream} stopped (${error instanceof Error ? error.message : String(error)})`,
+      );
+    }
   }
 
   private async runLoop(): Promise<void> {

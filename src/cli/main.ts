@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isLakestreamError } from '../core/index.js';
 import { registerGenerateCommand } from './commands/generate.js';
 import { registerSqlCommand } from './commands/sql.js';
+import { registerStartCommand } from './commands/start.js';
 import { registerTablesCommand } from './commands/tables.js';
 import { DEFAULT_WAREHOUSE } from './warehouse.js';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerTablesCommand(program);
   registerSqlCommand(program);
+  registerStartCommand(program);
   registerGenerateCommand(program);
   return program;
 }

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { applyEnvOverrides, loadProjectConfig, validateProjectConfig } from './project-config.js';
+
+const minimal = {
+  streams: {
+    orders: {
+      columns: [
+        { name: 'id', type: 'string' },
+        { name: 'amount', type: 'double', path: '$.total' },
+        { name: 'at', type: 'timestamptz', encoding: 'epoch_ms' },
+      ],
+      key: ['id'],
+      event_time: 'at',
+      expectations: [{ name: 'amount_positive', kind: 'range', column: 'amount', min: 0, action: 'drop' }],
+    },
+  },
+};
+
+describe('project config', () => {
+  it('fills defaults, resolves paths and freezes the result', async () => {
+    const config = validateProjectConfig(minimal, '/p');
+    expect(config).toMatchObject({
+      name: 'lakestream',
+      dataDir: '/p/data',
+      commitIntervalMs: 1000,
+      server: { host: '127.0.0.1', port: 8080 },
+    });
+    expect(config.streams[0]).toMatchObject({
+      stream: 'orders',
+      silver: { namespace: 'silver', name: 'orders' },
+      watermarkMs: 3_600_000,
+      columns: [{ path: '$.id' }, { path: '$.total' }, { encoding: 'epoch_ms' }],
+    });
+    const loaded = await loadProjectConfig(
+      new URL('../../examples/markets/lakestream.yaml', import.meta.url).pathname,
+      {
+        LAKESTREAM_SERVER_PORT: '9999',
+      },
+    );
+    expect(loaded.server.port).toBe(9999);
+    expect(Object.isFrozen(loaded.streams[0]!.columns)).toBe(true);
+    expect(loaded.sources).toEqual([{ type: 'simulator', stream: 'trades', rate: 20, seed: 1 }]);
+  });
+
+  it('names the bad key and what is expected', () => {
+    const cases: [unknown, RegExp][] = [
+      [{ ...minimal, colour: 'red' }, /colour: unknown key/],
+      [
+        { streams: { orders: { ...minimal.streams.orders, key: ['nope'] } } },
+        /streams\.orders\.key: 'nope' is not a declared column/,
+      ],
+      [
+        { streams: { orders: { ...minimal.streams.orders, columns: [{ name: 'id', type: 'dbl' }] } } },
+        /columns\[0\]\.type: 'dbl' is not a type/,
+      ],
+      [
+        { streams: { orders: { ...minimal.streams.orders, watermark: 'soon' } } },
+        /watermark: 'soon' is not a duration/,
+      ],
+      [
+        { ...minimal, sources: [{ type: 'simulator', stream: 'ghost' }] },
+        /sources\[0\]\.stream: 'ghost' is not a declared stream/,
+      ],
+      [
+        {
+          streams: {
+            orders: {
+              ...minimal.streams.orders,
+              expectations: [{ name: 'x', kind: 'range', column: 'id', action: 'explode' }],
+            },
+          },
+        },
+        /action: 'explode' is not an action/,
+      ],
+    ];
+    for (const [raw, message] of cases) expect(() => validateProjectConfig(raw, '/p')).toThrow(message);
+  });
+
+  it('overrides scalars from LAKESTREAM_* env vars', () => {
+    expect(
+      applyEnvOverrides(
+        { server: { port: 1 }, commit_interval_ms: 5, name: 'x' },
+        { LAKESTREAM_SERVER_PORT: '2', LAKESTREAM_NAME: 'y' },
+      ),
+    ).toEqual({
+      server: { port: 2 },
+      commit_interval_ms: 5,
+      name: 'y',
+    });
+  });
+});

@@ -1,0 +1,76 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckSession, LakeEngine } from '../../src/engine/index.js';
+import { LocalObjectStore } from '../../src/storage/index.js';
+import { FilesystemCatalog } from '../../src/table/index.js';
+import { spawnTs, waitForExit } from '../support/processes.js';
+
+describe('lakestream start', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lakestream-start-'));
+    await writeFile(
+      join(dir, 'lakestream.yaml'),
+      `name: test-markets
+data_dir: ./data
+commit_interval_ms: 100
+server: { port: 0 }
+streams:
+  trades:
+    columns:
+      - { name: symbol, type: string, path: $.s }
+      - { name: trade_id, type: long, path: $.t }
+      - { name: price, type: double, path: $.p }
+      - { name: trade_time, type: timestamptz, path: $.T, encoding: epoch_ms }
+    key: [symbol, trade_id]
+    event_time: trade_time
+sources:
+  - { type: simulator, stream: trades, rate: 500, seed: 9 }
+`,
+    );
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  it('streams simulated trades into silver while running and drains on SIGTERM', async () => {
+    const child = spawnTs('src/cli/bin.ts', ['start', dir]);
+    const exited = waitForExit(child);
+    let log = '';
+    child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    while (!log.includes('API on http://')) {
+      await sleep(50);
+      if (child.exitCode !== null) throw new Error(log);
+    }
+    const engine = new LakeEngine(
+      new FilesystemCatalog(new LocalObjectStore(join(dir, 'data', 'warehouse'))),
+      await DuckSession.open(),
+    );
+    try {
+      const silverCount = async (): Promise<number> =>
+        (await engine.catalog.tableExists({ namespace: 'silver', name: 'trades' }))
+          ? Number((await engine.query('SELECT count(*) AS n FROM silver.trades')).rows[0]!.n)
+          : 0;
+      let first = 0;
+      for (let i = 0; i < 100 && first === 0; i++) {
+        await sleep(100);
+        first = await silverCount();
+      }
+      expect(first).toBeGreaterThan(0);
+      await sleep(1000);
+      expect(await silverCount()).toBeGreaterThan(first);
+
+      child.kill('SIGTERM');
+      const { code } = await exited;
+      expect(code, log).toBe(0);
+      expect(log).toContain('stopped cleanly');
+      const bronze = Number(
+        (await engine.query("SELECT count(*) AS n FROM bronze.events WHERE stream = 'trades'")).rows[0]!.n,
+      );
+      expect(await silverCount()).toBe(bronze);
+    } finally {
+      await engine.close();
+    }
+  });
+});
