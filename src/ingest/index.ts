@@ -16,3 +16,5 @@ export type { BinanceTrade, CombinedStreamMessage } from './sources/binance-trad
 export { tradeStreamName } from './sources/binance-trade.js';
 export type { MarketSimulatorOptions, SimulatedSymbol } from './sources/market-simulator.js';
 export { DEFAULT_SYMBOLS, simulateMarket } from './sources/market-simulator.js';
+export type { BinanceSourceOptions, SourceStatus } from './sources/binance-websocket-source.js';
+export { binanceTrades } from './sources/binance-websocket-source.js';
