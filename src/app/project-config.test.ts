@@ -39,7 +39,17 @@ describe('project config', () => {
     );
     expect(loaded.server.port).toBe(9999);
     expect(Object.isFrozen(loaded.streams[0]!.columns)).toBe(true);
-    expect(loaded.sources).toEqual([{ type: 'simulator', stream: 'trades', rate: 20, seed: 1 }]);
+    expect(loaded.sources).toEqual([
+      {
+        type: 'binance',
+        stream: 'trades',
+        url: 'wss://stream.binance.com:9443',
+        symbols: ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT'],
+        fallbackToSimulator: true,
+        rate: 20,
+        seed: 1,
+      },
+    ]);
   });
 
   it('names the bad key and what is expected', () => {

@@ -6,12 +6,18 @@ import type { Expectation, SilverColumn, SilverStreamConfig } from '../stream/in
 import type { PrimitiveType } from '../table/index.js';
 
 /** A source feeding a stream. */
-export type SourceConfig = {
-  readonly type: 'simulator';
-  readonly stream: string;
-  readonly rate: number;
-  readonly seed: number;
-};
+export type SourceConfig =
+  | { readonly type: 'simulator'; readonly stream: string; readonly rate: number; readonly seed: number }
+  | {
+      readonly type: 'binance';
+      readonly stream: string;
+      readonly url: string;
+      readonly symbols: readonly string[];
+      /** Falls back to the simulator when the exchange is unreachable (no internet). */
+      readonly fallbackToSimulator: boolean;
+      readonly rate: number;
+      readonly seed: number;
+    };
 
 /** A validated, frozen pipeline project (`lakestream.yaml`). */
 export interface ProjectConfig {
@@ -156,15 +162,25 @@ export function validateProjectConfig(
   });
   const sources = (Array.isArray(root.sources) ? root.sources : []).map((s, i): SourceConfig => {
     const source = obj(s, `sources[${i}]`);
-    if (source.type !== 'simulator') bad(`sources[${i}].type`, "only 'simulator' is supported so far");
+    if (source.type !== 'simulator' && source.type !== 'binance')
+      bad(`sources[${i}].type`, "use 'binance' or 'simulator'");
     const stream = str(source.stream, `sources[${i}].stream`);
     if (!streams.some((c) => c.stream === stream))
       bad(`sources[${i}].stream`, `'${stream}' is not a declared stream`);
+    const rate = num(source.rate ?? 20, `sources[${i}].rate`, 1);
+    const seed = num(source.seed ?? 1, `sources[${i}].seed`);
+    if (source.type === 'simulator') return { type: 'simulator', stream, rate, seed };
+    const symbols = Array.isArray(source.symbols)
+      ? source.symbols.map((x, j) => str(x, `sources[${i}].symbols[${j}]`))
+      : bad(`sources[${i}].symbols`, 'expected a list of symbols such as BTCUSDT');
     return {
-      type: 'simulator',
+      type: 'binance',
       stream,
-      rate: num(source.rate ?? 20, `sources[${i}].rate`, 1),
-      seed: num(source.seed ?? 1, `sources[${i}].seed`),
+      url: str(source.url ?? 'wss://stream.binance.com:9443', `sources[${i}].url`),
+      symbols,
+      fallbackToSimulator: source.fallback_to_simulator !== false,
+      rate,
+      seed,
     };
   });
   return {

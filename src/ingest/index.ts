@@ -18,3 +18,4 @@ export type { MarketSimulatorOptions, SimulatedSymbol } from './sources/market-s
 export { DEFAULT_SYMBOLS, simulateMarket } from './sources/market-simulator.js';
 export type { BinanceSourceOptions, SourceStatus } from './sources/binance-websocket-source.js';
 export { binanceTrades } from './sources/binance-websocket-source.js';
+export { withFallback } from './sources/fallback-source.js';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadProjectConfig, PipelineRuntime } from '../../app/index.js';
-import { simulateMarket } from '../../ingest/index.js';
+import { binanceTrades, simulateMarket, withFallback } from '../../ingest/index.js';
 
 /** `lakestream start [project]`: runs a pipeline project until SIGTERM/SIGINT. */
 export function registerStartCommand(program: Command): void {
@@ -18,10 +18,38 @@ export function registerStartCommand(program: Command): void {
         process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg: line })}\n`);
       };
       const controller = new AbortController();
-      const sources = config.sources.map((s) => ({
-        stream: s.stream,
-        events: simulateMarket({ ratePerSecond: s.rate, seed: s.seed }, controller.signal),
-      }));
+      const sources = config.sources.map((s) => {
+        const simulated = (signal: AbortSignal): AsyncIterable<string> =>
+          simulateMarket({ ratePerSecond: s.rate, seed: s.seed }, signal);
+        if (s.type === 'simulator') return { stream: s.stream, events: simulated(controller.signal) };
+        let connected = false;
+        const live = (signal: AbortSignal): AsyncIterable<string> =>
+          binanceTrades(
+            {
+              baseUrl: s.url,
+              symbols: s.symbols,
+              onStatus: (status) => {
+                if (status.state === 'connected') connected = true;
+                if (connected && status.reason)
+                  log(`binance ${s.stream}: ${status.state} (${status.reason})`);
+              },
+            },
+            signal,
+          );
+        const events = s.fallbackToSimulator
+          ? withFallback(
+              live,
+              simulated,
+              {
+                timeoutMs: 5000,
+                onFallback: (reason) =>
+                  log(`binance ${s.stream}: ${reason} — the market simulator feeds ${s.stream} instead`),
+              },
+              controller.signal,
+            )
+          : live(controller.signal);
+        return { stream: s.stream, events };
+      });
       const runtime = await PipelineRuntime.start({
         dataDir: config.dataDir,
         host: config.server.host,
@@ -33,16 +61,22 @@ export function registerStartCommand(program: Command): void {
       });
       log(
         `${config.name}: API on http://${config.server.host}:${runtime.port}, streams ${config.streams.map((s) => s.stream).join(', ')}, ` +
-          `${config.sources.length} simulator source(s), tables in ${config.dataDir}/warehouse; no API keys are configured (open ingest)`,
+          `sources ${config.sources.map((s) => `${s.type}→${s.stream}`).join(', ') || 'none'}, tables in ${config.dataDir}/warehouse; no API keys are configured (open ingest)`,
       );
       await new Promise<void>((done) => {
+        let stopping = false;
         const stop = (signal: string): void => {
+          if (stopping) {
+            log(`${signal}: already stopping (committing what was acknowledged); send SIGKILL to abort`);
+            return;
+          }
+          stopping = true;
           log(`${signal}: flushing and committing, then exiting`);
           controller.abort();
           void runtime.stop().then(done);
         };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
+        process.on('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGINT', () => stop('SIGINT'));
       });
       log('stopped cleanly');
     });
