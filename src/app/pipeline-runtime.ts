@@ -34,7 +34,8 @@ export interface PipelineRuntimeOptions {
  */
 export class PipelineRuntime {
   readonly api: FastifyInstance;
-  private readonly engine: LakeEngine;
+  /** The lake the pipeline writes (for queries such as a replay's resume point). */
+  readonly engine: LakeEngine;
   private readonly wal: WriteAheadLog;
   private readonly bronze: BronzeStage;
   private readonly silvers: SilverStage[];
@@ -96,6 +97,11 @@ export class PipelineRuntime {
     while ((await this.runStagesOnce()) > 0);
     await this.wal.close();
     await this.engine.close();
+  }
+
+  /** Starts pumping another source into the WAL. */
+  addSource(stream: string, events: AsyncIterable<string>): void {
+    this.pumps.push(this.pump(stream, events));
   }
 
   /** The signal sources should stop on. */

@@ -7,6 +7,17 @@ import type { PrimitiveType } from '../table/index.js';
 
 /** A source feeding a stream. */
 export type SourceConfig =
+  | {
+      readonly type: 'replay';
+      readonly stream: string;
+      /** CSV file, resolved against the project folder. */
+      readonly file: string;
+      readonly rate: number;
+      readonly batch: number;
+      readonly loop: boolean;
+      /** Write a synthetic video-game sales file there when it is missing. */
+      readonly generateIfMissing: boolean;
+    }
   | { readonly type: 'simulator'; readonly stream: string; readonly rate: number; readonly seed: number }
   | {
       readonly type: 'binance';
@@ -162,14 +173,26 @@ export function validateProjectConfig(
   });
   const sources = (Array.isArray(root.sources) ? root.sources : []).map((s, i): SourceConfig => {
     const source = obj(s, `sources[${i}]`);
-    if (source.type !== 'simulator' && source.type !== 'binance')
-      bad(`sources[${i}].type`, "use 'binance' or 'simulator'");
+    if (source.type !== 'simulator' && source.type !== 'binance' && source.type !== 'replay') {
+      bad(`sources[${i}].type`, "use 'binance', 'simulator' or 'replay'");
+    }
     const stream = str(source.stream, `sources[${i}].stream`);
     if (!streams.some((c) => c.stream === stream))
       bad(`sources[${i}].stream`, `'${stream}' is not a declared stream`);
     const rate = num(source.rate ?? 20, `sources[${i}].rate`, 1);
     const seed = num(source.seed ?? 1, `sources[${i}].seed`);
     if (source.type === 'simulator') return { type: 'simulator', stream, rate, seed };
+    if (source.type === 'replay') {
+      return {
+        type: 'replay',
+        stream,
+        file: resolve(projectDir, str(source.file, `sources[${i}].file`)),
+        rate,
+        batch: num(source.batch ?? 1, `sources[${i}].batch`, 1),
+        loop: source.loop === true,
+        generateIfMissing: source.generate_if_missing === true,
+      };
+    }
     const symbols = Array.isArray(source.symbols)
       ? source.symbols.map((x, j) => str(x, `sources[${i}].symbols[${j}]`))
       : bad(`sources[${i}].symbols`, 'expected a list of symbols such as BTCUSDT');

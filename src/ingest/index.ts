@@ -19,3 +19,5 @@ export { DEFAULT_SYMBOLS, simulateMarket } from './sources/market-simulator.js';
 export type { BinanceSourceOptions, SourceStatus } from './sources/binance-websocket-source.js';
 export { binanceTrades } from './sources/binance-websocket-source.js';
 export { withFallback } from './sources/fallback-source.js';
+export type { CsvReplayOptions } from './sources/csv-replay.js';
+export { countCsvRows, replayCsv, splitCsvLine } from './sources/csv-replay.js';

@@ -1,8 +1,17 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { ProjectConfig, SourceConfig } from '../../app/index.js';
 import { loadProjectConfig, PipelineRuntime } from '../../app/index.js';
-import { binanceTrades, simulateMarket, withFallback } from '../../ingest/index.js';
+import {
+  binanceTrades,
+  replayCsv,
+  simulateMarket,
+  withFallback,
+  writeVgsalesCsv,
+} from '../../ingest/index.js';
+
+type Log = (line: string) => void;
 
 /** `lakestream start [project]`: runs a pipeline project until SIGTERM/SIGINT. */
 export function registerStartCommand(program: Command): void {
@@ -14,51 +23,20 @@ export function registerStartCommand(program: Command): void {
       const path = resolve(project);
       const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'lakestream.yaml') : path;
       const config = await loadProjectConfig(file);
-      const log = (line: string): void => {
+      const log: Log = (line) =>
         process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg: line })}\n`);
-      };
       const controller = new AbortController();
-      const sources = config.sources.map((s) => {
-        const simulated = (signal: AbortSignal): AsyncIterable<string> =>
-          simulateMarket({ ratePerSecond: s.rate, seed: s.seed }, signal);
-        if (s.type === 'simulator') return { stream: s.stream, events: simulated(controller.signal) };
-        let connected = false;
-        const live = (signal: AbortSignal): AsyncIterable<string> =>
-          binanceTrades(
-            {
-              baseUrl: s.url,
-              symbols: s.symbols,
-              onStatus: (status) => {
-                if (status.state === 'connected') connected = true;
-                if (connected && status.reason)
-                  log(`binance ${s.stream}: ${status.state} (${status.reason})`);
-              },
-            },
-            signal,
-          );
-        const events = s.fallbackToSimulator
-          ? withFallback(
-              live,
-              simulated,
-              {
-                timeoutMs: 5000,
-                onFallback: (reason) =>
-                  log(`binance ${s.stream}: ${reason} — the market simulator feeds ${s.stream} instead`),
-              },
-              controller.signal,
-            )
-          : live(controller.signal);
-        return { stream: s.stream, events };
-      });
       const runtime = await PipelineRuntime.start({
         dataDir: config.dataDir,
         host: config.server.host,
         port: config.server.port,
         streams: config.streams,
         commitIntervalMs: config.commitIntervalMs,
-        sources,
         log,
       });
+      for (const source of config.sources) {
+        runtime.addSource(source.stream, await openSource(source, runtime, config, log, controller.signal));
+      }
       log(
         `${config.name}: API on http://${config.server.host}:${runtime.port}, streams ${config.streams.map((s) => s.stream).join(', ')}, ` +
           `sources ${config.sources.map((s) => `${s.type}→${s.stream}`).join(', ') || 'none'}, tables in ${config.dataDir}/warehouse; no API keys are configured (open ingest)`,
@@ -80,4 +58,69 @@ export function registerStartCommand(program: Command): void {
       });
       log('stopped cleanly');
     });
+}
+
+async function openSource(
+  source: SourceConfig,
+  runtime: PipelineRuntime,
+  config: ProjectConfig,
+  log: Log,
+  signal: AbortSignal,
+): Promise<AsyncIterable<string>> {
+  if (source.type === 'replay') {
+    if (!existsSync(source.file)) {
+      if (!source.generateIfMissing) throw new Error(`replay file ${source.file} does not exist`);
+      await writeVgsalesCsv(source.file, { rows: 16_000, seed: 42 });
+      log(
+        `replay ${source.stream}: ${source.file} was missing; generated 16,000 synthetic video-game sales rows`,
+      );
+    }
+    const startRow = (await lastReplayedRow(runtime, config, source.stream)) + 1;
+    if (startRow > 1) log(`replay ${source.stream}: resuming at row ${startRow}`);
+    return replayCsv(
+      { file: source.file, ratePerSecond: source.rate, batch: source.batch, loop: source.loop, startRow },
+      signal,
+    );
+  }
+  const simulated = (s: AbortSignal): AsyncIterable<string> =>
+    simulateMarket({ ratePerSecond: source.rate, seed: source.seed }, s);
+  if (source.type === 'simulator') return simulated(signal);
+  let connected = false;
+  const live = (s: AbortSignal): AsyncIterable<string> =>
+    binanceTrades(
+      {
+        baseUrl: source.url,
+        symbols: source.symbols,
+        onStatus: (status) => {
+          if (status.state === 'connected') connected = true;
+          if (connected && status.reason) log(`binance ${source.stream}: ${status.state} (${status.reason})`);
+        },
+      },
+      s,
+    );
+  if (!source.fallbackToSimulator) return live(signal);
+  return withFallback(
+    live,
+    simulated,
+    {
+      timeoutMs: 5000,
+      onFallback: (reason) =>
+        log(`binance ${source.stream}: ${reason} — the market simulator feeds ${source.stream} instead`),
+    },
+    signal,
+  );
+}
+
+/** The highest replayed row already in silver: a replay resumes after it (silver de-duplicates on `row`). */
+async function lastReplayedRow(
+  runtime: PipelineRuntime,
+  config: ProjectConfig,
+  stream: string,
+): Promise<number> {
+  const silver = config.streams.find((s) => s.stream === stream)?.silver;
+  if (!silver || !(await runtime.engine.catalog.tableExists(silver))) return 0;
+  const result = await runtime.engine.query(
+    `SELECT coalesce(max("row"), 0) AS last_row FROM ${silver.namespace}.${silver.name}`,
+  );
+  return Number(result.rows[0]?.last_row ?? 0);
 }

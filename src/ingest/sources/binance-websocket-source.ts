@@ -101,15 +101,15 @@ export async function* binanceTrades(
     const delay = Math.random() * Math.min(maxBackoff, minBackoff * 2 ** Math.min(attempt, 16));
     options.onStatus?.({ state: 'reconnecting', attempt, reason: closedReason });
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, delay);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, delay);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
   options.onStatus?.({ state: 'stopped', attempt });
