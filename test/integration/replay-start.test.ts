@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckSession, LakeEngine } from '../../src/engine/index.js';
+import { LocalObjectStore } from '../../src/storage/index.js';
+import { FilesystemCatalog } from '../../src/table/index.js';
+import { spawnTs, waitForExit } from '../support/processes.js';
+import { sharedDataPath } from '../support/warehouse.js';
+
+const csv = sharedDataPath('vgsales.csv');
+const available = existsSync(csv);
+if (!available) {
+  const message = `replay test: ${csv} is missing (the shared data folder must sit beside the project)`;
+  if (process.env.CI) throw new Error(message);
+  console.warn(`SKIPPED: ${message}`);
+}
+
+describe.runIf(available)('replaying vgsales.csv as a stream with lakestream start', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lakestream-replay-'));
+    await writeFile(
+      join(dir, 'lakestream.yaml'),
+      `name: games-test
+commit_interval_ms: 100
+server: { port: 0 }
+streams:
+  games:
+    columns:
+      - { name: row, type: long }
+      - { name: name, type: string, path: $.Name }
+      - { name: global_sales, type: double, path: $.Global_Sales }
+      - { name: event_time, type: timestamptz }
+    key: [row]
+    event_time: event_time
+    watermark: 1d
+sources:
+  - { type: replay, stream: games, file: ${JSON.stringify(csv)}, rate: 20000, batch: 1000 }
+`,
+    );
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  async function runUntil(done: (engine: LakeEngine) => Promise<boolean>): Promise<string> {
+    const child = spawnTs('src/cli/bin.ts', ['start', dir]);
+    const exited = waitForExit(child);
+    let log = '';
+    child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    while (!log.includes('API on http://')) {
+      await sleep(50);
+      if (child.exitCode !== null) throw new Error(log);
+    }
+    const engine = new LakeEngine(
+      new FilesystemCatalog(new LocalObjectStore(join(dir, 'data', 'warehouse'))),
+      await DuckSession.open(),
+    );
+    try {
+      for (let i = 0; i < 300 && !(await done(engine)); i++) await sleep(100);
+    } finally {
+      await engine.close();
+    }
+    child.kill('SIGTERM');
+    expect((await exited).code, log).toBe(0);
+    return log;
+  }
+
+  it('streams every row once and resumes after a restart without duplicates', async () => {
+    const count = async (engine: LakeEngine): Promise<number> =>
+      (await engine.catalog.tableExists({ namespace: 'silver', name: 'games' }))
+        ? Number((await engine.query('SELECT count(DISTINCT row) AS n FROM silver.games')).rows[0]!.n)
+        : 0;
+    await runUntil(async (engine) => (await count(engine)) >= 16_291);
+    const log = await runUntil(async () => true);
+    expect(log).toMatch(/resuming at row 16292/);
+    const engine = new LakeEngine(
+      new FilesystemCatalog(new LocalObjectStore(join(dir, 'data', 'warehouse'))),
+      await DuckSession.open(),
+    );
+    try {
+      const [row] = (
+        await engine.query(
+          'SELECT count(*) AS n, count(DISTINCT row) AS d, round(sum(global_sales), 2) AS total FROM silver.games',
+        )
+      ).rows;
+      expect(Number(row!.n)).toBe(16_291);
+      expect(Number(row!.d)).toBe(16_291);
+      expect(Number(row!.total)).toBeCloseTo(8811.97, 1);
+    } finally {
+      await engine.close();
+    }
+  });
+});
