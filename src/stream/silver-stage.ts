@@ -1,6 +1,6 @@
 import { ErrorCode, lakeError } from '../core/index.js';
 import type { LakeEngine } from '../engine/index.js';
-import { quoteIdent, quoteLiteral } from '../engine/index.js';
+import { duckTypeOf, quoteIdent, quoteLiteral } from '../engine/index.js';
 import type { IcebergTable, NestedField, PrimitiveType, TableIdentifier } from '../table/index.js';
 import { formatTableIdentifier, gte } from '../table/index.js';
 import type { Expectation } from './expectations.js';
@@ -43,18 +43,6 @@ export interface SilverBatchResult {
   readonly droppedRows: number;
   readonly duplicateRows: number;
 }
-
-const DUCK_TYPES: Readonly<Record<string, string>> = {
-  boolean: 'BOOLEAN',
-  int: 'INTEGER',
-  long: 'BIGINT',
-  float: 'FLOAT',
-  double: 'DOUBLE',
-  date: 'DATE',
-  timestamp: 'TIMESTAMP',
-  timestamptz: 'TIMESTAMPTZ',
-  string: 'VARCHAR',
-};
 
 /**
  * Turns new bronze rows of one stream into typed silver rows in one DuckDB statement per batch:
@@ -161,8 +149,8 @@ export class SilverStage {
       const text = `json_extract_string(payload, ${quoteLiteral(c.path)})`;
       const value =
         c.encoding === 'epoch_ms'
-          ? `CAST(epoch_ms(TRY_CAST(${text} AS BIGINT)) AS ${DUCK_TYPES[c.type]})`
-          : `TRY_CAST(${text} AS ${DUCK_TYPES[c.type] ?? 'VARCHAR'})`;
+          ? `CAST(epoch_ms(TRY_CAST(${text} AS BIGINT)) AS ${duckTypeOf(c.type)})`
+          : `TRY_CAST(${text} AS ${duckTypeOf(c.type)})`;
       return `CASE WHEN ${valid} THEN ${value} END AS ${quoteIdent(c.name)}`;
     });
     const checks = [

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckSession, LakeEngine } from '../../src/engine/index.js';
 import { LocalObjectStore } from '../../src/storage/index.js';
 import { FilesystemCatalog } from '../../src/table/index.js';
-import { spawnTs, waitForExit } from '../support/processes.js';
+import { startProject } from '../support/processes.js';
 import { sharedDataPath } from '../support/warehouse.js';
 
 const csv = sharedDataPath('vgsales.csv');
@@ -45,14 +45,7 @@ sources:
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
   async function runUntil(done: (engine: LakeEngine) => Promise<boolean>): Promise<string> {
-    const child = spawnTs('src/cli/bin.ts', ['start', dir]);
-    const exited = waitForExit(child);
-    let log = '';
-    child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    while (!log.includes('API on http://')) {
-      await sleep(50);
-      if (child.exitCode !== null) throw new Error(log);
-    }
+    const { child, exited, log } = await startProject(dir);
     const engine = new LakeEngine(
       new FilesystemCatalog(new LocalObjectStore(join(dir, 'data', 'warehouse'))),
       await DuckSession.open(),
@@ -63,8 +56,8 @@ sources:
       await engine.close();
     }
     child.kill('SIGTERM');
-    expect((await exited).code, log).toBe(0);
-    return log;
+    expect((await exited).code, log()).toBe(0);
+    return log();
   }
 
   it('streams every row once and resumes after a restart without duplicates', async () => {

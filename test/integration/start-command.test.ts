@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckSession, LakeEngine } from '../../src/engine/index.js';
 import { LocalObjectStore } from '../../src/storage/index.js';
 import { FilesystemCatalog } from '../../src/table/index.js';
-import { spawnTs, waitForExit } from '../support/processes.js';
+import { startProject } from '../support/processes.js';
 
 describe('lakestream start', () => {
   let dir: string;
@@ -35,14 +35,7 @@ sources:
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
   it('streams simulated trades into silver while running and drains on SIGTERM', async () => {
-    const child = spawnTs('src/cli/bin.ts', ['start', dir]);
-    const exited = waitForExit(child);
-    let log = '';
-    child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    while (!log.includes('API on http://')) {
-      await sleep(50);
-      if (child.exitCode !== null) throw new Error(log);
-    }
+    const { child, exited, log: logText } = await startProject(dir);
     const engine = new LakeEngine(
       new FilesystemCatalog(new LocalObjectStore(join(dir, 'data', 'warehouse'))),
       await DuckSession.open(),
@@ -63,8 +56,8 @@ sources:
 
       child.kill('SIGTERM');
       const { code } = await exited;
-      expect(code, log).toBe(0);
-      expect(log).toContain('stopped cleanly');
+      expect(code, logText()).toBe(0);
+      expect(logText()).toContain('stopped cleanly');
       const bronze = Number(
         (await engine.query("SELECT count(*) AS n FROM bronze.events WHERE stream = 'trades'")).rows[0]!.n,
       );

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { splitCsvLine } from '../../src/ingest/index.js';
 import { runCli } from '../support/cli.js';
 import { openTestWarehouse, sharedDataPath, type TestWarehouse } from '../support/warehouse.js';
 
@@ -11,7 +12,7 @@ if (!available) {
   console.warn(`SKIPPED: ${message}`);
 }
 
-/** Parses the CSV independently of DuckDB (quoted fields with commas are handled). */
+/** Sums the CSV without DuckDB (quoted fields with commas are handled). */
 function csvFigures(text: string): { rows: number; globalSales: number } {
   const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
   const header = splitCsvLine(lines[0]!);
@@ -19,28 +20,6 @@ function csvFigures(text: string): { rows: number; globalSales: number } {
   let globalSales = 0;
   for (const line of lines.slice(1)) globalSales += Number(splitCsvLine(line)[column]);
   return { rows: lines.length - 1, globalSales };
-}
-
-function splitCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      fields.push(field);
-      field = '';
-    } else field += ch;
-  }
-  fields.push(field);
-  return fields;
 }
 
 describe.runIf(available)('importing ../shared/data/vgsales.csv', () => {

@@ -20,3 +20,20 @@ export function waitForExit(
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
 }
+
+/** Starts `lakestream start <project>` and resolves once its API listens. */
+export async function startProject(project: string): Promise<{
+  child: ChildProcess;
+  exited: ReturnType<typeof waitForExit>;
+  log: () => string;
+}> {
+  const child = spawnTs('src/cli/bin.ts', ['start', project]);
+  const exited = waitForExit(child);
+  let log = '';
+  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  while (!log.includes('API on http://')) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (child.exitCode !== null) throw new Error(`lakestream start exited: ${log}`);
+  }
+  return { child, exited, log: () => log };
+}

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { abortableSleep } from './abortable-sleep.js';
 import { tradeStreamName, type BinanceTrade } from './binance-trade.js';
 
 /** Options of the Binance trade stream source. */
@@ -100,17 +101,7 @@ export async function* binanceTrades(
     attempt++;
     const delay = Math.random() * Math.min(maxBackoff, minBackoff * 2 ** Math.min(attempt, 16));
     options.onStatus?.({ state: 'reconnecting', attempt, reason: closedReason });
-    await new Promise<void>((resolve) => {
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, delay);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    await abortableSleep(delay, signal);
   }
   options.onStatus?.({ state: 'stopped', attempt });
 }

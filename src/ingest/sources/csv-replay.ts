@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ErrorCode, lakeError } from '../../core/index.js';
+import { abortableSleep } from './abortable-sleep.js';
 
 /** Options of a CSV replay. */
 export interface CsvReplayOptions {
@@ -52,7 +53,7 @@ export async function* replayCsv(options: CsvReplayOptions, signal?: AbortSignal
         options.onProgress?.(row);
         if (++inBatch >= batch) {
           inBatch = 0;
-          await pause((batch / rate) * 1000, signal);
+          await abortableSleep((batch / rate) * 1000, signal);
         }
       }
     } finally {
@@ -91,18 +92,4 @@ export function splitCsvLine(line: string): string[] {
   }
   fields.push(field);
   return fields;
-}
-
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
