@@ -3,12 +3,16 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { clientError, errorResponse } from './error-response.js';
 import type { IngestTarget } from './ingest-routes.js';
 import { registerIngestRoutes } from './ingest-routes.js';
+import { registerLiveRoutes } from './live-routes.js';
+import type { LiveFeed } from '../stream/index.js';
 
 /** Options of the HTTP API. */
 export interface ApiOptions extends IngestTarget {
   /** Largest accepted request body. Default 16 MiB. */
   readonly bodyLimitBytes?: number;
   readonly logger?: boolean;
+  /** New silver rows for `GET /v1/streams/{stream}/live`. */
+  readonly feed?: LiveFeed;
 }
 
 /** Builds the HTTP API (not yet listening). */
@@ -65,5 +69,6 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerIngestRoutes(app, options);
+  if (options.feed) registerLiveRoutes(app, options.feed);
   return app;
 }

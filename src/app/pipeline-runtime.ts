@@ -6,7 +6,7 @@ import { DuckSession, LakeEngine } from '../engine/index.js';
 import { WriteAheadLog } from '../ingest/index.js';
 import { LocalObjectStore } from '../storage/index.js';
 import type { SilverStreamConfig } from '../stream/index.js';
-import { BronzeStage, encodeEnvelope, SilverStage } from '../stream/index.js';
+import { BronzeStage, encodeEnvelope, LiveFeed, SilverStage } from '../stream/index.js';
 import type { TableIdentifier } from '../table/index.js';
 import { FilesystemCatalog } from '../table/index.js';
 
@@ -34,6 +34,8 @@ export interface PipelineRuntimeOptions {
  */
 export class PipelineRuntime {
   readonly api: FastifyInstance;
+  /** New silver rows per stream, as they are committed. */
+  readonly feed: LiveFeed;
   /** The lake the pipeline writes (for queries such as a replay's resume point). */
   readonly engine: LakeEngine;
   private readonly wal: WriteAheadLog;
@@ -52,8 +54,9 @@ export class PipelineRuntime {
     this.intervalMs = options.commitIntervalMs ?? 1000;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.bronze = new BronzeStage(engine, wal, options.bronze ?? { namespace: 'bronze', name: 'events' });
-    this.silvers = options.streams.map((config) => new SilverStage(engine, config));
-    this.api = buildApi({ wal });
+    this.feed = new LiveFeed();
+    this.silvers = options.streams.map((config) => new SilverStage(engine, config, { feed: this.feed }));
+    this.api = buildApi({ wal, feed: this.feed });
   }
 
   /** Opens the tables and the WAL, starts the stages and the HTTP API. */

@@ -4,3 +4,5 @@ export type { Expectation, ExpectationAction } from './expectations.js';
 export { expectationSql, failureReasonSql } from './expectations.js';
 export type { SilverBatchResult, SilverColumn, SilverStreamConfig } from './silver-stage.js';
 export { SilverStage, SOURCE_SNAPSHOT_PROPERTY } from './silver-stage.js';
+export type { LiveRows } from './live-feed.js';
+export { LiveFeed } from './live-feed.js';

@@ -4,6 +4,7 @@ import { duckTypeOf, quoteIdent, quoteLiteral } from '../engine/index.js';
 import type { IcebergTable, NestedField, PrimitiveType, TableIdentifier } from '../table/index.js';
 import { formatTableIdentifier, gte } from '../table/index.js';
 import type { Expectation } from './expectations.js';
+import type { LiveFeed } from './live-feed.js';
 import { expectationSql, failureReasonSql } from './expectations.js';
 
 /** Snapshot summary key holding the last bronze snapshot a silver/quarantine commit consumed. */
@@ -56,9 +57,12 @@ export class SilverStage {
   private readonly config: SilverStreamConfig;
   private readonly batchTable: string;
 
-  constructor(engine: LakeEngine, config: SilverStreamConfig) {
+  private readonly feed: LiveFeed | undefined;
+
+  constructor(engine: LakeEngine, config: SilverStreamConfig, options: { feed?: LiveFeed } = {}) {
     this.engine = engine;
     this.config = config;
+    this.feed = options.feed;
     this.batchTable = quoteIdent(`__silver_batch_${config.stream.replace(/\W/g, '_')}`);
   }
 
@@ -129,7 +133,18 @@ export class SilverStage {
         const result = await engine.append(config.quarantine, this.quarantineSql(), { properties });
         quarantinedRows = result.records;
       }
+      const previous = (await engine.table(config.silver)).currentSnapshot()?.snapshotId;
       const silver = await engine.append(config.silver, await this.silverSql(), { properties });
+      if (
+        this.feed &&
+        silver.records > 0 &&
+        this.feed.subscriberCount(config.stream) > 0 &&
+        silver.snapshot
+      ) {
+        const added = await engine.incremental(config.silver, previous, silver.snapshot.snapshotId);
+        const { rows } = await engine.session.query(`SELECT * FROM ${added.relationSql} LIMIT 1000`);
+        this.feed.publish({ stream: config.stream, rows });
+      }
       return {
         sourceSnapshotId: batch.lastSnapshotId,
         silverRows: silver.records,

@@ -54,6 +54,21 @@ sources:
       await sleep(1000);
       expect(await silverCount()).toBeGreaterThan(first);
 
+      const port = Number(/API on http:\/\/127\.0\.0\.1:(\d+)/.exec(logText())![1]);
+      const live = await fetch(`http://127.0.0.1:${port}/v1/streams/trades/live`);
+      expect(live.headers.get('content-type')).toBe('text/event-stream');
+      const reader = live.body!.getReader();
+      let text = '';
+      while (!/event: rows\ndata: (.*)\n\n/.test(text))
+        text += new TextDecoder().decode((await reader.read()).value);
+      const rows = JSON.parse(/event: rows\ndata: (.*)\n\n/.exec(text)![1]!) as {
+        symbol: string;
+        price: number;
+      }[];
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows[0]).toMatchObject({ symbol: expect.stringMatching(/USDT$/), price: expect.any(Number) });
+      await reader.cancel();
+
       child.kill('SIGTERM');
       const { code } = await exited;
       expect(code, logText()).toBe(0);
