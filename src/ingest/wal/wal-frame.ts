@@ -27,20 +27,28 @@ export function encodeFrames(firstSeq: number, payloads: readonly Uint8Array[]):
 
 /**
  * Decodes the valid prefix of a segment: frames are read until the bytes end or a frame is torn
- * or fails its checksum. Returns the records and the byte length of the valid prefix.
+ * or fails its checksum. Returns the records (those with `seq >= fromSeq`; earlier frames are
+ * skipped without checking their checksum) and the byte length of the valid prefix.
  */
-export function decodeFrames(bytes: Uint8Array): { records: WalRecord[]; validBytes: number } {
+export function decodeFrames(
+  bytes: Uint8Array,
+  fromSeq = 0,
+  maxRecords = Number.POSITIVE_INFINITY,
+): { records: WalRecord[]; validBytes: number } {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const records: WalRecord[] = [];
   let offset = 0;
-  while (offset + FRAME_HEADER_BYTES <= buf.length) {
+  while (offset + FRAME_HEADER_BYTES <= buf.length && records.length < maxRecords) {
     const length = buf.readUInt32LE(offset);
     const end = offset + FRAME_HEADER_BYTES + length;
     if (end > buf.length) break;
     const seqBytes = buf.subarray(offset + 8, offset + 16);
-    const payload = buf.subarray(offset + FRAME_HEADER_BYTES, end);
-    if (crc32c(payload, crc32c(seqBytes)) !== buf.readUInt32LE(offset + 4)) break;
-    records.push({ seq: Number(seqBytes.readBigUInt64LE()), payload });
+    const seq = Number(seqBytes.readBigUInt64LE());
+    if (seq >= fromSeq) {
+      const payload = buf.subarray(offset + FRAME_HEADER_BYTES, end);
+      if (crc32c(payload, crc32c(seqBytes)) !== buf.readUInt32LE(offset + 4)) break;
+      records.push({ seq, payload });
+    }
     offset = end;
   }
   return { records, validBytes: offset };

@@ -144,7 +144,7 @@ export class WriteAheadLog {
       const segment = this.segments[i]!;
       const nextFirst = this.segments[i + 1]?.firstSeq ?? Number.POSITIVE_INFINITY;
       if (nextFirst <= fromSeq) continue;
-      const { records } = decodeFrames(await readFile(segment.path));
+      const { records } = decodeFrames(await readFile(segment.path), fromSeq, maxRecords - out.length);
       for (const record of records) {
         if (record.seq > durableSeq || out.length >= maxRecords) break;
         if (record.seq >= fromSeq) out.push(record);
