@@ -17,7 +17,7 @@ describe('HTTP ingestion API', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lakestream-api-'));
     wal = await WriteAheadLog.open(dir);
-    app = buildApi({ wal, bodyLimitBytes: 4096 });
+    app = await buildApi({ wal, bodyLimitBytes: 4096 });
   });
   afterEach(async () => {
     await app.close();
@@ -54,6 +54,16 @@ describe('HTTP ingestion API', () => {
       ['orders', 'd'],
       ['orders', 'e'],
     ]);
+  });
+
+  it('serves its OpenAPI document', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/ingest', '/v1/streams/{stream}/events']);
+    expect((await app.inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);
   });
 
   it('takes the seed-compatible market event and defaults quantity to 1.0', async () => {

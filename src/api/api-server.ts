@@ -4,6 +4,7 @@ import { clientError, errorResponse } from './error-response.js';
 import type { IngestTarget } from './ingest-routes.js';
 import { registerIngestRoutes } from './ingest-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
+import { registerOpenApi } from './openapi.js';
 import type { LiveFeed } from '../stream/index.js';
 
 /** Options of the HTTP API. */
@@ -15,8 +16,8 @@ export interface ApiOptions extends IngestTarget {
   readonly feed?: LiveFeed;
 }
 
-/** Builds the HTTP API (not yet listening). */
-export function buildApi(options: ApiOptions): FastifyInstance {
+/** Builds the HTTP API (not yet listening), with its OpenAPI document at /docs. */
+export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: options.bodyLimitBytes ?? 16 * 1024 * 1024,
     logger: options.logger ?? false,
@@ -67,7 +68,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     if (status >= 500) app.log.error(error);
     return reply.code(status).send(body);
   });
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  await registerOpenApi(app);
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   registerIngestRoutes(app, options);
   if (options.feed) registerLiveRoutes(app, options.feed);
   return app;

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { WriteAheadLog } from '../ingest/index.js';
 import { encodeEnvelope } from '../stream/index.js';
 import { clientError } from './error-response.js';
+import { marketIngestSchema, streamEventsSchema } from './openapi.js';
 
 const STREAM_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
@@ -26,67 +27,75 @@ export function registerIngestRoutes(app: FastifyInstance, target: IngestTarget)
     },
   );
 
-  app.post<{ Params: { stream: string } }>('/v1/streams/:stream/events', async (request, reply) => {
-    const { stream } = request.params;
-    if (!STREAM_NAME.test(stream)) {
-      return send(
-        reply,
-        clientError(
-          400,
-          ErrorCode.INVALID_ARGUMENT,
-          `stream '${stream}' is not a valid name; use lower-case letters, digits and '_'`,
-          'stream',
-        ),
+  app.post<{ Params: { stream: string } }>(
+    '/v1/streams/:stream/events',
+    { schema: streamEventsSchema, attachValidation: true },
+    async (request, reply) => {
+      const { stream } = request.params;
+      if (!STREAM_NAME.test(stream)) {
+        return send(
+          reply,
+          clientError(
+            400,
+            ErrorCode.INVALID_ARGUMENT,
+            `stream '${stream}' is not a valid name; use lower-case letters, digits and '_'`,
+            'stream',
+          ),
+        );
+      }
+      const parsed =
+        typeof request.body === 'string'
+          ? parseNdjson(request.body)
+          : { events: Array.isArray(request.body) ? request.body : [request.body] };
+      if ('error' in parsed) return send(reply, parsed.error);
+      const bad = parsed.events.findIndex((e) => typeof e !== 'object' || e === null || Array.isArray(e));
+      if (bad >= 0) {
+        return send(
+          reply,
+          clientError(
+            422,
+            ErrorCode.SCHEMA_MISMATCH,
+            `event ${bad} is not a JSON object; send an object, an array of objects or NDJSON`,
+            `events[${bad}]`,
+          ),
+        );
+      }
+      if (parsed.events.length === 0)
+        return send(
+          reply,
+          clientError(422, ErrorCode.SCHEMA_MISMATCH, 'no events in the body; send at least one', 'body'),
+        );
+      const now = Date.now();
+      const result = await target.wal.append(
+        parsed.events.map((e) => encodeEnvelope(stream, now, JSON.stringify(e))),
       );
-    }
-    const parsed =
-      typeof request.body === 'string'
-        ? parseNdjson(request.body)
-        : { events: Array.isArray(request.body) ? request.body : [request.body] };
-    if ('error' in parsed) return send(reply, parsed.error);
-    const bad = parsed.events.findIndex((e) => typeof e !== 'object' || e === null || Array.isArray(e));
-    if (bad >= 0) {
-      return send(
-        reply,
-        clientError(
-          422,
-          ErrorCode.SCHEMA_MISMATCH,
-          `event ${bad} is not a JSON object; send an object, an array of objects or NDJSON`,
-          `events[${bad}]`,
-        ),
-      );
-    }
-    if (parsed.events.length === 0)
-      return send(
-        reply,
-        clientError(422, ErrorCode.SCHEMA_MISMATCH, 'no events in the body; send at least one', 'body'),
-      );
-    const now = Date.now();
-    const result = await target.wal.append(
-      parsed.events.map((e) => encodeEnvelope(stream, now, JSON.stringify(e))),
-    );
-    return reply
-      .code(202)
-      .send({ accepted: parsed.events.length, firstSeq: result.firstSeq, lastSeq: result.lastSeq });
-  });
+      return reply
+        .code(202)
+        .send({ accepted: parsed.events.length, firstSeq: result.firstSeq, lastSeq: result.lastSeq });
+    },
+  );
 
-  app.post('/api/v1/ingest', async (request, reply) => {
-    const body = request.body as Record<string, unknown> | null;
-    const problem = checkMarketEvent(body);
-    if (problem) return send(reply, problem);
-    const event = body as { symbol: string; price: number; quantity?: number; timestamp: string | number };
-    const normalized = {
-      symbol: event.symbol,
-      price: event.price,
-      quantity: event.quantity ?? 1.0,
-      timestamp:
-        typeof event.timestamp === 'number' ? new Date(event.timestamp).toISOString() : event.timestamp,
-    };
-    const result = await target.wal.append([
-      encodeEnvelope(target.marketStream ?? 'market_data', Date.now(), JSON.stringify(normalized)),
-    ]);
-    return reply.code(202).send({ status: 'accepted', seq: result.lastSeq });
-  });
+  app.post(
+    '/api/v1/ingest',
+    { schema: marketIngestSchema, attachValidation: true },
+    async (request, reply) => {
+      const body = request.body as Record<string, unknown> | null;
+      const problem = checkMarketEvent(body);
+      if (problem) return send(reply, problem);
+      const event = body as { symbol: string; price: number; quantity?: number; timestamp: string | number };
+      const normalized = {
+        symbol: event.symbol,
+        price: event.price,
+        quantity: event.quantity ?? 1.0,
+        timestamp:
+          typeof event.timestamp === 'number' ? new Date(event.timestamp).toISOString() : event.timestamp,
+      };
+      const result = await target.wal.append([
+        encodeEnvelope(target.marketStream ?? 'market_data', Date.now(), JSON.stringify(normalized)),
+      ]);
+      return reply.code(202).send({ status: 'accepted', seq: result.lastSeq });
+    },
+  );
 }
 
 function checkMarketEvent(body: Record<string, unknown> | null): ReturnType<typeof clientError> | undefined {

@@ -33,7 +33,7 @@ export interface PipelineRuntimeOptions {
  * tables and closes everything.
  */
 export class PipelineRuntime {
-  readonly api: FastifyInstance;
+  private apiInstance: FastifyInstance | undefined;
   /** New silver rows per stream, as they are committed. */
   readonly feed: LiveFeed;
   /** The lake the pipeline writes (for queries such as a replay's resume point). */
@@ -56,7 +56,6 @@ export class PipelineRuntime {
     this.bronze = new BronzeStage(engine, wal, options.bronze ?? { namespace: 'bronze', name: 'events' });
     this.feed = new LiveFeed();
     this.silvers = options.streams.map((config) => new SilverStage(engine, config, { feed: this.feed }));
-    this.api = buildApi({ wal, feed: this.feed });
   }
 
   /** Opens the tables and the WAL, starts the stages and the HTTP API. */
@@ -69,11 +68,18 @@ export class PipelineRuntime {
     const runtime = new PipelineRuntime(options, engine, wal);
     await runtime.bronze.ensureTable();
     for (const silver of runtime.silvers) await silver.ensureTables();
+    runtime.apiInstance = await buildApi({ wal, feed: runtime.feed });
     await runtime.api.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
     runtime.loop = runtime.runLoop();
     for (const source of options.sources ?? [])
       runtime.pumps.push(runtime.pump(source.stream, source.events));
     return runtime;
+  }
+
+  /** The HTTP API. */
+  get api(): FastifyInstance {
+    if (!this.apiInstance) throw new Error('pipeline: the API is not started');
+    return this.apiInstance;
   }
 
   /** The port the API listens on. */
