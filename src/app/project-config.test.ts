@@ -49,6 +49,7 @@ describe('project config', () => {
         rate: 20,
         seed: 1,
       },
+      { type: 'company', stream: 'market_data', symbol: 'ACME', priceBand: [95, 105], rate: 1, seed: 1 },
     ]);
   });
 

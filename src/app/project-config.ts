@@ -8,6 +8,14 @@ import type { PrimitiveType } from '../table/index.js';
 /** A source feeding a stream. */
 export type SourceConfig =
   | {
+      readonly type: 'company';
+      readonly stream: string;
+      readonly symbol: string;
+      readonly priceBand: readonly [number, number];
+      readonly rate: number;
+      readonly seed: number;
+    }
+  | {
       readonly type: 'replay';
       readonly stream: string;
       /** CSV file, resolved against the project folder. */
@@ -173,8 +181,8 @@ export function validateProjectConfig(
   });
   const sources = (Array.isArray(root.sources) ? root.sources : []).map((s, i): SourceConfig => {
     const source = obj(s, `sources[${i}]`);
-    if (source.type !== 'simulator' && source.type !== 'binance' && source.type !== 'replay') {
-      bad(`sources[${i}].type`, "use 'binance', 'simulator' or 'replay'");
+    if (!['simulator', 'binance', 'replay', 'company'].includes(String(source.type))) {
+      bad(`sources[${i}].type`, "use 'binance', 'simulator', 'replay' or 'company'");
     }
     const stream = str(source.stream, `sources[${i}].stream`);
     if (!streams.some((c) => c.stream === stream))
@@ -182,6 +190,22 @@ export function validateProjectConfig(
     const rate = num(source.rate ?? 20, `sources[${i}].rate`, 1);
     const seed = num(source.seed ?? 1, `sources[${i}].seed`);
     if (source.type === 'simulator') return { type: 'simulator', stream, rate, seed };
+    if (source.type === 'company') {
+      const band = Array.isArray(source.price_band) ? source.price_band : [90, 110];
+      const [low, high] = [
+        num(band[0], `sources[${i}].price_band[0]`),
+        num(band[1], `sources[${i}].price_band[1]`),
+      ];
+      if (!(low < high)) bad(`sources[${i}].price_band`, 'expected [low, high] with low < high');
+      return {
+        type: 'company',
+        stream,
+        symbol: str(source.symbol ?? 'ACME', `sources[${i}].symbol`),
+        priceBand: [low, high],
+        rate,
+        seed,
+      };
+    }
     if (source.type === 'replay') {
       return {
         type: 'replay',

@@ -6,6 +6,7 @@ import { loadProjectConfig, PipelineRuntime } from '../../app/index.js';
 import {
   binanceTrades,
   replayCsv,
+  runCompanyEvents,
   simulateMarket,
   withFallback,
   writeVgsalesCsv,
@@ -34,7 +35,29 @@ export function registerStartCommand(program: Command): void {
         commitIntervalMs: config.commitIntervalMs,
         log,
       });
+      const background: Promise<unknown>[] = [];
       for (const source of config.sources) {
+        if (source.type === 'company') {
+          const apiUrl = `http://${config.server.host}:${runtime.port}`;
+          const onResult = (status: number, body: unknown): void => {
+            if (status !== 202)
+              log(`company ${source.symbol}: ingest answered ${status} ${JSON.stringify(body)}`);
+          };
+          background.push(
+            runCompanyEvents(
+              {
+                apiUrl,
+                symbol: source.symbol,
+                priceBand: source.priceBand,
+                ratePerSecond: source.rate,
+                seed: source.seed,
+                onResult,
+              },
+              controller.signal,
+            ),
+          );
+          continue;
+        }
         runtime.addSource(source.stream, await openSource(source, runtime, config, log, controller.signal));
       }
       log(
@@ -51,7 +74,9 @@ export function registerStartCommand(program: Command): void {
           stopping = true;
           log(`${signal}: flushing and committing, then exiting`);
           controller.abort();
-          void runtime.stop().then(done);
+          void Promise.allSettled(background)
+            .then(() => runtime.stop())
+            .then(done);
         };
         process.on('SIGTERM', () => stop('SIGTERM'));
         process.on('SIGINT', () => stop('SIGINT'));
@@ -61,7 +86,7 @@ export function registerStartCommand(program: Command): void {
 }
 
 async function openSource(
-  source: SourceConfig,
+  source: Exclude<SourceConfig, { type: 'company' }>,
   runtime: PipelineRuntime,
   config: ProjectConfig,
   log: Log,
