@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ProjectConfig, SourceConfig } from '../../app/index.js';
 import { loadProjectConfig, PipelineRuntime } from '../../app/index.js';
 import {
@@ -14,7 +15,7 @@ import {
 
 type Log = (line: string) => void;
 
-/** `lakestream start [project]`: runs a pipeline project until SIGTERM/SIGINT. */
+/** `lakestream start [project]` and `lakestream demo`: run pipeline projects until SIGTERM/SIGINT. */
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
@@ -23,66 +24,87 @@ export function registerStartCommand(program: Command): void {
     .action(async (project: string) => {
       const path = resolve(project);
       const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'lakestream.yaml') : path;
-      const config = await loadProjectConfig(file);
-      const log: Log = (line) =>
-        process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg: line })}\n`);
-      const controller = new AbortController();
-      const runtime = await PipelineRuntime.start({
-        dataDir: config.dataDir,
-        host: config.server.host,
-        port: config.server.port,
-        streams: config.streams,
-        commitIntervalMs: config.commitIntervalMs,
-        log,
-      });
-      const background: Promise<unknown>[] = [];
-      for (const source of config.sources) {
-        if (source.type === 'company') {
-          const apiUrl = `http://${config.server.host}:${runtime.port}`;
-          const onResult = (status: number, body: unknown): void => {
-            if (status !== 202)
-              log(`company ${source.symbol}: ingest answered ${status} ${JSON.stringify(body)}`);
-          };
-          background.push(
-            runCompanyEvents(
-              {
-                apiUrl,
-                symbol: source.symbol,
-                priceBand: source.priceBand,
-                ratePerSecond: source.rate,
-                seed: source.seed,
-                onResult,
-              },
-              controller.signal,
-            ),
-          );
-          continue;
-        }
-        runtime.addSource(source.stream, await openSource(source, runtime, config, log, controller.signal));
-      }
-      log(
-        `${config.name}: API on http://${config.server.host}:${runtime.port}, streams ${config.streams.map((s) => s.stream).join(', ')}, ` +
-          `sources ${config.sources.map((s) => `${s.type}→${s.stream}`).join(', ') || 'none'}, tables in ${config.dataDir}/warehouse; no API keys are configured (open ingest)`,
-      );
-      await new Promise<void>((done) => {
-        let stopping = false;
-        const stop = (signal: string): void => {
-          if (stopping) {
-            log(`${signal}: already stopping (committing what was acknowledged); send SIGKILL to abort`);
-            return;
-          }
-          stopping = true;
-          log(`${signal}: flushing and committing, then exiting`);
-          controller.abort();
-          void Promise.allSettled(background)
-            .then(() => runtime.stop())
-            .then(done);
-        };
-        process.on('SIGTERM', () => stop('SIGTERM'));
-        process.on('SIGINT', () => stop('SIGINT'));
-      });
-      log('stopped cleanly');
+      await runUntilSignal([await loadProjectConfig(file)]);
     });
+
+  program
+    .command('demo')
+    .description('run both example projects (markets on :8080, games on :8081) in one process until stopped')
+    .action(async () => {
+      const examples = ['markets', 'games'].map((name) =>
+        fileURLToPath(new URL(`../../../examples/${name}/lakestream.yaml`, import.meta.url)),
+      );
+      await runUntilSignal(await Promise.all(examples.map((file) => loadProjectConfig(file))));
+    });
+}
+
+const log: Log = (line) =>
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg: line })}\n`);
+
+/** Starts every project, then waits for SIGTERM/SIGINT and stops them all cleanly. */
+async function runUntilSignal(configs: readonly ProjectConfig[]): Promise<void> {
+  const controller = new AbortController();
+  const running: { stop(): Promise<void> }[] = [];
+  for (const config of configs) running.push(await runProject(config, controller.signal));
+  await new Promise<void>((done) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) {
+        log(`${signal}: already stopping (committing what was acknowledged); send SIGKILL to abort`);
+        return;
+      }
+      stopping = true;
+      log(`${signal}: flushing and committing, then exiting`);
+      controller.abort();
+      void Promise.all(running.map((r) => r.stop())).then(() => done());
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+  log('stopped cleanly');
+}
+
+/** Starts one project's runtime and sources; `stop()` waits for the sources, then drains. */
+async function runProject(config: ProjectConfig, signal: AbortSignal): Promise<{ stop(): Promise<void> }> {
+  const runtime = await PipelineRuntime.start({
+    dataDir: config.dataDir,
+    host: config.server.host,
+    port: config.server.port,
+    streams: config.streams,
+    commitIntervalMs: config.commitIntervalMs,
+    log,
+  });
+  const background: Promise<unknown>[] = [];
+  for (const source of config.sources) {
+    if (source.type === 'company') {
+      const apiUrl = `http://${config.server.host}:${runtime.port}`;
+      const onResult = (status: number, body: unknown): void => {
+        if (status !== 202)
+          log(`company ${source.symbol}: ingest answered ${status} ${JSON.stringify(body)}`);
+      };
+      const options = {
+        apiUrl,
+        symbol: source.symbol,
+        priceBand: source.priceBand,
+        ratePerSecond: source.rate,
+        seed: source.seed,
+        onResult,
+      };
+      background.push(runCompanyEvents(options, signal));
+      continue;
+    }
+    runtime.addSource(source.stream, await openSource(source, runtime, config, log, signal));
+  }
+  log(
+    `${config.name}: API on http://${config.server.host}:${runtime.port}, streams ${config.streams.map((s) => s.stream).join(', ')}, ` +
+      `sources ${config.sources.map((s) => `${s.type}→${s.stream}`).join(', ') || 'none'}, tables in ${config.dataDir}/warehouse; no API keys are configured (open ingest)`,
+  );
+  return {
+    stop: async () => {
+      await Promise.allSettled(background);
+      await runtime.stop();
+    },
+  };
 }
 
 async function openSource(
