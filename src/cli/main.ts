@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isLakestreamError } from '../core/index.js';
 import { registerGenerateCommand } from './commands/generate.js';
+import { registerInitCommand } from './commands/init.js';
 import { registerSqlCommand } from './commands/sql.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerTablesCommand } from './commands/tables.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerTablesCommand(program);
   registerSqlCommand(program);
   registerStartCommand(program);
+  registerInitCommand(program);
   registerGenerateCommand(program);
   return program;
 }

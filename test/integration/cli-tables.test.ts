@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProjectConfig } from '../../src/app/index.js';
 import { runCli } from '../support/cli.js';
 import { openTestWarehouse, type TestWarehouse } from '../support/warehouse.js';
 
@@ -88,5 +89,17 @@ describe('lakestream tables and sql commands', () => {
     const result = await cli('tables', 'expire', 'games.sales', '--older-than', 'soon');
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/not a duration/);
+  });
+
+  it('scaffolds a pipeline project that validates', async () => {
+    const dir = join(w.dir, 'my-pipeline');
+    const created = await cli('init', dir, '--port', '9191');
+    expect(created.code, created.stderr).toBe(0);
+    const config = await loadProjectConfig(join(dir, 'lakestream.yaml'));
+    expect(config).toMatchObject({ name: 'my-pipeline', server: { port: 9191 } });
+    expect(config.streams.map((s) => s.stream)).toEqual(['trades', 'market_data']);
+    const again = await cli('init', dir);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/LS_ALREADY_EXISTS/);
   });
 });
