@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isLakestreamError } from '../core/index.js';
 import { registerGenerateCommand } from './commands/generate.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerReplayCommand } from './commands/replay.js';
 import { registerSqlCommand } from './commands/sql.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerTablesCommand } from './commands/tables.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerSqlCommand(program);
   registerStartCommand(program);
   registerInitCommand(program);
+  registerReplayCommand(program);
   registerGenerateCommand(program);
   return program;
 }
