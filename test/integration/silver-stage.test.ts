@@ -127,4 +127,42 @@ describe('silver stage: parse, expectations, quarantine, dedupe, exactly once', 
     expect((await restarted.runOnce()).silverRows).toBe(0);
     expect(await count('SELECT count(*) AS n FROM silver.trades')).toBe(1004);
   });
+
+  it('sends exactly the 1 % bad rows of a batch to quarantine, with their rule names', async () => {
+    const config: SilverStreamConfig = {
+      ...trades,
+      stream: 'checks',
+      silver: { namespace: 'silver', name: 'checks' },
+      quarantine: { namespace: 'quarantine', name: 'checks' },
+    };
+    const stage = new SilverStage(w.engine, config);
+    const messages: string[] = [];
+    for await (const m of simulateMarket({
+      seed: 11,
+      limit: 1000,
+      virtualTime: true,
+      startTimeMs: 1_795_100_000_000,
+    }))
+      messages.push(m);
+    const events = messages.map((m, i) =>
+      i % 100 === 7
+        ? m.replace(/"p":"[^"]+"/, '"p":"-3"')
+        : i % 200 === 42
+          ? m.replace(/"q":"[^"]+"/, '"q":null')
+          : m,
+    );
+    const bad = events.filter((e, i) => e !== messages[i]).length;
+    await wal.append(events.map((e) => encodeEnvelope('checks', 1_795_100_000_000, e)));
+    await bronze.runOnce();
+    const result = await stage.runOnce();
+    expect(bad).toBe(10);
+    expect(result).toMatchObject({ silverRows: 990, quarantinedRows: 10 });
+    const rules = (
+      await w.engine.query('SELECT rule, count(*) AS n FROM quarantine.checks GROUP BY 1 ORDER BY 1')
+    ).rows;
+    expect(rules.map((r) => [r.rule, Number(r.n)])).toEqual([
+      ['price_positive', 5],
+      ['quantity_present', 5],
+    ]);
+  });
 });
