@@ -145,7 +145,7 @@ describe('silver stage: parse, expectations, quarantine, dedupe, exactly once', 
     }))
       messages.push(m);
     const events = messages.map((m, i) =>
-      i % 100 === 7
+      i % 200 === 7
         ? m.replace(/"p":"[^"]+"/, '"p":"-3"')
         : i % 200 === 42
           ? m.replace(/"q":"[^"]+"/, '"q":null')
