@@ -6,8 +6,8 @@ export {
   VGSALES_COLUMNS,
   VGSALES_HEADER,
   writeVgsalesCsv,
-} from './vgsales-generator.js';
-export type { VgsalesFileSummary, VgsalesGeneratorOptions, VgsalesRecord } from './vgsales-generator.js';
+} from './game-sales-generator.js';
+export type { VgsalesFileSummary, VgsalesGeneratorOptions, VgsalesRecord } from './game-sales-generator.js';
 export { crc32c } from './wal/crc32c.js';
 export type { WalRecord } from './wal/wal-frame.js';
 export type { AppendResult, WalOptions } from './wal/write-ahead-log.js';

@@ -17,7 +17,7 @@ import {
   TITLE_ADJECTIVES,
   TITLE_NOUNS,
   TITLE_SUBTITLES,
-} from './vgsales-vocabulary.js';
+} from './game-sales-vocabulary.js';
 
 /** Columns of the video-game sales dataset, in file order. */
 export const VGSALES_COLUMNS = [
