@@ -11,7 +11,13 @@ import { PipelineRuntime } from '../src/app/index.js';
 import { DuckSession, LakeEngine } from '../src/engine/index.js';
 import { simulateMarket, WriteAheadLog } from '../src/ingest/index.js';
 import { LocalObjectStore } from '../src/storage/index.js';
-import { BronzeStage, encodeEnvelope, SilverStage, type SilverStreamConfig } from '../src/stream/index.js';
+import {
+  BINANCE_TRADE_COLUMNS,
+  BronzeStage,
+  encodeEnvelope,
+  SilverStage,
+  type SilverStreamConfig,
+} from '../src/stream/index.js';
 import { FilesystemCatalog } from '../src/table/index.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200_000);
@@ -24,13 +30,7 @@ const trades: SilverStreamConfig = {
   bronze: { namespace: 'bronze', name: 'events' },
   silver: { namespace: 'silver', name: 'trades' },
   quarantine: { namespace: 'quarantine', name: 'trades' },
-  columns: [
-    { name: 'symbol', type: 'string', path: '$.s' },
-    { name: 'trade_id', type: 'long', path: '$.t' },
-    { name: 'price', type: 'double', path: '$.p' },
-    { name: 'quantity', type: 'double', path: '$.q' },
-    { name: 'trade_time', type: 'timestamptz', path: '$.T', encoding: 'epoch_ms' },
-  ],
+  columns: BINANCE_TRADE_COLUMNS,
   key: ['symbol', 'trade_id'],
   eventTime: 'trade_time',
   watermarkMs: 600_000,

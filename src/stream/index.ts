@@ -6,3 +6,4 @@ export type { SilverBatchResult, SilverColumn, SilverStreamConfig } from './silv
 export { SilverStage, SOURCE_SNAPSHOT_PROPERTY } from './silver-stage.js';
 export type { LiveRows } from './live-feed.js';
 export { LiveFeed } from './live-feed.js';
+export { BINANCE_TRADE_COLUMNS } from './binance-trade-columns.js';

@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WriteAheadLog, simulateMarket } from '../../src/ingest/index.js';
-import { BronzeStage, encodeEnvelope, SilverStage, type SilverStreamConfig } from '../../src/stream/index.js';
+import {
+  BINANCE_TRADE_COLUMNS,
+  BronzeStage,
+  encodeEnvelope,
+  SilverStage,
+  type SilverStreamConfig,
+} from '../../src/stream/index.js';
 import { openTestWarehouse, type TestWarehouse } from '../support/warehouse.js';
 
 const trades: SilverStreamConfig = {
@@ -9,14 +15,7 @@ const trades: SilverStreamConfig = {
   bronze: { namespace: 'bronze', name: 'events' },
   silver: { namespace: 'silver', name: 'trades' },
   quarantine: { namespace: 'quarantine', name: 'trades' },
-  columns: [
-    { name: 'symbol', type: 'string', path: '$.s' },
-    { name: 'trade_id', type: 'long', path: '$.t' },
-    { name: 'price', type: 'double', path: '$.p' },
-    { name: 'quantity', type: 'double', path: '$.q' },
-    { name: 'trade_time', type: 'timestamptz', path: '$.T', encoding: 'epoch_ms' },
-    { name: 'buyer_is_maker', type: 'boolean', path: '$.m' },
-  ],
+  columns: BINANCE_TRADE_COLUMNS,
   key: ['symbol', 'trade_id'],
   eventTime: 'trade_time',
   watermarkMs: 3_600_000,
