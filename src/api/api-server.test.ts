@@ -3,16 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WriteAheadLog } from '../ingest/index.js';
-import type { BronzeEnvelope } from '../stream/index.js';
+import { batchEvents, WriteAheadLog } from '../ingest/index.js';
 import { buildApi } from './api-server.js';
 
 describe('HTTP ingestion API', () => {
   let dir: string;
   let wal: WriteAheadLog;
   let app: FastifyInstance;
-  const envelopes = async (): Promise<BronzeEnvelope[]> =>
-    (await wal.read(1)).map((r) => JSON.parse(new TextDecoder().decode(r.payload)) as BronzeEnvelope);
+  const envelopes = async (): Promise<{ s: string; p: string }[]> =>
+    batchEvents(await wal.read(1)).map((e) => ({ s: e.stream, p: e.text }));
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lakestream-api-'));

@@ -1,7 +1,6 @@
 import { ErrorCode } from '../core/index.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { WriteAheadLog } from '../ingest/index.js';
-import { encodeEnvelope } from '../stream/index.js';
 import { clientError } from './error-response.js';
 import { marketIngestSchema, streamEventsSchema } from './openapi.js';
 
@@ -46,7 +45,7 @@ export function registerIngestRoutes(app: FastifyInstance, target: IngestTarget)
       const parsed =
         typeof request.body === 'string'
           ? parseNdjson(request.body)
-          : { events: Array.isArray(request.body) ? request.body : [request.body] };
+          : { events: Array.isArray(request.body) ? (request.body as unknown[]) : [request.body] };
       if ('error' in parsed) return send(reply, parsed.error);
       const bad = parsed.events.findIndex((e) => typeof e !== 'object' || e === null || Array.isArray(e));
       if (bad >= 0) {
@@ -65,10 +64,10 @@ export function registerIngestRoutes(app: FastifyInstance, target: IngestTarget)
           reply,
           clientError(422, ErrorCode.SCHEMA_MISMATCH, 'no events in the body; send at least one', 'body'),
         );
-      const now = Date.now();
-      const result = await target.wal.append(
-        parsed.events.map((e) => encodeEnvelope(stream, now, JSON.stringify(e))),
-      );
+      const result = await target.wal.append({
+        stream,
+        events: parsed.texts ?? parsed.events.map((e) => JSON.stringify(e)),
+      });
       return reply
         .code(202)
         .send({ accepted: parsed.events.length, firstSeq: result.firstSeq, lastSeq: result.lastSeq });
@@ -90,9 +89,10 @@ export function registerIngestRoutes(app: FastifyInstance, target: IngestTarget)
         timestamp:
           typeof event.timestamp === 'number' ? new Date(event.timestamp).toISOString() : event.timestamp,
       };
-      const result = await target.wal.append([
-        encodeEnvelope(target.marketStream ?? 'market_data', Date.now(), JSON.stringify(normalized)),
-      ]);
+      const result = await target.wal.append({
+        stream: target.marketStream ?? 'market_data',
+        events: [JSON.stringify(normalized)],
+      });
       return reply.code(202).send({ status: 'accepted', seq: result.lastSeq });
     },
   );
@@ -125,14 +125,19 @@ function checkMarketEvent(body: Record<string, unknown> | null): ReturnType<type
   return undefined;
 }
 
-function parseNdjson(text: string): { events: unknown[] } | { error: ReturnType<typeof clientError> } {
+/** NDJSON events, parsed for validation, with their lines kept as the events' texts. */
+function parseNdjson(
+  text: string,
+): { events: unknown[]; texts?: string[] } | { error: ReturnType<typeof clientError> } {
   const events: unknown[] = [];
+  const texts: string[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === '') continue;
     try {
       events.push(JSON.parse(line));
+      texts.push(line);
     } catch {
       return {
         error: clientError(
@@ -144,7 +149,7 @@ function parseNdjson(text: string): { events: unknown[] } | { error: ReturnType<
       };
     }
   }
-  return { events };
+  return { events, texts };
 }
 
 function send(reply: FastifyReply, response: ReturnType<typeof clientError>): FastifyReply {

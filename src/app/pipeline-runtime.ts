@@ -6,7 +6,7 @@ import { DuckSession, LakeEngine } from '../engine/index.js';
 import { WriteAheadLog } from '../ingest/index.js';
 import { LocalObjectStore } from '../storage/index.js';
 import type { SilverStreamConfig } from '../stream/index.js';
-import { BronzeStage, encodeEnvelope, LiveFeed, SilverStage } from '../stream/index.js';
+import { BronzeStage, LiveFeed, SilverStage } from '../stream/index.js';
 import type { TableIdentifier } from '../table/index.js';
 import { FilesystemCatalog } from '../table/index.js';
 
@@ -118,21 +118,29 @@ export class PipelineRuntime {
     return this.stopSources.signal;
   }
 
-  /** Appends a source's events to the WAL in batches (one fsync per batch). */
+  /**
+   * Appends a source's events to the WAL in batches (one fsync per batch); the next batch fills
+   * while the previous one is being fsynced.
+   */
   private async pump(stream: string, events: AsyncIterable<string>): Promise<void> {
-    let batch: Uint8Array[] = [];
+    let batch: string[] = [];
     let flushedAt = Date.now();
+    let inflight: Promise<unknown> = Promise.resolve();
+    const flush = async (): Promise<void> => {
+      const texts = batch;
+      batch = [];
+      flushedAt = Date.now();
+      await inflight;
+      inflight = this.wal.append({ stream, events: texts });
+    };
     try {
       for await (const text of events) {
-        batch.push(encodeEnvelope(stream, Date.now(), text));
-        if (batch.length >= 1000 || Date.now() - flushedAt >= 50) {
-          await this.wal.append(batch);
-          batch = [];
-          flushedAt = Date.now();
-        }
+        batch.push(text);
+        if (batch.length >= 1000 || Date.now() - flushedAt >= 50) await flush();
         if (!this.running) break;
       }
-      if (batch.length > 0) await this.wal.append(batch);
+      if (batch.length > 0) await flush();
+      await inflight;
     } catch (error) {
       this.log(
         `pipeline: source for ${stream} stopped (${error instanceof Error ? error.message : String(error)})`,

@@ -337,6 +337,7 @@ export class LakeEngine {
         schema,
         spec,
         newFile: (partition) => this.newDataFile(table, spec, partition),
+        stagingDir: await table.io.localPath(`${table.metadata.location}/data/.staging`),
       });
     } catch (error) {
       if (isLakestreamError(error, ErrorCode.SQL_ERROR) && /conver|cast/i.test(error.message)) {

@@ -39,13 +39,10 @@ export async function writeParquetFile(
   request: ParquetFileRequest,
 ): Promise<DataFile | undefined> {
   await mkdir(dirname(request.localPath), { recursive: true });
-  const options = [
-    'FORMAT parquet',
-    'COMPRESSION zstd',
-    `FIELD_IDS ${fieldIdsClause(request.schema.fields)}`,
-    `KV_METADATA {'iceberg.schema': ${quoteLiteral(JSON.stringify(schemaToJson(request.schema)))}}`,
-    ...(request.rowGroupSize ? [`ROW_GROUP_SIZE ${request.rowGroupSize}`] : []),
-  ];
+  const options = parquetCopyOptions(
+    request.schema,
+    request.rowGroupSize ? [`ROW_GROUP_SIZE ${request.rowGroupSize}`] : [],
+  );
   try {
     await session.run(
       `COPY (${request.selectSql}) TO ${quoteLiteral(request.localPath)} (${options.join(', ')})`,
@@ -54,6 +51,28 @@ export async function writeParquetFile(
     await rm(request.localPath, { force: true });
     throw error;
   }
+  return statsToDataFile(session, request);
+}
+
+/** The options of a `COPY … TO` that writes Iceberg data files: zstd, field ids, the schema. */
+export function parquetCopyOptions(schema: Schema, extra: readonly string[] = []): string[] {
+  return [
+    'FORMAT parquet',
+    'COMPRESSION zstd',
+    `FIELD_IDS ${fieldIdsClause(schema.fields)}`,
+    `KV_METADATA {'iceberg.schema': ${quoteLiteral(JSON.stringify(schemaToJson(schema)))}}`,
+    ...extra,
+  ];
+}
+
+/**
+ * The manifest entry of a written Parquet file, from its footer statistics. Returns undefined, and
+ * deletes the file, when it holds no rows.
+ */
+export async function statsToDataFile(
+  session: DuckSession,
+  request: Omit<ParquetFileRequest, 'selectSql'>,
+): Promise<DataFile | undefined> {
   const stats = await readFileStats(session, request.localPath, request.schema);
   if (stats.recordCount === 0) {
     await rm(request.localPath, { force: true });

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { DataFile, PartitionSpec, PartitionValue, PrimitiveType, Schema } from '../table/index.js';
 import { convertLiteral } from '../table/index.js';
 import type { DuckSession } from './duck-session.js';
 import { partitionExpressionSql } from './partition-sql.js';
-import { writeParquetFile } from './parquet-writer.js';
+import { parquetCopyOptions, statsToDataFile, writeParquetFile } from './parquet-writer.js';
 import { quoteIdent, quoteLiteral } from './sql-text.js';
 
 /** Where a new data file goes: a local path DuckDB writes and the URI metadata records. */
@@ -18,11 +20,22 @@ export interface PartitionedWriteRequest {
   readonly schema: Schema;
   readonly spec: PartitionSpec;
   readonly newFile: (partition: readonly PartitionValue[]) => Promise<NewFileLocation>;
+  /**
+   * A local folder on the same file system as the new files, where DuckDB may write all partitions
+   * in one pass before the files are moved into place. Without it, rows are staged in a temp table.
+   */
+  readonly stagingDir?: string;
 }
 
+const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
+const INTEGER_TRANSFORMS = new Set(['year', 'month', 'day', 'hour']);
+
 /**
- * Writes a query's rows as data files: one file for an unpartitioned spec; otherwise the rows are
- * staged once with their partition values computed in SQL, and one file is written per partition.
+ * Writes a query's rows as data files: one file for an unpartitioned spec. Partitioned rows go in
+ * one `COPY … PARTITION_BY` pass when every partition value is an integer (time transforms, or
+ * identity/truncate of int and long columns) and a staging folder is given; otherwise the rows are
+ * staged once in a temp table with their partition values computed in SQL, and one file is written
+ * per partition.
  */
 export async function writePartitionedFiles(
   session: DuckSession,
@@ -45,13 +58,29 @@ export async function writePartitionedFiles(
       throw new Error(`partition source ${field.sourceId} is not a primitive column`);
     return { name: source.name, type: source.type };
   });
-  const stage = quoteIdent(`__lakestream_stage_${randomUUID().replace(/-/g, '')}`);
   const partitionColumns = spec.fields.map((_, i) => `__p${i}`);
   const expressions = spec.fields.map(
     (field, i) =>
       `${partitionExpressionSql(field.transform, sourceTypes[i]!.type, quoteIdent(sourceTypes[i]!.name))} AS ${partitionColumns[i]}`,
   );
   const columns = schema.fields.map((f) => quoteIdent(f.name)).join(', ');
+  const integerValued = spec.fields.every(
+    (field, i) =>
+      INTEGER_TRANSFORMS.has(field.transform) ||
+      ((field.transform === 'identity' || field.transform.startsWith('truncate')) &&
+        (sourceTypes[i]!.type === 'int' || sourceTypes[i]!.type === 'long')),
+  );
+  if (integerValued && request.stagingDir) {
+    return writeInOnePass(session, request, request.stagingDir, {
+      selectSql: `SELECT ${columns}, ${expressions.join(', ')} FROM (${request.selectSql}) AS input`,
+      partitionColumns,
+      valueTypes: spec.fields.map((field, i) =>
+        field.transform === 'identity' ? sourceTypes[i]!.type : ('int' as const),
+      ),
+      sourceNames: sourceTypes.map((t) => t.name),
+    });
+  }
+  const stage = quoteIdent(`__lakestream_stage_${randomUUID().replace(/-/g, '')}`);
   await session.run(
     `CREATE TEMP TABLE ${stage} AS SELECT *, ${expressions.join(', ')} FROM (${request.selectSql}) AS input`,
   );
@@ -87,6 +116,54 @@ export async function writePartitionedFiles(
     return files;
   } finally {
     await session.run(`DROP TABLE IF EXISTS ${stage}`);
+  }
+}
+
+/**
+ * One `COPY … PARTITION_BY` into `<stagingDir>/<uuid>/__p0=<v>/…/<uuid>.parquet` (DuckDB writes the
+ * partitions in parallel), then each file moves to its place in the table and gets its statistics.
+ */
+async function writeInOnePass(
+  session: DuckSession,
+  request: PartitionedWriteRequest,
+  stagingDir: string,
+  query: {
+    selectSql: string;
+    partitionColumns: string[];
+    valueTypes: PrimitiveType[];
+    sourceNames: string[];
+  },
+): Promise<DataFile[]> {
+  const dir = join(stagingDir, randomUUID());
+  await mkdir(stagingDir, { recursive: true });
+  try {
+    const options = parquetCopyOptions(request.schema, [
+      `PARTITION_BY (${query.partitionColumns.join(', ')})`,
+      "FILENAME_PATTERN '{uuid}'",
+    ]);
+    await session.run(`COPY (${query.selectSql}) TO ${quoteLiteral(dir)} (${options.join(', ')})`);
+    const written = (await readdir(dir, { recursive: true })).filter((name) => name.endsWith('.parquet'));
+    const files: DataFile[] = [];
+    for (const name of written.sort()) {
+      const segments = name.split(/[\\/]/).slice(0, -1);
+      const partition = segments.map((segment, i) => {
+        const text = decodeURIComponent(segment.slice(segment.indexOf('=') + 1));
+        return partitionValue(text === HIVE_NULL ? null : text, query.valueTypes[i]!, query.sourceNames[i]!);
+      });
+      const target = await request.newFile(partition);
+      await mkdir(join(target.localPath, '..'), { recursive: true });
+      await rename(join(dir, name), target.localPath);
+      const file = await statsToDataFile(session, {
+        ...target,
+        schema: request.schema,
+        specId: request.spec.specId,
+        partition,
+      });
+      if (file) files.push(file);
+    }
+    return files;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

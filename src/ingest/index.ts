@@ -9,8 +9,9 @@ export {
 } from './game-sales-generator.js';
 export type { VgsalesFileSummary, VgsalesGeneratorOptions, VgsalesRecord } from './game-sales-generator.js';
 export { crc32c } from './wal/crc32c.js';
-export type { WalRecord } from './wal/wal-frame.js';
-export type { AppendResult, WalOptions } from './wal/write-ahead-log.js';
+export type { WalBatch, WalBatchHeader, WalEvent } from './wal/wal-frame.js';
+export { batchEvents } from './wal/wal-frame.js';
+export type { AppendRequest, AppendResult, WalOptions } from './wal/write-ahead-log.js';
 export { WriteAheadLog } from './wal/write-ahead-log.js';
 export type { BinanceTrade, CombinedStreamMessage } from './sources/binance-trade.js';
 export { tradeStreamName } from './sources/binance-trade.js';

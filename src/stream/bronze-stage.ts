@@ -1,9 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LakeEngine } from '../engine/index.js';
 import { quoteLiteral } from '../engine/index.js';
-import type { WriteAheadLog } from '../ingest/index.js';
+import type { WalBatch, WriteAheadLog } from '../ingest/index.js';
 import type { IcebergTable, NestedField, TableIdentifier } from '../table/index.js';
 import { formatTableIdentifier } from '../table/index.js';
 
@@ -17,26 +17,6 @@ export const BRONZE_FIELDS: readonly NestedField[] = [
   { id: 0, name: 'received_at', required: false, type: 'timestamptz' },
   { id: 0, name: 'payload', required: false, type: 'string' },
 ];
-
-/** A WAL record's payload as the ingest side writes it. */
-export interface BronzeEnvelope {
-  /** Stream name. */
-  readonly s: string;
-  /** Received time, epoch ms. */
-  readonly t: number;
-  /** The raw event text. */
-  readonly p: string;
-}
-
-/**
- * Encodes one event for the WAL. The raw event text is kept as a JSON string, so any input, even
- * malformed JSON, reaches bronze unchanged and silver quarantines it with a reason.
- */
-export function encodeEnvelope(stream: string, receivedAtMs: number, eventText: string): Uint8Array {
-  return new TextEncoder().encode(
-    `{"s":${JSON.stringify(stream)},"t":${receivedAtMs},"p":${JSON.stringify(eventText)}}`,
-  );
-}
 
 /** What one bronze commit did. */
 export interface BronzeBatchResult {
@@ -99,27 +79,25 @@ export class BronzeStage {
   /** Commits the next batch of durable WAL records (if any) to bronze. */
   async runOnce(): Promise<BronzeBatchResult> {
     this.committedSeq ??= await this.committedWalSeq();
-    const records = await this.wal.read(this.committedSeq + 1, this.maxRecords);
-    if (records.length === 0) return { records: 0, lastSeq: this.committedSeq };
-    const lastSeq = records[records.length - 1]!.seq;
-    const lines = records.map((r) => `{"seq":${r.seq},${Buffer.from(r.payload).toString('utf8').slice(1)}`);
+    const batches = await this.wal.read(this.committedSeq + 1, this.maxRecords);
+    if (batches.length === 0) return { records: 0, lastSeq: this.committedSeq };
+    const last = batches[batches.length - 1]!;
+    const lastSeq = last.firstSeq + last.count - 1;
     const dir = await mkdtemp(join(tmpdir(), 'lakestream-bronze-'));
     try {
-      const file = join(dir, 'batch.ndjson');
-      await writeFile(file, `${lines.join('\n')}\n`);
-      const select = `SELECT s AS stream, seq AS wal_seq, CAST(epoch_ms(t) AS TIMESTAMPTZ) AS received_at, p AS payload
-        FROM read_json(${quoteLiteral(file)}, format = 'newline_delimited', columns = {seq: 'BIGINT', s: 'VARCHAR', t: 'BIGINT', p: 'VARCHAR'})`;
+      const select = await stageBatches(this.engine, dir, batches);
       const result = await this.engine.append(this.identifier, select, {
         properties: { [WAL_SEQ_PROPERTY]: String(lastSeq) },
       });
       this.committedSeq = lastSeq;
       await this.wal.deleteBefore(lastSeq + 1);
       return {
-        records: records.length,
+        records: result.records,
         lastSeq,
         ...(result.snapshot ? { snapshotId: result.snapshot.snapshotId } : {}),
       };
     } finally {
+      await this.engine.session.run(`DROP TABLE IF EXISTS ${LINES_TABLE}`);
       await rm(dir, { recursive: true, force: true });
     }
   }
@@ -128,4 +106,41 @@ export class BronzeStage {
   get tableName(): string {
     return formatTableIdentifier(this.identifier);
   }
+}
+
+const LINES_TABLE = '__bronze_lines';
+
+/**
+ * Hands the batches to DuckDB without touching single events: their bodies, concatenated, go to one
+ * text file that DuckDB splits into numbered lines (a temp table), and a second file has one line
+ * per batch with the index of its first line, its first WAL sequence number, stream and received
+ * time. Returns the query giving one bronze row per event: each line finds its batch by an ASOF join.
+ */
+async function stageBatches(engine: LakeEngine, dir: string, batches: readonly WalBatch[]): Promise<string> {
+  const linesFile = join(dir, 'events.txt');
+  const batchesFile = join(dir, 'batches.ndjson');
+  const handle = await open(linesFile, 'w');
+  try {
+    await handle.writev(batches.map((b) => b.body));
+  } finally {
+    await handle.close();
+  }
+  let firstLine = 0;
+  const batchLines = batches.map((b) => {
+    const line = `{"i":${firstLine},"q":${b.firstSeq},"s":${JSON.stringify(b.stream)},"t":${Math.round(b.receivedAtMs)}}`;
+    firstLine += b.count;
+    return line;
+  });
+  await writeFile(batchesFile, `${batchLines.join('\n')}\n`);
+  await engine.session.run(
+    `CREATE OR REPLACE TEMP TABLE ${LINES_TABLE} AS
+       SELECT i, line FROM (SELECT unnest(range(len(lines))) AS i, unnest(lines) AS line
+         FROM (SELECT string_split(content, chr(10)) AS lines FROM read_text(${quoteLiteral(linesFile)})))
+       WHERE i < ${firstLine}`,
+  );
+  return `SELECT b.s AS stream, b.q + (e.i - b.i) AS wal_seq, CAST(epoch_ms(b.t) AS TIMESTAMPTZ) AS received_at,
+      e.line AS payload
+    FROM ${LINES_TABLE} AS e
+    ASOF JOIN read_json(${quoteLiteral(batchesFile)}, format = 'newline_delimited',
+        columns = {i: 'BIGINT', q: 'BIGINT', s: 'VARCHAR', t: 'BIGINT'}) AS b ON e.i >= b.i`;
 }

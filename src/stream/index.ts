@@ -1,5 +1,5 @@
-export type { BronzeBatchResult, BronzeEnvelope } from './bronze-stage.js';
-export { BRONZE_FIELDS, BronzeStage, encodeEnvelope, WAL_SEQ_PROPERTY } from './bronze-stage.js';
+export type { BronzeBatchResult } from './bronze-stage.js';
+export { BRONZE_FIELDS, BronzeStage, WAL_SEQ_PROPERTY } from './bronze-stage.js';
 export type { Expectation, ExpectationAction } from './expectations.js';
 export { expectationSql, failureReasonSql } from './expectations.js';
 export type { SilverBatchResult, SilverColumn, SilverStreamConfig } from './silver-stage.js';

@@ -157,33 +157,45 @@ export class SilverStage {
     }
   }
 
+  /**
+   * The batch with every row classified: the payload is parsed once (all declared paths in one
+   * call; a payload that is not JSON gives no list), each column cast from its text, and `__rule` /
+   * `__reason` name the first expectation a row breaks. Only rejected rows keep their payload.
+   */
   private classifySql(bronzeRelation: string): string {
     const { config } = this;
-    const valid = 'json_valid(payload)';
-    const parsed = config.columns.map((c) => {
-      const text = `json_extract_string(payload, ${quoteLiteral(c.path)})`;
+    const paths = config.columns.map((c) => quoteLiteral(c.path)).join(', ');
+    const parsed = config.columns.map((c, i) => {
+      const text = `__parts[${i + 1}]`;
       const value =
         c.encoding === 'epoch_ms'
           ? `CAST(epoch_ms(TRY_CAST(${text} AS BIGINT)) AS ${duckTypeOf(c.type)})`
           : `TRY_CAST(${text} AS ${duckTypeOf(c.type)})`;
-      return `CASE WHEN ${valid} THEN ${value} END AS ${quoteIdent(c.name)}`;
+      return `${value} AS ${quoteIdent(c.name)}`;
     });
+    const invalid = '__parts IS NULL';
     const checks = [
-      `WHEN NOT json_valid(__payload) THEN 'valid_json'`,
+      `WHEN ${invalid} THEN 'valid_json'`,
       ...config.expectations.map(
         (e) => `WHEN NOT coalesce(${expectationSql(e)}, false) THEN ${quoteLiteral(e.name)}`,
       ),
     ];
     const reasons = [
-      `WHEN NOT json_valid(__payload) THEN 'payload is not valid JSON'`,
+      `WHEN ${invalid} THEN 'payload is not valid JSON'`,
       ...config.expectations.map(
         (e) => `WHEN NOT coalesce(${expectationSql(e)}, false) THEN ${failureReasonSql(e)}`,
       ),
     ];
-    return `WITH parsed AS (
-        SELECT wal_seq AS __wal_seq, payload AS __payload, received_at AS __received_at, ${parsed.join(', ')}
-        FROM (SELECT * FROM ${bronzeRelation}) AS bronze WHERE stream = ${quoteLiteral(config.stream)})
-      SELECT *, CASE ${checks.join(' ')} END AS __rule, CASE ${reasons.join(' ')} END AS __reason FROM parsed`;
+    return `WITH extracted AS (
+        SELECT wal_seq, payload, received_at, TRY(json_extract_string(payload, [${paths}])) AS __parts
+        FROM (SELECT * FROM ${bronzeRelation}) AS bronze WHERE stream = ${quoteLiteral(config.stream)}),
+      parsed AS (
+        SELECT wal_seq AS __wal_seq, payload, received_at AS __received_at, __parts, ${parsed.join(', ')}
+        FROM extracted),
+      classified AS (
+        SELECT * EXCLUDE (__parts), CASE ${checks.join(' ')} END AS __rule, CASE ${reasons.join(' ')} END AS __reason
+        FROM parsed)
+      SELECT * EXCLUDE (payload), CASE WHEN __rule IS NOT NULL THEN payload END AS __payload FROM classified`;
   }
 
   private async counts(): Promise<{ byRule: Map<string, number>; dropped: number; passed: number }> {

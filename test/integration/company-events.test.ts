@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildApi } from '../../src/api/index.js';
-import { runCompanyEvents, WriteAheadLog } from '../../src/ingest/index.js';
-import type { BronzeEnvelope } from '../../src/stream/index.js';
+import { batchEvents, runCompanyEvents, WriteAheadLog } from '../../src/ingest/index.js';
 
 describe('company-events simulator', () => {
   it('posts market events within its price band through the real HTTP API', async () => {
@@ -29,9 +28,7 @@ describe('company-events simulator', () => {
       );
       expect(sent).toBeGreaterThan(5);
       expect(new Set(statuses)).toEqual(new Set([202]));
-      const events = (await wal.read(1)).map(
-        (r) => JSON.parse(new TextDecoder().decode(r.payload)) as BronzeEnvelope,
-      );
+      const events = batchEvents(await wal.read(1)).map((e) => ({ s: e.stream, p: e.text }));
       expect(events).toHaveLength(sent);
       for (const envelope of events) {
         const event = JSON.parse(envelope.p) as { symbol: string; price: number; quantity: number };

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../src/api/index.js';
-import { WriteAheadLog } from '../../src/ingest/index.js';
-import type { BronzeEnvelope } from '../../src/stream/index.js';
+import { batchEvents, WriteAheadLog } from '../../src/ingest/index.js';
 import { runCli } from '../support/cli.js';
 
 describe('lakestream replay', () => {
@@ -49,13 +48,8 @@ describe('lakestream replay', () => {
     expect(first.stdout).toContain('replayed up to row 5 of 5 into games');
     const again = await runCli(args);
     expect(again.code).toBe(0);
-    const rows = (await wal.read(1)).map(
-      (r) =>
-        JSON.parse(JSON.parse(new TextDecoder().decode(r.payload)).p as string) as {
-          row: number;
-          Name: string;
-        },
-    );
+    const events = batchEvents(await wal.read(1));
+    const rows = events.map((e) => JSON.parse(e.text) as { row: number; Name: string });
     expect(rows.map((r) => [r.row, r.Name])).toEqual([
       [1, 'A'],
       [2, 'B'],
@@ -63,8 +57,7 @@ describe('lakestream replay', () => {
       [4, 'D'],
       [5, 'E'],
     ]);
-    const envelope = JSON.parse(new TextDecoder().decode((await wal.read(1))[0]!.payload)) as BronzeEnvelope;
-    expect(envelope.s).toBe('games');
+    expect(new Set(events.map((e) => e.stream))).toEqual(new Set(['games']));
   });
 
   it('says what to do when no pipeline is listening', async () => {

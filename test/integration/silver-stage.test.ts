@@ -4,7 +4,6 @@ import { WriteAheadLog, simulateMarket } from '../../src/ingest/index.js';
 import {
   BINANCE_TRADE_COLUMNS,
   BronzeStage,
-  encodeEnvelope,
   SilverStage,
   type SilverStreamConfig,
 } from '../../src/stream/index.js';
@@ -71,8 +70,8 @@ describe('silver stage: parse, expectations, quarantine, dedupe, exactly once', 
     ]);
     const events = messages.map((m, i) => bad.get(i) ?? m);
     events.push('{"broken json', messages[10]!, messages[11]!);
-    await wal.append(events.map((e) => encodeEnvelope('trades', 1_795_000_000_000, e)));
-    await wal.append([encodeEnvelope('other', 1_795_000_000_000, '{"x":1}')]);
+    await wal.append({ stream: 'trades', receivedAtMs: 1_795_000_000_000, events: events });
+    await wal.append({ stream: 'other', receivedAtMs: 1_795_000_000_000, events: ['{"x":1}'] });
     expect((await bronze.runOnce()).records).toBe(1004);
 
     const result = await silver.runOnce();
@@ -106,7 +105,7 @@ describe('silver stage: parse, expectations, quarantine, dedupe, exactly once', 
       startTimeMs: 1_795_000_000_000,
     }))
       again.push(m);
-    await wal.append(again.map((e) => encodeEnvelope('trades', 1_795_000_100_000, e)));
+    await wal.append({ stream: 'trades', receivedAtMs: 1_795_000_100_000, events: again });
     await bronze.runOnce();
     const result = await silver.runOnce();
     expect(result).toMatchObject({ silverRows: 0, duplicateRows: 20 });
@@ -119,7 +118,7 @@ describe('silver stage: parse, expectations, quarantine, dedupe, exactly once', 
     const all = simulateMarket({ seed: 3, limit: 1010, virtualTime: true, startTimeMs: 1_795_000_000_000 });
     for await (const m of all) fresh.push(m);
     fresh.splice(0, 1000); // trades after the first batch: new keys
-    await wal.append(fresh.map((e) => encodeEnvelope('trades', 1_795_000_600_000, e)));
+    await wal.append({ stream: 'trades', receivedAtMs: 1_795_000_600_000, events: fresh });
     await bronze.runOnce();
     const resumed = await restarted.runOnce();
     expect(resumed, JSON.stringify(resumed)).toMatchObject({ silverRows: 10 });
@@ -151,7 +150,7 @@ describe('silver stage: parse, expectations, quarantine, dedupe, exactly once', 
           : m,
     );
     const bad = events.filter((e, i) => e !== messages[i]).length;
-    await wal.append(events.map((e) => encodeEnvelope('checks', 1_795_100_000_000, e)));
+    await wal.append({ stream: 'checks', receivedAtMs: 1_795_100_000_000, events: events });
     await bronze.runOnce();
     const result = await stage.runOnce();
     expect(bad).toBe(10);

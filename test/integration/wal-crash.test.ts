@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WriteAheadLog } from '../../src/ingest/wal/write-ahead-log.js';
+import { batchEvents, WriteAheadLog } from '../../src/ingest/index.js';
 import { spawnTs, waitForExit } from '../support/processes.js';
 
 const CYCLES = Number(process.env.WAL_CRASH_CYCLES ?? 20);
@@ -32,10 +32,10 @@ describe('the write-ahead log under kill -9', () => {
 
     const wal = await WriteAheadLog.open(dir);
     try {
-      const records = await wal.read(1);
+      const records = batchEvents(await wal.read(1));
       const seqs = records.map((r) => r.seq);
       expect(seqs).toEqual(Array.from({ length: records.length }, (_, i) => i + 1));
-      const ids = records.map((r) => (JSON.parse(new TextDecoder().decode(r.payload)) as { id: string }).id);
+      const ids = records.map((r) => (JSON.parse(r.text) as { id: string }).id);
       expect(new Set(ids).size).toBe(ids.length);
       const present = new Set(ids);
       const lost = [...acknowledged].filter((id) => !present.has(id));

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckSession, LakeEngine } from '../../src/engine/index.js';
 import { WriteAheadLog } from '../../src/ingest/index.js';
 import { LocalObjectStore } from '../../src/storage/index.js';
-import { BronzeStage, encodeEnvelope } from '../../src/stream/index.js';
+import { BronzeStage } from '../../src/stream/index.js';
 import { FilesystemCatalog } from '../../src/table/index.js';
 
 const [dir, runId, mode] = process.argv.slice(2);
@@ -32,7 +32,7 @@ let counter = 0;
 async function writer(name: number): Promise<never> {
   for (;;) {
     const ids = Array.from({ length: 1 + (counter % 4) }, () => `${runId}-${name}-${counter++}`);
-    await wal.append(ids.map((id) => encodeEnvelope('events', Date.now(), JSON.stringify({ id }))));
+    await wal.append({ stream: 'events', events: ids.map((id) => JSON.stringify({ id })) });
     process.stdout.write(ids.map((id) => `ack ${id}\n`).join(''));
     await sleep(1);
   }

@@ -7,16 +7,16 @@ import { WriteAheadLog } from '../../src/ingest/wal/write-ahead-log.js';
 
 const [dir, runId] = process.argv.slice(2);
 const wal = await WriteAheadLog.open(dir!);
-const encoder = new TextEncoder();
 let counter = 0;
 
 async function writer(name: number): Promise<never> {
   for (;;) {
     const size = 1 + (counter % 5);
     const ids = Array.from({ length: size }, () => `${runId}-${name}-${counter++}`);
-    await wal.append(
-      ids.map((id) => encoder.encode(JSON.stringify({ id, payload: 'x'.repeat(counter % 300) }))),
-    );
+    await wal.append({
+      stream: 'events',
+      events: ids.map((id) => JSON.stringify({ id, payload: 'x'.repeat(counter % 300) })),
+    });
     process.stdout.write(ids.map((id) => `ack ${id}\n`).join(''));
   }
 }

@@ -1,55 +1,140 @@
 import { crc32c } from './crc32c.js';
 
-/** Bytes before each payload: length (u32), CRC-32C (u32), sequence number (u64), little-endian. */
-export const FRAME_HEADER_BYTES = 16;
+/**
+ * Bytes before a batch's names and body: frame length (u32), CRC-32C (u32), first sequence number
+ * (u64), record count (u32), received time in epoch ms (f64), stream name length (u16), idempotency
+ * key length (u16); little-endian. The CRC covers everything after itself.
+ */
+export const FRAME_HEADER_BYTES = 32;
+const PREFIX_BYTES = 8;
+const NEWLINE = 0x0a;
 
-/** One durable WAL record. */
-export interface WalRecord {
-  readonly seq: number;
-  readonly payload: Uint8Array;
+/** What a batch of events shares: they arrived together for one stream. */
+export interface WalBatchHeader {
+  /** Sequence number of the batch's first event; the others follow one by one. */
+  readonly firstSeq: number;
+  readonly count: number;
+  readonly stream: string;
+  readonly receivedAtMs: number;
+  /** The client's `Idempotency-Key` of the request that carried the batch, if any. */
+  readonly key?: string;
 }
 
-/** Encodes records as consecutive frames. The CRC covers the sequence number and the payload. */
-export function encodeFrames(firstSeq: number, payloads: readonly Uint8Array[]): Buffer {
-  const total = payloads.reduce((sum, p) => sum + FRAME_HEADER_BYTES + p.byteLength, 0);
+/**
+ * One durable batch: its events as newline-delimited text (each event one line, every line ends
+ * with `\n`), so consumers can hand the bodies of many batches to a reader as they are.
+ */
+export interface WalBatch extends WalBatchHeader {
+  readonly body: Buffer;
+}
+
+/** One event of a batch, for consumers that want them one by one. */
+export interface WalEvent {
+  readonly seq: number;
+  readonly stream: string;
+  readonly receivedAtMs: number;
+  readonly key?: string;
+  readonly text: string;
+}
+
+/**
+ * The body of a batch: the events joined by newlines. An event is one line: a line break inside
+ * one (in JSON only ever whitespace between tokens) is stored as a space.
+ */
+export function encodeBody(events: readonly string[]): Buffer {
+  const lines = events.some((e) => e.includes('\n')) ? events.map((e) => e.replace(/\r?\n/g, ' ')) : events;
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+/** Encodes a batch as one checksummed frame. */
+export function encodeFrame(header: WalBatchHeader, body: Buffer): Buffer {
+  const stream = Buffer.from(header.stream);
+  const key = Buffer.from(header.key ?? '');
+  const total = FRAME_HEADER_BYTES + stream.length + key.length + body.length;
   const out = Buffer.allocUnsafe(total);
-  let offset = 0;
-  payloads.forEach((payload, i) => {
-    const seqBytes = out.subarray(offset + 8, offset + 16);
-    seqBytes.writeBigUInt64LE(BigInt(firstSeq + i));
-    out.writeUInt32LE(payload.byteLength, offset);
-    out.writeUInt32LE(crc32c(payload, crc32c(seqBytes)), offset + 4);
-    out.set(payload, offset + FRAME_HEADER_BYTES);
-    offset += FRAME_HEADER_BYTES + payload.byteLength;
-  });
+  out.writeUInt32LE(total - PREFIX_BYTES, 0);
+  out.writeBigUInt64LE(BigInt(header.firstSeq), 8);
+  out.writeUInt32LE(header.count, 16);
+  out.writeDoubleLE(header.receivedAtMs, 20);
+  out.writeUInt16LE(stream.length, 28);
+  out.writeUInt16LE(key.length, 30);
+  stream.copy(out, FRAME_HEADER_BYTES);
+  key.copy(out, FRAME_HEADER_BYTES + stream.length);
+  body.copy(out, FRAME_HEADER_BYTES + stream.length + key.length);
+  out.writeUInt32LE(crc32c(out.subarray(PREFIX_BYTES)), 4);
   return out;
 }
 
 /**
- * Decodes the valid prefix of a segment: frames are read until the bytes end or a frame is torn
- * or fails its checksum. Returns the records (those with `seq >= fromSeq`; earlier frames are
- * skipped without checking their checksum) and the byte length of the valid prefix.
+ * Decodes the valid prefix of a segment: frames are read until the bytes end or a frame is torn or
+ * fails its checksum. Returns the batches holding events with `seq >= fromSeq` (earlier frames are
+ * skipped without checking their checksum; a batch that starts before `fromSeq` is trimmed), whole
+ * batches until `maxRecords` events are reached, and the byte length of the valid prefix.
  */
 export function decodeFrames(
   bytes: Uint8Array,
   fromSeq = 0,
   maxRecords = Number.POSITIVE_INFINITY,
-): { records: WalRecord[]; validBytes: number } {
+): { batches: WalBatch[]; validBytes: number; lastSeq: number | undefined } {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const records: WalRecord[] = [];
+  const batches: WalBatch[] = [];
+  let records = 0;
   let offset = 0;
-  while (offset + FRAME_HEADER_BYTES <= buf.length && records.length < maxRecords) {
-    const length = buf.readUInt32LE(offset);
-    const end = offset + FRAME_HEADER_BYTES + length;
-    if (end > buf.length) break;
-    const seqBytes = buf.subarray(offset + 8, offset + 16);
-    const seq = Number(seqBytes.readBigUInt64LE());
-    if (seq >= fromSeq) {
-      const payload = buf.subarray(offset + FRAME_HEADER_BYTES, end);
-      if (crc32c(payload, crc32c(seqBytes)) !== buf.readUInt32LE(offset + 4)) break;
-      records.push({ seq, payload });
+  let lastSeq: number | undefined;
+  while (offset + FRAME_HEADER_BYTES <= buf.length && records < maxRecords) {
+    const end = offset + PREFIX_BYTES + buf.readUInt32LE(offset);
+    if (end > buf.length || end < offset + FRAME_HEADER_BYTES) break;
+    const firstSeq = Number(buf.readBigUInt64LE(offset + 8));
+    const count = buf.readUInt32LE(offset + 16);
+    if (firstSeq + count > fromSeq) {
+      if (crc32c(buf.subarray(offset + PREFIX_BYTES, end)) !== buf.readUInt32LE(offset + 4)) break;
+      const streamStart = offset + FRAME_HEADER_BYTES;
+      const keyStart = streamStart + buf.readUInt16LE(offset + 28);
+      const bodyStart = keyStart + buf.readUInt16LE(offset + 30);
+      const key = buf.toString('utf8', keyStart, bodyStart);
+      const batch = trimBatch(
+        {
+          firstSeq,
+          count,
+          stream: buf.toString('utf8', streamStart, keyStart),
+          receivedAtMs: buf.readDoubleLE(offset + 20),
+          ...(key ? { key } : {}),
+          body: buf.subarray(bodyStart, end),
+        },
+        fromSeq,
+      );
+      batches.push(batch);
+      records += batch.count;
     }
+    lastSeq = firstSeq + count - 1;
     offset = end;
   }
-  return { records, validBytes: offset };
+  return { batches, validBytes: offset, lastSeq };
+}
+
+/** The part of a batch from `fromSeq` on (the whole batch when it starts there or later). */
+export function trimBatch(batch: WalBatch, fromSeq: number): WalBatch {
+  const skip = fromSeq - batch.firstSeq;
+  if (skip <= 0) return batch;
+  let start = 0;
+  for (let i = 0; i < skip; i++) start = batch.body.indexOf(NEWLINE, start) + 1;
+  return { ...batch, firstSeq: fromSeq, count: batch.count - skip, body: batch.body.subarray(start) };
+}
+
+/** The events of batches, one by one. */
+export function batchEvents(batches: readonly WalBatch[]): WalEvent[] {
+  const events: WalEvent[] = [];
+  for (const batch of batches) {
+    const lines = batch.body.toString('utf8').split('\n');
+    for (let i = 0; i < batch.count; i++) {
+      events.push({
+        seq: batch.firstSeq + i,
+        stream: batch.stream,
+        receivedAtMs: batch.receivedAtMs,
+        ...(batch.key ? { key: batch.key } : {}),
+        text: lines[i]!,
+      });
+    }
+  }
+  return events;
 }

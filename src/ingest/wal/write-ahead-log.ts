@@ -1,8 +1,8 @@
 import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, lakeError } from '../../core/index.js';
-import type { WalRecord } from './wal-frame.js';
-import { decodeFrames, encodeFrames } from './wal-frame.js';
+import type { WalBatch } from './wal-frame.js';
+import { decodeFrames, encodeBody, encodeFrame, trimBatch } from './wal-frame.js';
 
 /** WAL settings. */
 export interface WalOptions {
@@ -14,6 +14,19 @@ export interface WalOptions {
   readonly fsync?: boolean;
   /** Sequence number of the very first record of a new, empty log. Default 1. */
   readonly firstSeq?: number;
+  /** Bytes of recent durable batches kept in memory, so consumers read them without disk I/O. Default 64 MiB. */
+  readonly cacheBytes?: number;
+}
+
+/** Events to append together: they share a stream and a received time. */
+export interface AppendRequest {
+  readonly stream: string;
+  /** Default: now. */
+  readonly receivedAtMs?: number;
+  /** Each event's text; a line break inside one is stored as a space. */
+  readonly events: readonly string[];
+  /** The client's idempotency key, kept with the batch. */
+  readonly key?: string;
 }
 
 /** Where appended records landed. */
@@ -23,9 +36,8 @@ export interface AppendResult {
 }
 
 interface PendingAppend {
-  readonly frames: Buffer;
-  readonly count: number;
-  readonly lastSeq: number;
+  readonly frame: Buffer;
+  readonly batch: WalBatch;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -38,10 +50,13 @@ interface Segment {
 const SEGMENT_NAME = /^(\d{20})\.wal$/;
 
 /**
- * An append-only, checksummed write-ahead log in segment files. Appends are group-committed: while
- * one batch is being written and fsynced, new appends queue up and go out together in the next
- * batch, so the delay is bounded by one fsync and throughput grows with concurrency. An append
- * resolves only after its batch is fsynced. Opening the log truncates a torn tail left by a crash.
+ * An append-only, checksummed write-ahead log in segment files. Each append is one frame: a header
+ * (sequence numbers, stream, received time, idempotency key) and its events as newline-delimited
+ * text, under one CRC-32C. Appends are group-committed: while one group is being written and
+ * fsynced, new appends queue up and go out together in the next, so the delay is bounded by one
+ * fsync and throughput grows with concurrency. An append resolves only after its group is fsynced.
+ * Opening the log truncates a torn tail left by a crash. Recent durable batches stay in memory, so a
+ * consumer that keeps up never reads the disk.
  */
 export class WriteAheadLog {
   readonly dir: string;
@@ -52,6 +67,9 @@ export class WriteAheadLog {
   private nextSeq: number;
   private durableSeq: number;
   private pending: PendingAppend[] = [];
+  private recent: WalBatch[] = [];
+  private recentStart = 0;
+  private recentBytes = 0;
   private flushing: Promise<void> | undefined;
   private failure: unknown;
   private closed = false;
@@ -80,6 +98,7 @@ export class WriteAheadLog {
       maxBatchBytes: options.maxBatchBytes ?? 8 * 1024 * 1024,
       fsync: options.fsync ?? true,
       firstSeq: options.firstSeq ?? 1,
+      cacheBytes: options.cacheBytes ?? 64 * 1024 * 1024,
     };
     await mkdir(dir, { recursive: true });
     const segments = await listSegments(dir);
@@ -90,15 +109,21 @@ export class WriteAheadLog {
       return new WriteAheadLog(dir, settings, [segment], handle, 0, settings.firstSeq);
     }
     const active = segments[segments.length - 1]!;
-    const { records, validBytes } = decodeFrames(await readFile(active.path));
+    const { validBytes, lastSeq } = decodeFrames(await readFile(active.path));
     const handle = await open(active.path, 'r+');
     const { size } = await handle.stat();
     if (size > validBytes) {
       await handle.truncate(validBytes);
       if (settings.fsync) await handle.sync();
     }
-    const lastSeq = records.length > 0 ? records[records.length - 1]!.seq : active.firstSeq - 1;
-    return new WriteAheadLog(dir, settings, segments, handle, validBytes, lastSeq + 1);
+    return new WriteAheadLog(
+      dir,
+      settings,
+      segments,
+      handle,
+      validBytes,
+      (lastSeq ?? active.firstSeq - 1) + 1,
+    );
   }
 
   /** Highest sequence number that is durable. */
@@ -106,23 +131,26 @@ export class WriteAheadLog {
     return this.durableSeq;
   }
 
-  /** Appends records; resolves with their sequence numbers once they are fsynced. */
-  append(payloads: readonly Uint8Array[]): Promise<AppendResult> {
+  /** Appends a batch of events; resolves with their sequence numbers once they are fsynced. */
+  append(request: AppendRequest): Promise<AppendResult> {
     if (this.closed) return Promise.reject(lakeError(ErrorCode.INVALID_ARGUMENT, 'wal: the log is closed'));
     if (this.failure !== undefined) return Promise.reject(this.failed());
-    if (payloads.length === 0) return Promise.resolve({ firstSeq: this.nextSeq, lastSeq: this.nextSeq - 1 });
+    const count = request.events.length;
+    if (count === 0) return Promise.resolve({ firstSeq: this.nextSeq, lastSeq: this.nextSeq - 1 });
     const firstSeq = this.nextSeq;
-    const lastSeq = firstSeq + payloads.length - 1;
+    const lastSeq = firstSeq + count - 1;
     this.nextSeq = lastSeq + 1;
-    const frames = encodeFrames(firstSeq, payloads);
+    const batch: WalBatch = {
+      firstSeq,
+      count,
+      stream: request.stream,
+      receivedAtMs: request.receivedAtMs ?? Date.now(),
+      ...(request.key ? { key: request.key } : {}),
+      body: encodeBody(request.events),
+    };
+    const frame = encodeFrame(batch, batch.body);
     return new Promise<AppendResult>((resolve, reject) => {
-      this.pending.push({
-        frames,
-        count: payloads.length,
-        lastSeq,
-        resolve: () => resolve({ firstSeq, lastSeq }),
-        reject,
-      });
+      this.pending.push({ frame, batch, resolve: () => resolve({ firstSeq, lastSeq }), reject });
       this.kick();
     });
   }
@@ -136,18 +164,27 @@ export class WriteAheadLog {
     });
   }
 
-  /** Durable records with `seq >= fromSeq`, oldest first, at most `maxRecords`. */
-  async read(fromSeq: number, maxRecords = Number.POSITIVE_INFINITY): Promise<WalRecord[]> {
-    const out: WalRecord[] = [];
+  /**
+   * Durable batches holding the events with `seq >= fromSeq`, oldest first (a batch that starts
+   * earlier is trimmed), whole batches until at least `maxRecords` events. Served from memory when
+   * the batches are recent, otherwise from the segments with every checksum verified.
+   */
+  async read(fromSeq: number, maxRecords = Number.POSITIVE_INFINITY): Promise<WalBatch[]> {
     const durableSeq = this.durableSeq;
-    for (let i = 0; i < this.segments.length && out.length < maxRecords; i++) {
+    if (fromSeq > durableSeq) return [];
+    const cached = this.recent[this.recentStart];
+    if (cached && cached.firstSeq <= fromSeq)
+      return takeBatches(this.recent, this.recentStart, fromSeq, maxRecords, durableSeq);
+    const out: WalBatch[] = [];
+    let records = 0;
+    for (let i = 0; i < this.segments.length && records < maxRecords; i++) {
       const segment = this.segments[i]!;
       const nextFirst = this.segments[i + 1]?.firstSeq ?? Number.POSITIVE_INFINITY;
       if (nextFirst <= fromSeq) continue;
-      const { records } = decodeFrames(await readFile(segment.path), fromSeq, maxRecords - out.length);
-      for (const record of records) {
-        if (record.seq > durableSeq || out.length >= maxRecords) break;
-        if (record.seq >= fromSeq) out.push(record);
+      const { batches } = decodeFrames(await readFile(segment.path), fromSeq, maxRecords - records);
+      for (const batch of takeBatches(batches, 0, fromSeq, maxRecords - records, durableSeq)) {
+        out.push(batch);
+        records += batch.count;
       }
     }
     return out;
@@ -181,29 +218,44 @@ export class WriteAheadLog {
       let bytes = 0;
       while (
         this.pending.length > 0 &&
-        (batch.length === 0 || bytes + this.pending[0]!.frames.length <= this.options.maxBatchBytes)
+        (batch.length === 0 || bytes + this.pending[0]!.frame.length <= this.options.maxBatchBytes)
       ) {
         const next = this.pending.shift()!;
         batch.push(next);
-        bytes += next.frames.length;
+        bytes += next.frame.length;
       }
       try {
         if (this.failure !== undefined) throw this.failed();
         if (this.activeBytes > 0 && this.activeBytes + bytes > this.options.segmentBytes) {
-          await this.roll(batch[0]!.lastSeq - batch[0]!.count + 1);
+          await this.roll(batch[0]!.batch.firstSeq);
         }
         const buffers =
-          batch.length > 64 ? [Buffer.concat(batch.map((p) => p.frames))] : batch.map((p) => p.frames);
+          batch.length > 64 ? [Buffer.concat(batch.map((p) => p.frame))] : batch.map((p) => p.frame);
         await this.handle.writev(buffers, this.activeBytes);
         if (this.options.fsync) await this.handle.datasync();
         this.activeBytes += bytes;
-        this.durableSeq = batch[batch.length - 1]!.lastSeq;
+        const last = batch[batch.length - 1]!.batch;
+        this.durableSeq = last.firstSeq + last.count - 1;
+        for (const p of batch) this.remember(p.batch);
         for (const p of batch) p.resolve();
       } catch (cause) {
         this.failure ??= cause;
         const error = this.failed();
         for (const p of [...batch, ...this.pending.splice(0)]) p.reject(error);
       }
+    }
+  }
+
+  private remember(batch: WalBatch): void {
+    this.recent.push(batch);
+    this.recentBytes += batch.body.length;
+    while (this.recentBytes > this.options.cacheBytes && this.recentStart < this.recent.length - 1) {
+      this.recentBytes -= this.recent[this.recentStart]!.body.length;
+      this.recentStart++;
+    }
+    if (this.recentStart > 4096 && this.recentStart * 2 > this.recent.length) {
+      this.recent = this.recent.slice(this.recentStart);
+      this.recentStart = 0;
     }
   }
 
@@ -223,6 +275,37 @@ export class WriteAheadLog {
       { cause: this.failure, userError: false },
     );
   }
+}
+
+/**
+ * The batches (sorted, from index `start`) with events in `[fromSeq, durableSeq]`, whole batches
+ * until `maxRecords` events.
+ */
+function takeBatches(
+  batches: readonly WalBatch[],
+  start: number,
+  fromSeq: number,
+  maxRecords: number,
+  durableSeq: number,
+): WalBatch[] {
+  let low = start;
+  let high = batches.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const batch = batches[mid]!;
+    if (batch.firstSeq + batch.count <= fromSeq) low = mid + 1;
+    else high = mid;
+  }
+  const out: WalBatch[] = [];
+  let records = 0;
+  for (let i = low; i < batches.length; i++) {
+    const batch = batches[i]!;
+    if (records >= maxRecords || batch.firstSeq > durableSeq) break;
+    const trimmed = trimBatch(batch, fromSeq);
+    out.push(trimmed);
+    records += trimmed.count;
+  }
+  return out;
 }
 
 function segmentPath(dir: string, firstSeq: number): string {
