@@ -5,6 +5,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { batchEvents, WriteAheadLog } from '../ingest/index.js';
 import { buildApi } from './api-server.js';
+import { decodeRequestToken, IdempotencyIndex } from './idempotency.js';
 
 describe('HTTP ingestion API', () => {
   let dir: string;
@@ -16,7 +17,7 @@ describe('HTTP ingestion API', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lakestream-api-'));
     wal = await WriteAheadLog.open(dir);
-    app = await buildApi({ wal, bodyLimitBytes: 4096 });
+    app = await buildApi({ wal, bodyLimitBytes: 4096, idempotency: new IdempotencyIndex() });
   });
   afterEach(async () => {
     await app.close();
@@ -164,5 +165,57 @@ describe('HTTP ingestion API', () => {
       expect(body.error.message.length).toBeGreaterThan(10);
     }
     expect(await envelopes()).toEqual([]);
+  });
+
+  it('appends a request once per Idempotency-Key and replays the first answer to retries', async () => {
+    const post = (key: string, payload: object) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/streams/orders/events',
+        headers: { 'idempotency-key': key },
+        payload,
+      });
+    const first = await post('req-1', [{ id: 'a' }, { id: 'b' }]);
+    expect(first.statusCode).toBe(202);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const retries = await Promise.all([1, 2, 3].map(() => post('req-1', [{ id: 'a' }, { id: 'b' }])));
+    for (const retry of retries) {
+      expect(retry.statusCode).toBe(202);
+      expect(retry.json()).toEqual(first.json());
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+    }
+    const racing = await Promise.all([1, 2, 3].map(() => post('req-2', { id: 'c' })));
+    expect(new Set(racing.map((r) => r.body)).size).toBe(1);
+    expect(racing.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(2);
+    const other = await post('req-2', { id: 'not-c' });
+    expect(other.statusCode).toBe(422);
+    expect(other.json()).toMatchObject({
+      error: { code: 'LS_IDEMPOTENCY_KEY_REUSED', field: 'Idempotency-Key' },
+    });
+    const bad = await post('has space', { id: 'd' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'LS_INVALID_ARGUMENT', field: 'Idempotency-Key' } });
+    const market = { symbol: 'ACME', price: 10, timestamp: '2026-11-24T10:00:00Z' };
+    const seed = await Promise.all(
+      [1, 2].map(() =>
+        app.inject({
+          method: 'POST',
+          url: '/api/v1/ingest',
+          headers: { 'idempotency-key': 'm-1' },
+          payload: market,
+        }),
+      ),
+    );
+    expect(seed.map((r) => r.statusCode)).toEqual([202, 202]);
+    expect(seed[0]!.json()).toEqual(seed[1]!.json());
+
+    const batches = await wal.read(1);
+    expect(batchEvents(batches).map((e) => JSON.parse(e.text).id ?? e.stream)).toEqual([
+      'a',
+      'b',
+      'c',
+      'market_data',
+    ]);
+    expect(batches.map((b) => decodeRequestToken(b.key ?? '')?.key)).toEqual(['req-1', 'req-2', 'm-1']);
   });
 });

@@ -4,6 +4,7 @@ import { ErrorCode, isLakestreamError } from '../core/index.js';
 const STATUS: Readonly<Record<string, number>> = {
   [ErrorCode.INVALID_ARGUMENT]: 400,
   [ErrorCode.SCHEMA_MISMATCH]: 422,
+  [ErrorCode.IDEMPOTENCY_KEY_REUSED]: 422,
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.TABLE_NOT_FOUND]: 404,
   [ErrorCode.NAMESPACE_NOT_FOUND]: 404,

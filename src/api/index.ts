@@ -4,3 +4,10 @@ export type { ErrorBody } from './error-response.js';
 export { clientError, errorResponse } from './error-response.js';
 export type { IngestTarget } from './ingest-routes.js';
 export { registerIngestRoutes } from './ingest-routes.js';
+export type {
+  IdempotencyOptions,
+  IdempotencyOutcome,
+  IdempotentResult,
+  RequestToken,
+} from './idempotency.js';
+export { decodeRequestToken, IdempotencyIndex } from './idempotency.js';

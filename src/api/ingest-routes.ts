@@ -1,7 +1,9 @@
 import { ErrorCode } from '../core/index.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { WriteAheadLog } from '../ingest/index.js';
+import type { AppendResult, WriteAheadLog } from '../ingest/index.js';
 import { clientError } from './error-response.js';
+import type { IdempotencyIndex } from './idempotency.js';
+import { eventsHash, isValidIdempotencyKey } from './idempotency.js';
 import { marketIngestSchema, streamEventsSchema } from './openapi.js';
 
 const STREAM_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -11,6 +13,8 @@ export interface IngestTarget {
   readonly wal: WriteAheadLog;
   /** Stream of the seed-compatible `POST /api/v1/ingest` route. Default `market_data`. */
   readonly marketStream?: string;
+  /** Makes requests with an `Idempotency-Key` header safe to retry. */
+  readonly idempotency?: IdempotencyIndex;
 }
 
 /**
@@ -64,13 +68,15 @@ export function registerIngestRoutes(app: FastifyInstance, target: IngestTarget)
           reply,
           clientError(422, ErrorCode.SCHEMA_MISMATCH, 'no events in the body; send at least one', 'body'),
         );
-      const result = await target.wal.append({
-        stream,
-        events: parsed.texts ?? parsed.events.map((e) => JSON.stringify(e)),
+      const events = parsed.texts ?? parsed.events.map((e) => JSON.stringify(e));
+      const outcome = await appendOnce(target, request.headers, `events:${stream}`, stream, events);
+      if ('error' in outcome) return send(reply, outcome.error);
+      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(202).send({
+        accepted: events.length,
+        firstSeq: outcome.result.firstSeq,
+        lastSeq: outcome.result.lastSeq,
       });
-      return reply
-        .code(202)
-        .send({ accepted: parsed.events.length, firstSeq: result.firstSeq, lastSeq: result.lastSeq });
     },
   );
 
@@ -89,13 +95,56 @@ export function registerIngestRoutes(app: FastifyInstance, target: IngestTarget)
         timestamp:
           typeof event.timestamp === 'number' ? new Date(event.timestamp).toISOString() : event.timestamp,
       };
-      const result = await target.wal.append({
-        stream: target.marketStream ?? 'market_data',
-        events: [JSON.stringify(normalized)],
-      });
-      return reply.code(202).send({ status: 'accepted', seq: result.lastSeq });
+      const stream = target.marketStream ?? 'market_data';
+      const outcome = await appendOnce(target, request.headers, `ingest:${stream}`, stream, [
+        JSON.stringify(normalized),
+      ]);
+      if ('error' in outcome) return send(reply, outcome.error);
+      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(202).send({ status: 'accepted', seq: outcome.result.lastSeq });
     },
   );
+}
+
+/**
+ * Appends a request's events, once per `Idempotency-Key` when the client sends one: a retry gets
+ * the first attempt's sequence numbers back and nothing is appended again.
+ */
+async function appendOnce(
+  target: IngestTarget,
+  headers: Record<string, string | string[] | undefined>,
+  scope: string,
+  stream: string,
+  events: readonly string[],
+): Promise<{ result: AppendResult; replayed: boolean } | { error: ReturnType<typeof clientError> }> {
+  const header = headers['idempotency-key'];
+  if (header === undefined || !target.idempotency)
+    return { result: await target.wal.append({ stream, events }), replayed: false };
+  const key = Array.isArray(header) ? header.join(',') : header;
+  if (!isValidIdempotencyKey(key)) {
+    return {
+      error: clientError(
+        400,
+        ErrorCode.INVALID_ARGUMENT,
+        'Idempotency-Key must be 1 to 255 visible ASCII characters, e.g. a UUID; nothing was stored',
+        'Idempotency-Key',
+      ),
+    };
+  }
+  const outcome = await target.idempotency.run({ scope, key, hash: eventsHash(events) }, (token) =>
+    target.wal.append({ stream, events, key: token }),
+  );
+  if (outcome.kind === 'conflict') {
+    return {
+      error: clientError(
+        422,
+        ErrorCode.IDEMPOTENCY_KEY_REUSED,
+        `Idempotency-Key '${key}' was already used for different events on this stream; send a new key for a new request (nothing was stored)`,
+        'Idempotency-Key',
+      ),
+    };
+  }
+  return { result: outcome.result, replayed: outcome.kind === 'replayed' };
 }
 
 function checkMarketEvent(body: Record<string, unknown> | null): ReturnType<typeof clientError> | undefined {

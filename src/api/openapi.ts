@@ -28,6 +28,17 @@ const errorSchema = {
   },
 } as const;
 
+const idempotencyHeader = {
+  type: 'object',
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      description:
+        'Optional, 1–255 visible ASCII characters (e.g. a UUID). A retry with the same key and the same events gets the first answer (header `Idempotent-Replayed: true`) and stores nothing again; the same key with other events is refused with 422 LS_IDEMPOTENCY_KEY_REUSED. Keys are remembered for 24 h, also across restarts.',
+    },
+  },
+} as const;
+
 /** Documentation of the ingest routes (validation stays in the handlers: `attachValidation`). */
 export const streamEventsSchema = {
   summary: 'Append events to a stream',
@@ -35,6 +46,7 @@ export const streamEventsSchema = {
     'Body: one JSON object, a JSON array of objects, or NDJSON (application/x-ndjson). The whole request is validated before anything is stored.',
   tags: ['ingest'],
   params: { type: 'object', properties: { stream: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' } } },
+  headers: idempotencyHeader,
   body: { anyOf: [{ type: 'object' }, { type: 'array', items: { type: 'object' } }, { type: 'string' }] },
   response: {
     202: {
@@ -57,6 +69,7 @@ export const marketIngestSchema = {
   description:
     'Stored in stream `market_data`. `quantity` defaults to 1.0; `timestamp` is ISO-8601 or epoch milliseconds.',
   tags: ['ingest'],
+  headers: idempotencyHeader,
   body: {
     type: 'object',
     properties: {
@@ -69,6 +82,7 @@ export const marketIngestSchema = {
   },
   response: {
     202: { type: 'object', properties: { status: { type: 'string' }, seq: { type: 'integer' } } },
+    400: errorSchema,
     422: errorSchema,
   },
 } as const;

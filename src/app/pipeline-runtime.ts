@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../api/index.js';
+import { abortableSleep } from '../core/index.js';
+import { buildApi, decodeRequestToken, IdempotencyIndex } from '../api/index.js';
 import { DuckSession, LakeEngine } from '../engine/index.js';
 import { WriteAheadLog } from '../ingest/index.js';
 import { LocalObjectStore } from '../storage/index.js';
@@ -9,6 +9,8 @@ import type { SilverStreamConfig } from '../stream/index.js';
 import { BronzeStage, LiveFeed, SilverStage } from '../stream/index.js';
 import type { TableIdentifier } from '../table/index.js';
 import { FilesystemCatalog } from '../table/index.js';
+
+const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 
 /** What a pipeline process runs. */
 export interface PipelineRuntimeOptions {
@@ -68,7 +70,8 @@ export class PipelineRuntime {
     const runtime = new PipelineRuntime(options, engine, wal);
     await runtime.bronze.ensureTable();
     for (const silver of runtime.silvers) await silver.ensureTables();
-    runtime.apiInstance = await buildApi({ wal, feed: runtime.feed });
+    const idempotency = await runtime.rebuildIdempotency();
+    runtime.apiInstance = await buildApi({ wal, feed: runtime.feed, idempotency });
     await runtime.api.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
     runtime.loop = runtime.runLoop();
     for (const source of options.sources ?? [])
@@ -86,6 +89,16 @@ export class PipelineRuntime {
   get port(): number {
     const address = this.api.server.address();
     return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  /** The idempotency keys of the last 24 h, from bronze and the WAL, so retries stay safe across restarts. */
+  private async rebuildIdempotency(): Promise<IdempotencyIndex> {
+    const index = new IdempotencyIndex({ windowMs: IDEMPOTENCY_WINDOW_MS });
+    for (const stored of await this.bronze.requestKeys(Date.now() - IDEMPOTENCY_WINDOW_MS)) {
+      const token = decodeRequestToken(stored.key);
+      if (token) index.remember(token, stored, stored.receivedAtMs);
+    }
+    return index;
   }
 
   /** Runs one micro-batch of every stage; returns how many records bronze took. */
@@ -160,7 +173,10 @@ export class PipelineRuntime {
           `pipeline: a micro-batch failed (${error instanceof Error ? error.message : String(error)}); retrying`,
         );
       }
-      await sleep(Math.min(this.intervalMs * 2 ** Math.min(failures, 5), 30_000));
+      await abortableSleep(
+        Math.min(this.intervalMs * 2 ** Math.min(failures, 5), 30_000),
+        this.stopSources.signal,
+      );
     }
   }
 }

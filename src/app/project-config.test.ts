@@ -87,6 +87,22 @@ describe('project config', () => {
     for (const [raw, message] of cases) expect(() => validateProjectConfig(raw, '/p')).toThrow(message);
   });
 
+  it('reads the late-event policy, quarantine by default, and rejects unknown ones', async () => {
+    expect(validateProjectConfig(minimal, '/p').streams[0]!.lateEvents).toBe('quarantine');
+    const dropping = { streams: { orders: { ...minimal.streams.orders, late_events: 'drop' } } };
+    expect(validateProjectConfig(dropping, '/p').streams[0]!.lateEvents).toBe('drop');
+    const later = { streams: { orders: { ...minimal.streams.orders, late_events: 'later' } } };
+    expect(() => validateProjectConfig(later, '/p')).toThrow(
+      "streams.orders.late_events: must be one of quarantine, drop, accept; got 'later'",
+    );
+    const markets = new URL('../../examples/markets/lakestream.yaml', import.meta.url).pathname;
+    const loaded = await loadProjectConfig(markets, { LAKESTREAM_STREAMS_TRADES_LATE_EVENTS: 'accept' });
+    expect(loaded.streams.find((s) => s.stream === 'trades')!.lateEvents).toBe('accept');
+    await expect(
+      loadProjectConfig(markets, { LAKESTREAM_STREAMS_TRADES_LATE_EVENTS: 'never' }),
+    ).rejects.toThrow(/streams\.trades\.late_events: must be one of quarantine, drop, accept/);
+  });
+
   it('overrides scalars from LAKESTREAM_* env vars', () => {
     expect(
       applyEnvOverrides(

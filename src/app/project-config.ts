@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCode, lakeError } from '../core/index.js';
-import type { Expectation, SilverColumn, SilverStreamConfig } from '../stream/index.js';
+import type { Expectation, LateEventPolicy, SilverColumn, SilverStreamConfig } from '../stream/index.js';
 import type { PrimitiveType } from '../table/index.js';
 
 /** A source feeding a stream. */
@@ -62,6 +62,7 @@ const TYPES: readonly PrimitiveType[] = [
 ];
 const ACTIONS = ['drop', 'quarantine', 'fail'] as const;
 const KINDS = ['not_null', 'range', 'accepted_values', 'regex', 'sql'] as const;
+const LATE_EVENT_POLICIES: readonly LateEventPolicy[] = ['quarantine', 'drop', 'accept'];
 
 /** Reads, validates and freezes a project file. Env vars `LAKESTREAM_<KEY>` override scalar keys. */
 export async function loadProjectConfig(
@@ -176,6 +177,7 @@ export function validateProjectConfig(
       eventTime,
       watermarkMs: parseDuration(s.watermark ?? '1h', `${at}.watermark`, bad),
       expectations,
+      lateEvents: parseLateEvents(s.late_events ?? 'quarantine', `${at}.late_events`, bad),
     };
     return config;
   });
@@ -306,6 +308,15 @@ function parseDuration(value: unknown, key: string, bad: (key: string, problem: 
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(String(value));
   if (!match) return bad(key, `'${String(value)}' is not a duration; write e.g. 30s, 10m or 1h`);
   return Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms']!;
+}
+
+function parseLateEvents(
+  value: unknown,
+  key: string,
+  bad: (key: string, problem: string) => never,
+): LateEventPolicy {
+  const policy = LATE_EVENT_POLICIES.find((p) => p === value);
+  return policy ?? bad(key, `must be one of ${LATE_EVENT_POLICIES.join(', ')}; got '${String(value)}'`);
 }
 
 function deepFreeze<T>(value: T): T {

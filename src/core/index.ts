@@ -1,2 +1,3 @@
 export { ErrorCode, LakestreamError, isLakestreamError, lakeError } from './errors.js';
 export type { ErrorOptions } from './errors.js';
+export { abortableSleep } from './abortable-sleep.js';

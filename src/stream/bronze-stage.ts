@@ -6,6 +6,7 @@ import { quoteLiteral } from '../engine/index.js';
 import type { WalBatch, WriteAheadLog } from '../ingest/index.js';
 import type { IcebergTable, NestedField, TableIdentifier } from '../table/index.js';
 import { formatTableIdentifier } from '../table/index.js';
+import { snapshotNumber } from './snapshot-property.js';
 
 /** Snapshot summary key holding the last WAL sequence number a bronze commit consumed. */
 export const WAL_SEQ_PROPERTY = 'lakestream.wal-seq';
@@ -16,7 +17,17 @@ export const BRONZE_FIELDS: readonly NestedField[] = [
   { id: 0, name: 'wal_seq', required: false, type: 'long' },
   { id: 0, name: 'received_at', required: false, type: 'timestamptz' },
   { id: 0, name: 'payload', required: false, type: 'string' },
+  { id: 0, name: 'request_key', required: false, type: 'string' },
 ];
+
+/** A request key found in bronze or the WAL, with where its events landed. */
+export interface StoredRequestKey {
+  /** The token text the API stored with the batch. */
+  readonly key: string;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly receivedAtMs: number;
+}
 
 /** What one bronze commit did. */
 export interface BronzeBatchResult {
@@ -50,9 +61,19 @@ export class BronzeStage {
     this.maxRecords = options.maxRecords ?? 100_000;
   }
 
-  /** Creates the bronze table when missing (partitioned by day of arrival). */
+  /**
+   * Creates the bronze table when missing (partitioned by day of arrival); a table made by an earlier
+   * version gets the columns added since.
+   */
   async ensureTable(): Promise<IcebergTable> {
-    if (await this.engine.catalog.tableExists(this.identifier)) return this.engine.table(this.identifier);
+    if (await this.engine.catalog.tableExists(this.identifier)) {
+      const table = await this.engine.table(this.identifier);
+      const have = new Set(table.schema().fields.map((f) => f.name));
+      const missing = BRONZE_FIELDS.filter((f) => !have.has(f.name));
+      if (missing.length > 0)
+        await table.updateSchema(missing.map((f) => ({ kind: 'add-column', name: f.name, type: f.type })));
+      return table;
+    }
     try {
       return await this.engine.createTable(this.identifier, {
         fields: BRONZE_FIELDS,
@@ -66,14 +87,7 @@ export class BronzeStage {
 
   /** The last WAL sequence number bronze has committed (0 when none). */
   async committedWalSeq(): Promise<number> {
-    const table = await this.ensureTable();
-    for (let s = table.currentSnapshot(); s;) {
-      const seq = s.summary[WAL_SEQ_PROPERTY];
-      if (seq !== undefined) return Number(seq);
-      const parent = s.parentSnapshotId;
-      s = parent === undefined ? undefined : table.metadata.snapshots.find((p) => p.snapshotId === parent);
-    }
-    return 0;
+    return snapshotNumber(await this.ensureTable(), WAL_SEQ_PROPERTY) ?? 0;
   }
 
   /** Commits the next batch of durable WAL records (if any) to bronze. */
@@ -102,6 +116,37 @@ export class BronzeStage {
     }
   }
 
+  /**
+   * Request keys stored with batches received since `sinceMs`: those bronze holds, then those
+   * still only in the WAL. The API rebuilds its idempotency index from them at start.
+   */
+  async requestKeys(sinceMs: number): Promise<StoredRequestKey[]> {
+    const committed = await this.committedWalSeq();
+    const { rows } = await this.engine.query(
+      `SELECT request_key AS key, min(wal_seq) AS first_seq, max(wal_seq) AS last_seq,
+              CAST(epoch_ms(min(received_at)) AS BIGINT) AS received_ms
+       FROM ${this.tableName}
+       WHERE received_at >= ${quoteLiteral(new Date(sinceMs).toISOString())} AND request_key IS NOT NULL
+       GROUP BY 1`,
+    );
+    const keys: StoredRequestKey[] = rows.map((r) => ({
+      key: String(r.key),
+      firstSeq: Number(r.first_seq),
+      lastSeq: Number(r.last_seq),
+      receivedAtMs: Number(r.received_ms),
+    }));
+    for (const batch of await this.wal.read(committed + 1)) {
+      if (batch.key && batch.receivedAtMs >= sinceMs)
+        keys.push({
+          key: batch.key,
+          firstSeq: batch.firstSeq,
+          lastSeq: batch.firstSeq + batch.count - 1,
+          receivedAtMs: batch.receivedAtMs,
+        });
+    }
+    return keys;
+  }
+
   /** The bronze table's name. */
   get tableName(): string {
     return formatTableIdentifier(this.identifier);
@@ -113,8 +158,8 @@ const LINES_TABLE = '__bronze_lines';
 /**
  * Hands the batches to DuckDB without touching single events: their bodies, concatenated, go to one
  * text file that DuckDB splits into numbered lines (a temp table), and a second file has one line
- * per batch with the index of its first line, its first WAL sequence number, stream and received
- * time. Returns the query giving one bronze row per event: each line finds its batch by an ASOF join.
+ * per batch with the index of its first line, its first WAL sequence number, stream, received time
+ * and request key. Returns the query giving one bronze row per event: each line finds its batch by an ASOF join.
  */
 async function stageBatches(engine: LakeEngine, dir: string, batches: readonly WalBatch[]): Promise<string> {
   const linesFile = join(dir, 'events.txt');
@@ -127,7 +172,8 @@ async function stageBatches(engine: LakeEngine, dir: string, batches: readonly W
   }
   let firstLine = 0;
   const batchLines = batches.map((b) => {
-    const line = `{"i":${firstLine},"q":${b.firstSeq},"s":${JSON.stringify(b.stream)},"t":${Math.round(b.receivedAtMs)}}`;
+    const key = b.key === undefined ? '' : `,"k":${JSON.stringify(b.key)}`;
+    const line = `{"i":${firstLine},"q":${b.firstSeq},"s":${JSON.stringify(b.stream)},"t":${Math.round(b.receivedAtMs)}${key}}`;
     firstLine += b.count;
     return line;
   });
@@ -139,8 +185,8 @@ async function stageBatches(engine: LakeEngine, dir: string, batches: readonly W
        WHERE i < ${firstLine}`,
   );
   return `SELECT b.s AS stream, b.q + (e.i - b.i) AS wal_seq, CAST(epoch_ms(b.t) AS TIMESTAMPTZ) AS received_at,
-      e.line AS payload
+      e.line AS payload, b.k AS request_key
     FROM ${LINES_TABLE} AS e
     ASOF JOIN read_json(${quoteLiteral(batchesFile)}, format = 'newline_delimited',
-        columns = {i: 'BIGINT', q: 'BIGINT', s: 'VARCHAR', t: 'BIGINT'}) AS b ON e.i >= b.i`;
+        columns = {i: 'BIGINT', q: 'BIGINT', s: 'VARCHAR', t: 'BIGINT', k: 'VARCHAR'}) AS b ON e.i >= b.i`;
 }

@@ -4,11 +4,17 @@ import { duckTypeOf, quoteIdent, quoteLiteral } from '../engine/index.js';
 import type { IcebergTable, NestedField, PrimitiveType, TableIdentifier } from '../table/index.js';
 import { formatTableIdentifier, gte } from '../table/index.js';
 import type { Expectation } from './expectations.js';
+import type { LateEventPolicy, Watermark } from './late-events.js';
 import type { LiveFeed } from './live-feed.js';
 import { expectationSql, failureReasonSql } from './expectations.js';
+import { LATE_EVENT_RULE, lateEventSql, lateReasonSql } from './late-events.js';
+import { snapshotNumber } from './snapshot-property.js';
 
 /** Snapshot summary key holding the last bronze snapshot a silver/quarantine commit consumed. */
 export const SOURCE_SNAPSHOT_PROPERTY = 'lakestream.source-snapshot';
+
+/** Snapshot summary key holding the highest event time (epoch ms) committed to a silver table so far. */
+export const MAX_EVENT_TIME_PROPERTY = 'lakestream.max-event-time';
 
 /** A silver column parsed from the raw JSON payload. */
 export interface SilverColumn {
@@ -31,9 +37,14 @@ export interface SilverStreamConfig {
   readonly key: readonly string[];
   /** Event-time column (partitions silver by day, bounds the dedupe look-back). */
   readonly eventTime: string;
-  /** How far back (ms) a duplicate of a new event is looked for in silver. */
+  /**
+   * How far back (ms) a duplicate of a new event is looked for in silver, and how far behind the
+   * highest event time already in silver an event may be before it counts as late.
+   */
   readonly watermarkMs: number;
   readonly expectations: readonly Expectation[];
+  /** What to do with late events (default `quarantine`). */
+  readonly lateEvents?: LateEventPolicy;
 }
 
 /** What one silver batch did. */
@@ -43,6 +54,8 @@ export interface SilverBatchResult {
   readonly quarantinedRows: number;
   readonly droppedRows: number;
   readonly duplicateRows: number;
+  /** Rows older than the watermark that broke no other rule (quarantined, dropped or accepted per policy). */
+  readonly lateRows: number;
 }
 
 /**
@@ -50,7 +63,9 @@ export interface SilverBatchResult {
  * parse and cast, check expectations (drop / quarantine / fail), de-duplicate on the key within
  * the batch and against silver rows inside the watermark. Each output table records the last bronze
  * snapshot it consumed, so a restart resumes from the tables; a crash between the quarantine and
- * the silver commit replays exactly the same bronze range and skips the quarantine part.
+ * the silver commit replays exactly the same bronze range and skips the quarantine part. Silver
+ * commits also record the highest event time committed so far; rows of a later batch older than it
+ * minus the watermark are late and handled by the stream's {@link LateEventPolicy}.
  */
 export class SilverStage {
   private readonly engine: LakeEngine;
@@ -93,7 +108,9 @@ export class SilverStage {
   async runOnce(): Promise<SilverBatchResult> {
     await this.ensureTables();
     const { config, engine } = this;
-    const silverPosition = consumedSnapshot(await engine.table(config.silver));
+    const silverTable = await engine.table(config.silver);
+    const silverPosition = consumedSnapshot(silverTable);
+    const previousMax = maxEventTime(silverTable);
     const quarantinePosition = consumedSnapshot(await engine.table(config.quarantine));
     const replayingQuarantined =
       quarantinePosition !== undefined &&
@@ -110,12 +127,17 @@ export class SilverStage {
       quarantinedRows: 0,
       droppedRows: 0,
       duplicateRows: 0,
+      lateRows: 0,
     };
     if (batch.lastSnapshotId === undefined || batch.lastSnapshotId === silverPosition) return empty;
     const properties = { [SOURCE_SNAPSHOT_PROPERTY]: String(batch.lastSnapshotId) };
+    const watermark =
+      previousMax === undefined
+        ? undefined
+        : { thresholdMs: previousMax - config.watermarkMs, delayMs: config.watermarkMs };
 
     await engine.session.run(
-      `CREATE OR REPLACE TEMP TABLE ${this.batchTable} AS ${this.classifySql(batch.relationSql)}`,
+      `CREATE OR REPLACE TEMP TABLE ${this.batchTable} AS ${this.classifySql(batch.relationSql, watermark)}`,
     );
     try {
       const counts = await this.counts();
@@ -134,7 +156,12 @@ export class SilverStage {
         quarantinedRows = result.records;
       }
       const previous = (await engine.table(config.silver)).currentSnapshot()?.snapshotId;
-      const silver = await engine.append(config.silver, await this.silverSql(), { properties });
+      const accepted = await this.acceptedEventTimes();
+      const max = later(previousMax, accepted.latest);
+      const silver = await engine.append(config.silver, await this.silverSql(accepted.earliest), {
+        properties:
+          max === undefined ? properties : { ...properties, [MAX_EVENT_TIME_PROPERTY]: String(max) },
+      });
       if (
         this.feed &&
         silver.records > 0 &&
@@ -151,6 +178,7 @@ export class SilverStage {
         quarantinedRows,
         droppedRows: counts.dropped,
         duplicateRows: counts.passed - silver.records,
+        lateRows: counts.late,
       };
     } finally {
       await engine.session.run(`DROP TABLE IF EXISTS ${this.batchTable}`);
@@ -160,9 +188,12 @@ export class SilverStage {
   /**
    * The batch with every row classified: the payload is parsed once (all declared paths in one
    * call; a payload that is not JSON gives no list), each column cast from its text, and `__rule` /
-   * `__reason` name the first expectation a row breaks. Only rejected rows keep their payload.
+   * `__reason` name the first rule a row breaks: `valid_json`, the declared expectations in order,
+   * then `late_event` (unless the policy is `accept`), so a late row that is also bad is reported
+   * under its data-quality rule. `__late` flags rows older than the watermark whatever their rule.
+   * Only rejected rows keep their payload.
    */
-  private classifySql(bronzeRelation: string): string {
+  private classifySql(bronzeRelation: string, watermark: Watermark | undefined): string {
     const { config } = this;
     const paths = config.columns.map((c) => quoteLiteral(c.path)).join(', ');
     const parsed = config.columns.map((c, i) => {
@@ -174,17 +205,21 @@ export class SilverStage {
       return `${value} AS ${quoteIdent(c.name)}`;
     });
     const invalid = '__parts IS NULL';
+    const late = watermark ? lateEventSql(config.eventTime, watermark) : 'false';
+    const checkLate = watermark !== undefined && this.latePolicy !== 'accept';
     const checks = [
       `WHEN ${invalid} THEN 'valid_json'`,
       ...config.expectations.map(
         (e) => `WHEN NOT coalesce(${expectationSql(e)}, false) THEN ${quoteLiteral(e.name)}`,
       ),
+      ...(checkLate ? [`WHEN ${late} THEN ${quoteLiteral(LATE_EVENT_RULE)}`] : []),
     ];
     const reasons = [
       `WHEN ${invalid} THEN 'payload is not valid JSON'`,
       ...config.expectations.map(
         (e) => `WHEN NOT coalesce(${expectationSql(e)}, false) THEN ${failureReasonSql(e)}`,
       ),
+      ...(checkLate ? [`WHEN ${late} THEN ${lateReasonSql(config.eventTime, watermark)}`] : []),
     ];
     return `WITH extracted AS (
         SELECT wal_seq, payload, received_at, TRY(json_extract_string(payload, [${paths}])) AS __parts
@@ -193,43 +228,69 @@ export class SilverStage {
         SELECT wal_seq AS __wal_seq, payload, received_at AS __received_at, __parts, ${parsed.join(', ')}
         FROM extracted),
       classified AS (
-        SELECT * EXCLUDE (__parts), CASE ${checks.join(' ')} END AS __rule, CASE ${reasons.join(' ')} END AS __reason
+        SELECT * EXCLUDE (__parts), CASE ${checks.join(' ')} END AS __rule, CASE ${reasons.join(' ')} END AS __reason,
+          coalesce(${late}, false) AS __late
         FROM parsed)
       SELECT * EXCLUDE (payload), CASE WHEN __rule IS NOT NULL THEN payload END AS __payload FROM classified`;
   }
 
-  private async counts(): Promise<{ byRule: Map<string, number>; dropped: number; passed: number }> {
+  private async counts(): Promise<{
+    byRule: Map<string, number>;
+    dropped: number;
+    passed: number;
+    late: number;
+  }> {
     const { rows } = await this.engine.session.query(
-      `SELECT __rule AS rule, count(*) AS n FROM ${this.batchTable} GROUP BY 1`,
+      `SELECT __rule AS rule, count(*) AS n, count(*) FILTER (WHERE __late) AS late FROM ${this.batchTable} GROUP BY 1`,
     );
     const byRule = new Map(rows.filter((r) => r.rule !== null).map((r) => [String(r.rule), Number(r.n)]));
-    const dropRules = new Set(this.config.expectations.filter((e) => e.action === 'drop').map((e) => e.name));
+    const dropRules = new Set(this.dropRules());
     const dropped = [...byRule].filter(([rule]) => dropRules.has(rule)).reduce((sum, [, n]) => sum + n, 0);
     const passed = Number(rows.find((r) => r.rule === null)?.n ?? 0);
-    return { byRule, dropped, passed };
+    const late = rows
+      .filter((r) => r.rule === null || r.rule === LATE_EVENT_RULE)
+      .reduce((sum, r) => sum + Number(r.late), 0);
+    return { byRule, dropped, passed, late };
+  }
+
+  /** Rules whose rows are counted and discarded rather than quarantined. */
+  private dropRules(): string[] {
+    const rules = this.config.expectations.filter((e) => e.action === 'drop').map((e) => e.name);
+    return this.latePolicy === 'drop' ? [...rules, LATE_EVENT_RULE] : rules;
+  }
+
+  private get latePolicy(): LateEventPolicy {
+    return this.config.lateEvents ?? 'quarantine';
+  }
+
+  /** Earliest and latest event time (epoch ms) of the rows that passed every rule. */
+  private async acceptedEventTimes(): Promise<{ earliest?: number; latest?: number }> {
+    const column = quoteIdent(this.config.eventTime);
+    const { rows } = await this.engine.session.query(
+      `SELECT epoch_ms(min(${column})) AS earliest, epoch_ms(max(${column})) AS latest FROM ${this.batchTable} WHERE __rule IS NULL`,
+    );
+    const { earliest, latest } = rows[0] ?? {};
+    return {
+      ...(earliest === null || earliest === undefined ? {} : { earliest: Number(earliest) }),
+      ...(latest === null || latest === undefined ? {} : { latest: Number(latest) }),
+    };
   }
 
   private quarantineSql(): string {
-    const dropRules = this.config.expectations
-      .filter((e) => e.action === 'drop')
-      .map((e) => quoteLiteral(e.name));
+    const dropRules = this.dropRules().map(quoteLiteral);
     const keep = dropRules.length > 0 ? ` AND __rule NOT IN (${dropRules.join(', ')})` : '';
     return `SELECT ${quoteLiteral(this.config.stream)} AS stream, __wal_seq AS wal_seq, __payload AS payload, __rule AS rule,
         __reason AS reason, now() AS quarantined_at FROM ${this.batchTable} WHERE __rule IS NOT NULL${keep}`;
   }
 
-  private async silverSql(): Promise<string> {
+  /** The batch's new silver rows; `earliestMs` (of the accepted rows) bounds the dedupe look-back. */
+  private async silverSql(earliestMs: number | undefined): Promise<string> {
     const { config, engine } = this;
     const columns = config.columns.map((c) => quoteIdent(c.name)).join(', ');
     const key = config.key.map(quoteIdent);
-    const { rows } = await engine.session.query(
-      `SELECT CAST(min(${quoteIdent(config.eventTime)}) AS VARCHAR) AS earliest FROM ${this.batchTable} WHERE __rule IS NULL`,
-    );
-    const earliest = rows[0]?.earliest;
     let antiJoin = '';
-    if (earliest !== null && earliest !== undefined) {
-      const lookBackMs =
-        Date.parse(String(earliest).replace(' ', 'T').replace(/\+00$/, 'Z')) - config.watermarkMs;
+    if (earliestMs !== undefined) {
+      const lookBackMs = earliestMs - config.watermarkMs;
       const { relationSql } = await engine.scan(config.silver, {
         filter: gte(config.eventTime, new Date(lookBackMs).toISOString()),
       });
@@ -273,8 +334,18 @@ export class SilverStage {
   }
 }
 
-/** The last source snapshot a table's commits consumed, from its current snapshot summary. */
+/** The last source snapshot a table's commits consumed. */
 function consumedSnapshot(table: IcebergTable): number | undefined {
-  const value = table.currentSnapshot()?.summary[SOURCE_SNAPSHOT_PROPERTY];
-  return value === undefined ? undefined : Number(value);
+  return snapshotNumber(table, SOURCE_SNAPSHOT_PROPERTY);
+}
+
+/** The highest event time (epoch ms) committed to a silver table. */
+function maxEventTime(table: IcebergTable): number | undefined {
+  return snapshotNumber(table, MAX_EVENT_TIME_PROPERTY);
+}
+
+/** The later of two optional epoch-ms times. */
+function later(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.max(a, b);
 }

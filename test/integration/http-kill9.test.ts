@@ -29,15 +29,42 @@ describe('HTTP → WAL → bronze → silver under kill -9', () => {
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-  it(`keeps every acknowledged event exactly once in bronze and silver over ${CYCLES} SIGKILL cycles`, async () => {
+  it(`keeps every acknowledged event exactly once in bronze and silver over ${CYCLES} SIGKILL cycles, with retries`, async () => {
     const acknowledged = new Set<string>();
     let sent = 0;
+    let retried = 0;
+    let replayed = 0;
+    /** Batches whose answer never came: the client retries them with the same Idempotency-Key. */
+    const unanswered: { key: string; events: object[] }[] = [];
+    const post = async (port: number, key: string, events: { id: string }[]): Promise<boolean> => {
+      try {
+        const response = await fetch(`http://127.0.0.1:${port}/v1/streams/events/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': key },
+          body: JSON.stringify(events),
+        });
+        if (response.status !== 202) throw new Error(`status ${response.status}`);
+        if (response.headers.get('idempotent-replayed') === 'true') replayed++;
+        for (const e of events) acknowledged.add(e.id);
+        return true;
+      } catch {
+        unanswered.push({ key, events }); // the server died mid-request: maybe stored, maybe not
+        return false;
+      }
+    };
+    const retryUnanswered = async (port: number): Promise<void> => {
+      for (let retry = unanswered.shift(); retry; retry = unanswered.shift()) {
+        retried++;
+        if (!(await post(port, retry.key, retry.events as { id: string }[]))) return;
+      }
+    };
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       const server = spawnTs('test/support/pipeline-server.ts', [dir]);
       const exited = waitForExit(server);
       const port = await waitForPort(server);
       let stop = false;
       const client = async (name: number): Promise<void> => {
+        await retryUnanswered(port);
         for (let batch = 0; !stop; batch++) {
           const events = Array.from({ length: 10 }, (_, i) => ({
             id: `c${cycle}-${name}-${batch}-${i}`,
@@ -45,16 +72,7 @@ describe('HTTP → WAL → bronze → silver under kill -9', () => {
             ts: Date.now(),
           }));
           sent += events.length;
-          try {
-            const response = await fetch(`http://127.0.0.1:${port}/v1/streams/events/events`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify(events),
-            });
-            if (response.status === 202) for (const e of events) acknowledged.add(e.id);
-          } catch {
-            return; // the server died mid-request: these events were not acknowledged
-          }
+          if (!(await post(port, `c${cycle}-${name}-${batch}`, events))) return;
         }
       };
       const clients = [1, 2, 3, 4].map(client);
@@ -64,6 +82,13 @@ describe('HTTP → WAL → bronze → silver under kill -9', () => {
       await Promise.all(clients);
       expect((await exited).signal).toBe('SIGKILL');
     }
+    const last = spawnTs('test/support/pipeline-server.ts', [dir]);
+    const lastExit = waitForExit(last);
+    const lastPort = await waitForPort(last);
+    while (unanswered.length > 0) await retryUnanswered(lastPort);
+    last.kill('SIGTERM');
+    const lastResult = await lastExit;
+    expect(lastResult.code, lastResult.stderr).toBe(0);
     const drain = await waitForExit(spawnTs('test/support/pipeline-server.ts', [dir, 'drain']));
     expect(drain.code, drain.stderr).toBe(0);
 
@@ -83,6 +108,8 @@ describe('HTTP → WAL → bronze → silver under kill -9', () => {
         kills: CYCLES,
         sent,
         acknowledged: ids.length,
+        retried,
+        replayed,
         bronze: bronze.size,
         silver: silver.size,
         lostInBronze: ids.filter((id) => bronze.get(id) !== 1).length,
@@ -91,6 +118,8 @@ describe('HTTP → WAL → bronze → silver under kill -9', () => {
       };
       console.log(`http kill -9 test: ${JSON.stringify(report)}`);
       expect(ids.length).toBeGreaterThan(CYCLES * 10);
+      expect(ids.length).toBe(sent);
+      expect(retried).toBeGreaterThan(0);
       expect(report.lostInBronze).toBe(0);
       expect(report.doubledInBronze).toBe(0);
       expect(report.lostOrDoubledInSilver).toBe(0);

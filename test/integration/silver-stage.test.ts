@@ -126,6 +126,18 @@ describe('silver stage: parse, expectations, quarantine, dedupe, exactly once', 
     expect(await count('SELECT count(*) AS n FROM silver.trades')).toBe(1004);
   });
 
+  it('keeps its position when maintenance compacts bronze, silver and quarantine', async () => {
+    const bronzeSeq = await bronze.committedWalSeq();
+    for (const table of ['bronze.events', 'silver.trades', 'quarantine.trades'])
+      await w.engine.compact(table);
+    expect(await bronze.committedWalSeq()).toBe(bronzeSeq);
+    expect((await bronze.runOnce()).records).toBe(0);
+    const again = await new SilverStage(w.engine, trades).runOnce();
+    expect(again).toMatchObject({ silverRows: 0, quarantinedRows: 0, duplicateRows: 0 });
+    expect(await count('SELECT count(*) AS n FROM silver.trades')).toBe(1004);
+    expect(await count('SELECT count(*) AS n FROM quarantine.trades')).toBe(6);
+  });
+
   it('sends exactly the 1 % bad rows of a batch to quarantine, with their rule names', async () => {
     const config: SilverStreamConfig = {
       ...trades,

@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { ErrorCode, lakeError } from '../../core/index.js';
-import { abortableSleep } from './abortable-sleep.js';
+import { abortableSleep, ErrorCode, lakeError } from '../../core/index.js';
 
 /** Options of a CSV replay. */
 export interface CsvReplayOptions {
