@@ -1,4 +1,4 @@
-export type { PipelineRuntimeOptions } from './pipeline-runtime.js';
+export type { PipelineRuntimeOptions, PipelineStats } from './pipeline-runtime.js';
 export { PipelineRuntime } from './pipeline-runtime.js';
 export type { ProjectConfig, SourceConfig } from './project-config.js';
 export { applyEnvOverrides, loadProjectConfig, validateProjectConfig } from './project-config.js';

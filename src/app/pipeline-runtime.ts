@@ -12,6 +12,14 @@ import { FilesystemCatalog } from '../table/index.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 
+/** Rows a pipeline process committed since it started. */
+export interface PipelineStats {
+  microBatches: number;
+  bronzeRows: number;
+  silverRows: number;
+  quarantinedRows: number;
+}
+
 /** What a pipeline process runs. */
 export interface PipelineRuntimeOptions {
   /** Folder with `warehouse/` (tables) and `wal/` (the write-ahead log). */
@@ -23,6 +31,8 @@ export interface PipelineRuntimeOptions {
   readonly streams: readonly SilverStreamConfig[];
   /** Pause between micro-batches. Default 1,000 ms. */
   readonly commitIntervalMs?: number;
+  /** A micro-batch starts before the pause ends once this many events wait. Default 100,000. */
+  readonly commitRows?: number;
   /** In-process sources (simulators, replays): raw event texts pumped into the WAL. */
   readonly sources?: readonly { readonly stream: string; readonly events: AsyncIterable<string> }[];
   readonly log?: (line: string) => void;
@@ -49,13 +59,21 @@ export class PipelineRuntime {
   private loop: Promise<void> | undefined;
   private readonly pumps: Promise<void>[] = [];
   private readonly stopSources = new AbortController();
+  private readonly counters: PipelineStats = {
+    microBatches: 0,
+    bronzeRows: 0,
+    silverRows: 0,
+    quarantinedRows: 0,
+  };
 
   private constructor(options: PipelineRuntimeOptions, engine: LakeEngine, wal: WriteAheadLog) {
     this.engine = engine;
     this.wal = wal;
     this.intervalMs = options.commitIntervalMs ?? 1000;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
-    this.bronze = new BronzeStage(engine, wal, options.bronze ?? { namespace: 'bronze', name: 'events' });
+    this.bronze = new BronzeStage(engine, wal, options.bronze ?? { namespace: 'bronze', name: 'events' }, {
+      maxRecords: options.commitRows ?? 100_000,
+    });
     this.feed = new LiveFeed();
     this.silvers = options.streams.map((config) => new SilverStage(engine, config, { feed: this.feed }));
   }
@@ -104,8 +122,19 @@ export class PipelineRuntime {
   /** Runs one micro-batch of every stage; returns how many records bronze took. */
   async runStagesOnce(): Promise<number> {
     const bronze = await this.bronze.runOnce();
-    for (const silver of this.silvers) await silver.runOnce();
+    this.counters.bronzeRows += bronze.records;
+    for (const silver of this.silvers) {
+      const result = await silver.runOnce();
+      this.counters.silverRows += result.silverRows;
+      this.counters.quarantinedRows += result.quarantinedRows;
+    }
+    this.counters.microBatches++;
     return bronze.records;
+  }
+
+  /** What this process has committed since it started. */
+  get stats(): Readonly<PipelineStats> {
+    return { ...this.counters };
   }
 
   /** Stops accepting, drains acknowledged events into the tables, closes. */
@@ -161,9 +190,15 @@ export class PipelineRuntime {
     }
   }
 
+  /**
+   * Runs micro-batches until stop: one starts every commit interval (counted from the previous
+   * start, so a batch that ran longer than the interval is followed at once), or as soon as a full
+   * batch of events waits in the WAL. Failures back off exponentially (up to 30 s) and are retried.
+   */
   private async runLoop(): Promise<void> {
     let failures = 0;
     while (this.running) {
+      const startedAt = Date.now();
       try {
         await this.runStagesOnce();
         failures = 0;
@@ -173,10 +208,23 @@ export class PipelineRuntime {
           `pipeline: a micro-batch failed (${error instanceof Error ? error.message : String(error)}); retrying`,
         );
       }
-      await abortableSleep(
-        Math.min(this.intervalMs * 2 ** Math.min(failures, 5), 30_000),
-        this.stopSources.signal,
-      );
+      if (failures > 0) {
+        await abortableSleep(
+          Math.min(this.intervalMs * 2 ** Math.min(failures, 5), 30_000),
+          this.stopSources.signal,
+        );
+      } else {
+        await this.pauseUntilDue(startedAt + this.intervalMs - Date.now());
+      }
     }
+  }
+
+  private async pauseUntilDue(ms: number): Promise<void> {
+    if (ms <= 0) return;
+    const woken = new AbortController();
+    const signal = AbortSignal.any([this.stopSources.signal, woken.signal]);
+    const fullBatchAt = (this.bronze.position ?? 0) + this.bronze.batchRows;
+    await Promise.race([abortableSleep(ms, signal), this.wal.waitForDurable(fullBatchAt, signal)]);
+    woken.abort();
   }
 }

@@ -44,6 +44,8 @@ export interface ProjectConfig {
   readonly projectDir: string;
   readonly dataDir: string;
   readonly commitIntervalMs: number;
+  /** A micro-batch starts early once this many events wait in the WAL. */
+  readonly commitRows: number;
   readonly server: { readonly host: string; readonly port: number };
   readonly streams: readonly SilverStreamConfig[];
   readonly sources: readonly SourceConfig[];
@@ -131,7 +133,15 @@ export function validateProjectConfig(
       ? value
       : bad(key, `expected a number ≥ ${min}`);
   const root = obj(raw, '(top level)');
-  const known = new Set(['name', 'data_dir', 'commit_interval_ms', 'server', 'streams', 'sources']);
+  const known = new Set([
+    'name',
+    'data_dir',
+    'commit_interval_ms',
+    'commit_rows',
+    'server',
+    'streams',
+    'sources',
+  ]);
   for (const key of Object.keys(root))
     if (!known.has(key)) bad(key, `unknown key; expected one of ${[...known].join(', ')}`);
   const server = obj(root.server ?? {}, 'server');
@@ -237,6 +247,7 @@ export function validateProjectConfig(
     projectDir,
     dataDir: resolve(projectDir, str(root.data_dir ?? './data', 'data_dir')),
     commitIntervalMs: num(root.commit_interval_ms ?? 1000, 'commit_interval_ms', 10),
+    commitRows: num(root.commit_rows ?? 100_000, 'commit_rows', 1),
     server: {
       host: str(server.host ?? '127.0.0.1', 'server.host'),
       port: num(server.port ?? 8080, 'server.port'),

@@ -1,4 +1,4 @@
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LakeEngine } from '../engine/index.js';
@@ -10,6 +10,9 @@ import { snapshotNumber } from './snapshot-property.js';
 
 /** Snapshot summary key holding the last WAL sequence number a bronze commit consumed. */
 export const WAL_SEQ_PROPERTY = 'lakestream.wal-seq';
+
+/** Longest event line bronze reads (the HTTP API's default body limit). */
+const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 /** Columns of a bronze table: the raw event and how it arrived. */
 export const BRONZE_FIELDS: readonly NestedField[] = [
@@ -99,7 +102,7 @@ export class BronzeStage {
     const lastSeq = last.firstSeq + last.count - 1;
     const dir = await mkdtemp(join(tmpdir(), 'lakestream-bronze-'));
     try {
-      const select = await stageBatches(this.engine, dir, batches);
+      const select = await writeBatchBodies(dir, batches);
       const result = await this.engine.append(this.identifier, select, {
         properties: { [WAL_SEQ_PROPERTY]: String(lastSeq) },
       });
@@ -111,7 +114,6 @@ export class BronzeStage {
         ...(result.snapshot ? { snapshotId: result.snapshot.snapshotId } : {}),
       };
     } finally {
-      await this.engine.session.run(`DROP TABLE IF EXISTS ${LINES_TABLE}`);
       await rm(dir, { recursive: true, force: true });
     }
   }
@@ -147,46 +149,38 @@ export class BronzeStage {
     return keys;
   }
 
+  /** The last WAL sequence number this stage committed, once it has run (undefined before). */
+  get position(): number | undefined {
+    return this.committedSeq;
+  }
+
+  /** Most WAL records one commit takes. */
+  get batchRows(): number {
+    return this.maxRecords;
+  }
+
   /** The bronze table's name. */
   get tableName(): string {
     return formatTableIdentifier(this.identifier);
   }
 }
 
-const LINES_TABLE = '__bronze_lines';
-
 /**
- * Hands the batches to DuckDB without touching single events: their bodies, concatenated, go to one
- * text file that DuckDB splits into numbered lines (a temp table), and a second file has one line
- * per batch with the index of its first line, its first WAL sequence number, stream, received time
- * and request key. Returns the query giving one bronze row per event: each line finds its batch by an ASOF join.
+ * Writes the batches' bodies, concatenated as they are, to one file and returns the query giving one
+ * bronze row per event: DuckDB's CSV reader splits the tab-separated lines (sequence number,
+ * received time, stream, request key, text) in parallel, with quoting and escaping off so the text
+ * comes back byte for byte.
  */
-async function stageBatches(engine: LakeEngine, dir: string, batches: readonly WalBatch[]): Promise<string> {
-  const linesFile = join(dir, 'events.txt');
-  const batchesFile = join(dir, 'batches.ndjson');
-  const handle = await open(linesFile, 'w');
+async function writeBatchBodies(dir: string, batches: readonly WalBatch[]): Promise<string> {
+  const file = join(dir, 'events.tsv');
+  const handle = await open(file, 'w');
   try {
     await handle.writev(batches.map((b) => b.body));
   } finally {
     await handle.close();
   }
-  let firstLine = 0;
-  const batchLines = batches.map((b) => {
-    const key = b.key === undefined ? '' : `,"k":${JSON.stringify(b.key)}`;
-    const line = `{"i":${firstLine},"q":${b.firstSeq},"s":${JSON.stringify(b.stream)},"t":${Math.round(b.receivedAtMs)}${key}}`;
-    firstLine += b.count;
-    return line;
-  });
-  await writeFile(batchesFile, `${batchLines.join('\n')}\n`);
-  await engine.session.run(
-    `CREATE OR REPLACE TEMP TABLE ${LINES_TABLE} AS
-       SELECT i, line FROM (SELECT unnest(range(len(lines))) AS i, unnest(lines) AS line
-         FROM (SELECT string_split(content, chr(10)) AS lines FROM read_text(${quoteLiteral(linesFile)})))
-       WHERE i < ${firstLine}`,
-  );
-  return `SELECT b.s AS stream, b.q + (e.i - b.i) AS wal_seq, CAST(epoch_ms(b.t) AS TIMESTAMPTZ) AS received_at,
-      e.line AS payload, b.k AS request_key
-    FROM ${LINES_TABLE} AS e
-    ASOF JOIN read_json(${quoteLiteral(batchesFile)}, format = 'newline_delimited',
-        columns = {i: 'BIGINT', q: 'BIGINT', s: 'VARCHAR', t: 'BIGINT', k: 'VARCHAR'}) AS b ON e.i >= b.i`;
+  return `SELECT s AS stream, q AS wal_seq, CAST(epoch_ms(t) AS TIMESTAMPTZ) AS received_at, p AS payload, k AS request_key
+    FROM read_csv(${quoteLiteral(file)}, columns = {q: 'BIGINT', t: 'BIGINT', s: 'VARCHAR', k: 'VARCHAR', p: 'VARCHAR'},
+      delim = '\t', quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n',
+      max_line_size = ${MAX_LINE_BYTES})`;
 }

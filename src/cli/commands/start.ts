@@ -72,6 +72,7 @@ async function runProject(config: ProjectConfig, signal: AbortSignal): Promise<{
     port: config.server.port,
     streams: config.streams,
     commitIntervalMs: config.commitIntervalMs,
+    commitRows: config.commitRows,
     log,
   });
   const background: Promise<unknown>[] = [];

@@ -21,8 +21,9 @@ export interface WalBatchHeader {
 }
 
 /**
- * One durable batch: its events as newline-delimited text (each event one line, every line ends
- * with `\n`), so consumers can hand the bodies of many batches to a reader as they are.
+ * One durable batch. Its body has one line per event, `seq TAB received-ms TAB stream TAB key TAB
+ * text`, every line ending with `\n`: the batch's fields repeated on each line let a reader such as
+ * DuckDB's CSV reader take the bodies of many batches as they are, without splitting them first.
  */
 export interface WalBatch extends WalBatchHeader {
   readonly body: Buffer;
@@ -37,22 +38,43 @@ export interface WalEvent {
   readonly text: string;
 }
 
+/** Columns before an event's text on its body line. */
+export const BODY_PREFIX_COLUMNS = 4;
+const SEPARATORS = /[\t\r\n]/g;
+
 /**
- * The body of a batch: the events joined by newlines. An event is one line: a line break inside
- * one (in JSON only ever whitespace between tokens) is stored as a space.
+ * The body of a batch (see {@link WalBatch}). An event is one line: a tab or line break inside one
+ * (in JSON only ever whitespace between tokens) is stored as a space.
  */
-export function encodeBody(events: readonly string[]): Buffer {
-  const lines = events.some((e) => e.includes('\n')) ? events.map((e) => e.replace(/\r?\n/g, ' ')) : events;
-  return Buffer.from(`${lines.join('\n')}\n`);
+export function encodeBody(header: WalBatchHeader, events: readonly string[]): Buffer {
+  const shared = `\t${Math.round(header.receivedAtMs)}\t${header.stream}\t${header.key ?? ''}\t`;
+  let text = '';
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
+    const oneLine =
+      event.includes('\n') || event.includes('\t') || event.includes('\r')
+        ? event.replace(SEPARATORS, ' ')
+        : event;
+    text += `${header.firstSeq + i}${shared}${oneLine}\n`;
+  }
+  return Buffer.from(text);
 }
 
 /** Encodes a batch as one checksummed frame. */
 export function encodeFrame(header: WalBatchHeader, body: Buffer): Buffer {
+  return Buffer.concat([encodeFrameHead(header, body), body]);
+}
+
+/**
+ * The bytes of a frame before its body (which follows them unchanged), with the CRC already
+ * covering the body, so a writer can hand both to one `writev` without copying the body.
+ */
+export function encodeFrameHead(header: WalBatchHeader, body: Buffer): Buffer {
   const stream = Buffer.from(header.stream);
   const key = Buffer.from(header.key ?? '');
-  const total = FRAME_HEADER_BYTES + stream.length + key.length + body.length;
-  const out = Buffer.allocUnsafe(total);
-  out.writeUInt32LE(total - PREFIX_BYTES, 0);
+  const headBytes = FRAME_HEADER_BYTES + stream.length + key.length;
+  const out = Buffer.allocUnsafe(headBytes);
+  out.writeUInt32LE(headBytes + body.length - PREFIX_BYTES, 0);
   out.writeBigUInt64LE(BigInt(header.firstSeq), 8);
   out.writeUInt32LE(header.count, 16);
   out.writeDoubleLE(header.receivedAtMs, 20);
@@ -60,8 +82,7 @@ export function encodeFrame(header: WalBatchHeader, body: Buffer): Buffer {
   out.writeUInt16LE(key.length, 30);
   stream.copy(out, FRAME_HEADER_BYTES);
   key.copy(out, FRAME_HEADER_BYTES + stream.length);
-  body.copy(out, FRAME_HEADER_BYTES + stream.length + key.length);
-  out.writeUInt32LE(crc32c(out.subarray(PREFIX_BYTES)), 4);
+  out.writeUInt32LE(crc32c(body, crc32c(out.subarray(PREFIX_BYTES))), 4);
   return out;
 }
 
@@ -127,12 +148,13 @@ export function batchEvents(batches: readonly WalBatch[]): WalEvent[] {
   for (const batch of batches) {
     const lines = batch.body.toString('utf8').split('\n');
     for (let i = 0; i < batch.count; i++) {
+      const columns = lines[i]!.split('\t');
       events.push({
-        seq: batch.firstSeq + i,
+        seq: Number(columns[0]),
         stream: batch.stream,
         receivedAtMs: batch.receivedAtMs,
         ...(batch.key ? { key: batch.key } : {}),
-        text: lines[i]!,
+        text: columns.slice(BODY_PREFIX_COLUMNS).join('\t'),
       });
     }
   }

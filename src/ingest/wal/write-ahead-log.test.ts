@@ -59,10 +59,11 @@ describe('WriteAheadLog', () => {
 
   it('keeps each event on one line', async () => {
     const wal = await WriteAheadLog.open(dir);
-    await append(wal, '{\n  "a": 1\r\n}', '');
+    await append(wal, '{\n\t"a": 1\r\n}', '', 'x\ty');
     expect(texts(await wal.read(1))).toEqual([
-      [1, '{   "a": 1 }'],
+      [1, '{  "a": 1  }'],
       [2, ''],
+      [3, 'x y'],
     ]);
     await wal.close();
   });
@@ -84,8 +85,8 @@ describe('WriteAheadLog', () => {
     const [segment] = await readdir(dir);
     const path = join(dir, segment!);
     const before = (await stat(path)).size;
-    const body = encodeBody(['torn-record-that-never-finished']);
-    const torn = encodeFrame({ firstSeq: 3, count: 1, stream: 's', receivedAtMs: 0 }, body).subarray(0, 40);
+    const header = { firstSeq: 3, count: 1, stream: 's', receivedAtMs: 0 };
+    const torn = encodeFrame(header, encodeBody(header, ['torn-record-that-never-finished'])).subarray(0, 40);
     await appendFile(path, torn);
     const recovered = await WriteAheadLog.open(dir);
     expect((await stat(path)).size).toBe(before);
@@ -100,7 +101,8 @@ describe('WriteAheadLog', () => {
     await append(wal, 'good');
     await wal.close();
     const [segment] = await readdir(dir);
-    const bad = encodeFrame({ firstSeq: 2, count: 1, stream: 's', receivedAtMs: 0 }, encodeBody(['flipped']));
+    const header = { firstSeq: 2, count: 1, stream: 's', receivedAtMs: 0 };
+    const bad = encodeFrame(header, encodeBody(header, ['flipped']));
     bad[bad.length - 2] ^= 0xff;
     await appendFile(join(dir, segment!), bad);
     const recovered = await WriteAheadLog.open(dir);

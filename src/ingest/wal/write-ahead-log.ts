@@ -2,7 +2,7 @@ import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/pro
 import { join } from 'node:path';
 import { ErrorCode, lakeError } from '../../core/index.js';
 import type { WalBatch } from './wal-frame.js';
-import { decodeFrames, encodeBody, encodeFrame, trimBatch } from './wal-frame.js';
+import { decodeFrames, encodeBody, encodeFrameHead, trimBatch } from './wal-frame.js';
 
 /** WAL settings. */
 export interface WalOptions {
@@ -36,7 +36,9 @@ export interface AppendResult {
 }
 
 interface PendingAppend {
-  readonly frame: Buffer;
+  /** The frame's bytes before the batch body. */
+  readonly head: Buffer;
+  readonly bytes: number;
   readonly batch: WalBatch;
   resolve(): void;
   reject(error: unknown): void;
@@ -48,6 +50,8 @@ interface Segment {
 }
 
 const SEGMENT_NAME = /^(\d{20})\.wal$/;
+/** Buffers handed to one `writev`; above this, one copy is cheaper than many small writes. */
+const MAX_WRITEV_PARTS = 128;
 
 /**
  * An append-only, checksummed write-ahead log in segment files. Each append is one frame: a header
@@ -67,6 +71,7 @@ export class WriteAheadLog {
   private nextSeq: number;
   private durableSeq: number;
   private pending: PendingAppend[] = [];
+  private waiters: { seq: number; resolve(): void }[] = [];
   private recent: WalBatch[] = [];
   private recentStart = 0;
   private recentBytes = 0;
@@ -131,6 +136,26 @@ export class WriteAheadLog {
     return this.durableSeq;
   }
 
+  /** Resolves once `seq` is durable, or when `signal` aborts (whichever comes first). */
+  waitForDurable(seq: number, signal?: AbortSignal): Promise<void> {
+    if (this.durableSeq >= seq || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        seq,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = (): void => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
+  }
+
   /** Appends a batch of events; resolves with their sequence numbers once they are fsynced. */
   append(request: AppendRequest): Promise<AppendResult> {
     if (this.closed) return Promise.reject(lakeError(ErrorCode.INVALID_ARGUMENT, 'wal: the log is closed'));
@@ -140,17 +165,23 @@ export class WriteAheadLog {
     const firstSeq = this.nextSeq;
     const lastSeq = firstSeq + count - 1;
     this.nextSeq = lastSeq + 1;
-    const batch: WalBatch = {
+    const header = {
       firstSeq,
       count,
       stream: request.stream,
       receivedAtMs: request.receivedAtMs ?? Date.now(),
       ...(request.key ? { key: request.key } : {}),
-      body: encodeBody(request.events),
     };
-    const frame = encodeFrame(batch, batch.body);
+    const batch: WalBatch = { ...header, body: encodeBody(header, request.events) };
+    const head = encodeFrameHead(batch, batch.body);
     return new Promise<AppendResult>((resolve, reject) => {
-      this.pending.push({ frame, batch, resolve: () => resolve({ firstSeq, lastSeq }), reject });
+      this.pending.push({
+        head,
+        bytes: head.length + batch.body.length,
+        batch,
+        resolve: () => resolve({ firstSeq, lastSeq }),
+        reject,
+      });
       this.kick();
     });
   }
@@ -218,19 +249,19 @@ export class WriteAheadLog {
       let bytes = 0;
       while (
         this.pending.length > 0 &&
-        (batch.length === 0 || bytes + this.pending[0]!.frame.length <= this.options.maxBatchBytes)
+        (batch.length === 0 || bytes + this.pending[0]!.bytes <= this.options.maxBatchBytes)
       ) {
         const next = this.pending.shift()!;
         batch.push(next);
-        bytes += next.frame.length;
+        bytes += next.bytes;
       }
       try {
         if (this.failure !== undefined) throw this.failed();
         if (this.activeBytes > 0 && this.activeBytes + bytes > this.options.segmentBytes) {
           await this.roll(batch[0]!.batch.firstSeq);
         }
-        const buffers =
-          batch.length > 64 ? [Buffer.concat(batch.map((p) => p.frame))] : batch.map((p) => p.frame);
+        const parts = batch.flatMap((p) => [p.head, p.batch.body]);
+        const buffers = parts.length > MAX_WRITEV_PARTS ? [Buffer.concat(parts)] : parts;
         await this.handle.writev(buffers, this.activeBytes);
         if (this.options.fsync) await this.handle.datasync();
         this.activeBytes += bytes;
@@ -238,12 +269,21 @@ export class WriteAheadLog {
         this.durableSeq = last.firstSeq + last.count - 1;
         for (const p of batch) this.remember(p.batch);
         for (const p of batch) p.resolve();
+        this.wakeWaiters();
       } catch (cause) {
         this.failure ??= cause;
         const error = this.failed();
         for (const p of [...batch, ...this.pending.splice(0)]) p.reject(error);
       }
     }
+  }
+
+  private wakeWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const ready = this.waiters.filter((w) => w.seq <= this.durableSeq);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((w) => w.seq > this.durableSeq);
+    for (const waiter of ready) waiter.resolve();
   }
 
   private remember(batch: WalBatch): void {
