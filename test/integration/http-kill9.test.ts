@@ -13,12 +13,14 @@ const CYCLES = Number(process.env.HTTP_KILL_CYCLES ?? 20);
 async function waitForPort(child: ReturnType<typeof spawnTs>): Promise<number> {
   return new Promise((resolve, reject) => {
     let text = '';
+    let errors = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       text += chunk.toString();
       const match = /listening (\d+)/.exec(text);
       if (match) resolve(Number(match[1]));
     });
-    child.on('exit', () => reject(new Error(`server exited before listening: ${text}`)));
+    child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    child.on('exit', () => reject(new Error(`server exited before listening: ${text}${errors}`)));
   });
 }
 

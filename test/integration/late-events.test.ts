@@ -10,6 +10,7 @@ import {
   type SilverBatchResult,
   type SilverStreamConfig,
 } from '../../src/stream/index.js';
+import { PRICE_POSITIVE } from '../support/trade-expectations.js';
 import { openTestWarehouse, type TestWarehouse } from '../support/warehouse.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12);
@@ -47,16 +48,7 @@ const streamConfig = (stream: string, lateEvents: LateEventPolicy): SilverStream
   key: ['symbol', 'trade_id'],
   eventTime: 'trade_time',
   watermarkMs: HOUR,
-  expectations: [
-    {
-      name: 'price_positive',
-      kind: 'range',
-      column: 'price',
-      min: 0,
-      exclusiveMin: true,
-      action: 'quarantine',
-    },
-  ],
+  expectations: [PRICE_POSITIVE],
   lateEvents,
 });
 

@@ -7,6 +7,7 @@ import {
   SilverStage,
   type SilverStreamConfig,
 } from '../../src/stream/index.js';
+import { PRICE_POSITIVE } from '../support/trade-expectations.js';
 import { openTestWarehouse, type TestWarehouse } from '../support/warehouse.js';
 
 const trades: SilverStreamConfig = {
@@ -20,14 +21,7 @@ const trades: SilverStreamConfig = {
   watermarkMs: 3_600_000,
   expectations: [
     { name: 'symbol_present', kind: 'not_null', column: 'symbol', action: 'quarantine' },
-    {
-      name: 'price_positive',
-      kind: 'range',
-      column: 'price',
-      min: 0,
-      exclusiveMin: true,
-      action: 'quarantine',
-    },
+    PRICE_POSITIVE,
     { name: 'quantity_present', kind: 'not_null', column: 'quantity', action: 'quarantine' },
     { name: 'known_symbol', kind: 'regex', column: 'symbol', pattern: '[A-Z]{3,10}USDT', action: 'drop' },
   ],

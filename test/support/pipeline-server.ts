@@ -38,5 +38,15 @@ if (dataDir) {
     process.exit(0);
   }
   process.stdout.write(`listening ${runtime.port}\n`);
-  process.on('SIGTERM', () => void runtime.stop().then(() => process.exit(0)));
+  process.on('SIGTERM', () => {
+    runtime.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(
+          `stop failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        );
+        process.exit(1);
+      },
+    );
+  });
 }

@@ -1,4 +1,26 @@
+import { ErrorCode, lakeError } from '../../core/index.js';
 import { crc32c } from './crc32c.js';
+
+/** The first bytes of every segment file: the format and its version. */
+export const SEGMENT_MAGIC = Buffer.from('LSWAL02\n');
+
+/**
+ * The frames of a segment file, after its magic. A file cut short inside the magic (a crash right
+ * after the segment was created) has no frames; any other start is a format this version cannot
+ * read, which is refused rather than truncated as if it were a torn tail.
+ */
+export function segmentFrames(bytes: Uint8Array, path: string): Uint8Array {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length < SEGMENT_MAGIC.length && SEGMENT_MAGIC.subarray(0, buf.length).equals(buf))
+    return buf.subarray(buf.length);
+  if (!buf.subarray(0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC)) {
+    throw lakeError(
+      ErrorCode.UNSUPPORTED,
+      `wal: ${path} is not a segment of this lakestream version's write-ahead log (format LSWAL02); drain it with the version that wrote it, or move the wal folder away to start empty`,
+    );
+  }
+  return buf.subarray(SEGMENT_MAGIC.length);
+}
 
 /**
  * Bytes before a batch's names and body: frame length (u32), CRC-32C (u32), first sequence number

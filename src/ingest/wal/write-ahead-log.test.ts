@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -125,6 +125,18 @@ describe('WriteAheadLog', () => {
     await wal.close();
     const reopened = await WriteAheadLog.open(dir, { segmentBytes: 100 });
     expect(await append(reopened, 'after')).toEqual({ firstSeq: 11, lastSeq: 11 });
+    await reopened.close();
+  });
+
+  it('refuses a segment of another format instead of truncating it, and restarts a half-created one', async () => {
+    await writeFile(join(dir, `${'1'.padStart(20, '0')}.wal`), Buffer.from([20, 0, 0, 0, 1, 2, 3, 4]));
+    await expect(WriteAheadLog.open(dir)).rejects.toMatchObject({ code: 'LS_UNSUPPORTED' });
+    await writeFile(join(dir, `${'1'.padStart(20, '0')}.wal`), Buffer.from('LSW'));
+    const wal = await WriteAheadLog.open(dir);
+    expect(await append(wal, 'first')).toEqual({ firstSeq: 1, lastSeq: 1 });
+    await wal.close();
+    const reopened = await WriteAheadLog.open(dir);
+    expect(texts(await reopened.read(1))).toEqual([[1, 'first']]);
     await reopened.close();
   });
 });

@@ -1,8 +1,15 @@
 import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ErrorCode, lakeError } from '../../core/index.js';
 import type { WalBatch } from './wal-frame.js';
-import { decodeFrames, encodeBody, encodeFrameHead, trimBatch } from './wal-frame.js';
+import {
+  decodeFrames,
+  encodeBody,
+  encodeFrameHead,
+  SEGMENT_MAGIC,
+  segmentFrames,
+  trimBatch,
+} from './wal-frame.js';
 
 /** WAL settings. */
 export interface WalOptions {
@@ -14,7 +21,10 @@ export interface WalOptions {
   readonly fsync?: boolean;
   /** Sequence number of the very first record of a new, empty log. Default 1. */
   readonly firstSeq?: number;
-  /** Bytes of recent durable batches kept in memory, so consumers read them without disk I/O. Default 64 MiB. */
+  /**
+   * Bytes of durable batches not yet consumed that stay in memory, so a consumer reads them without
+   * disk I/O. Default 256 MiB.
+   */
   readonly cacheBytes?: number;
 }
 
@@ -74,6 +84,7 @@ export class WriteAheadLog {
   private waiters: { seq: number; resolve(): void }[] = [];
   private recent: WalBatch[] = [];
   private recentStart = 0;
+  private consumedBefore = 0;
   private recentBytes = 0;
   private flushing: Promise<void> | undefined;
   private failure: unknown;
@@ -103,22 +114,26 @@ export class WriteAheadLog {
       maxBatchBytes: options.maxBatchBytes ?? 8 * 1024 * 1024,
       fsync: options.fsync ?? true,
       firstSeq: options.firstSeq ?? 1,
-      cacheBytes: options.cacheBytes ?? 64 * 1024 * 1024,
+      cacheBytes: options.cacheBytes ?? 256 * 1024 * 1024,
     };
     await mkdir(dir, { recursive: true });
     const segments = await listSegments(dir);
     if (segments.length === 0) {
       const segment = { firstSeq: settings.firstSeq, path: segmentPath(dir, settings.firstSeq) };
-      const handle = await open(segment.path, 'w+');
-      if (settings.fsync) await syncDirectory(dir);
-      return new WriteAheadLog(dir, settings, [segment], handle, 0, settings.firstSeq);
+      const handle = await createSegment(segment.path, settings.fsync);
+      return new WriteAheadLog(dir, settings, [segment], handle, SEGMENT_MAGIC.length, settings.firstSeq);
     }
     const active = segments[segments.length - 1]!;
-    const { validBytes, lastSeq } = decodeFrames(await readFile(active.path));
+    const frames = segmentFrames(await readFile(active.path), active.path);
+    const { validBytes, lastSeq } = decodeFrames(frames);
+    if (frames.length === 0) {
+      const handle = await createSegment(active.path, settings.fsync);
+      return new WriteAheadLog(dir, settings, segments, handle, SEGMENT_MAGIC.length, active.firstSeq);
+    }
     const handle = await open(active.path, 'r+');
-    const { size } = await handle.stat();
-    if (size > validBytes) {
-      await handle.truncate(validBytes);
+    const validFileBytes = SEGMENT_MAGIC.length + validBytes;
+    if ((await handle.stat()).size > validFileBytes) {
+      await handle.truncate(validFileBytes);
       if (settings.fsync) await handle.sync();
     }
     return new WriteAheadLog(
@@ -126,7 +141,7 @@ export class WriteAheadLog {
       settings,
       segments,
       handle,
-      validBytes,
+      validFileBytes,
       (lastSeq ?? active.firstSeq - 1) + 1,
     );
   }
@@ -212,7 +227,8 @@ export class WriteAheadLog {
       const segment = this.segments[i]!;
       const nextFirst = this.segments[i + 1]?.firstSeq ?? Number.POSITIVE_INFINITY;
       if (nextFirst <= fromSeq) continue;
-      const { batches } = decodeFrames(await readFile(segment.path), fromSeq, maxRecords - records);
+      const frames = segmentFrames(await readFile(segment.path), segment.path);
+      const { batches } = decodeFrames(frames, fromSeq, maxRecords - records);
       for (const batch of takeBatches(batches, 0, fromSeq, maxRecords - records, durableSeq)) {
         out.push(batch);
         records += batch.count;
@@ -222,10 +238,13 @@ export class WriteAheadLog {
   }
 
   /**
-   * Deletes the segments whose records are all below `seq` (a consumer committed past them). The
-   * active segment is kept, so the log always knows its next sequence number.
+   * Deletes the segments whose records are all below `seq` (a consumer committed past them), and
+   * drops those records from memory. The active segment is kept, so the log always knows its next
+   * sequence number.
    */
   async deleteBefore(seq: number): Promise<number> {
+    this.consumedBefore = Math.max(this.consumedBefore, seq);
+    this.trimCache();
     let deleted = 0;
     while (this.segments.length > 1 && this.segments[1]!.firstSeq <= seq) {
       await rm(this.segments[0]!.path, { force: true });
@@ -257,7 +276,7 @@ export class WriteAheadLog {
       }
       try {
         if (this.failure !== undefined) throw this.failed();
-        if (this.activeBytes > 0 && this.activeBytes + bytes > this.options.segmentBytes) {
+        if (this.activeBytes > SEGMENT_MAGIC.length && this.activeBytes + bytes > this.options.segmentBytes) {
           await this.roll(batch[0]!.batch.firstSeq);
         }
         const parts = batch.flatMap((p) => [p.head, p.batch.body]);
@@ -289,8 +308,17 @@ export class WriteAheadLog {
   private remember(batch: WalBatch): void {
     this.recent.push(batch);
     this.recentBytes += batch.body.length;
-    while (this.recentBytes > this.options.cacheBytes && this.recentStart < this.recent.length - 1) {
-      this.recentBytes -= this.recent[this.recentStart]!.body.length;
+    this.trimCache();
+  }
+
+  /** Drops cached batches a consumer committed past, then the oldest while over the budget. */
+  private trimCache(): void {
+    for (;;) {
+      const oldest = this.recent[this.recentStart];
+      if (!oldest || this.recentStart >= this.recent.length - 1) break;
+      const consumed = oldest.firstSeq + oldest.count <= this.consumedBefore;
+      if (!consumed && this.recentBytes <= this.options.cacheBytes) break;
+      this.recentBytes -= oldest.body.length;
       this.recentStart++;
     }
     if (this.recentStart > 4096 && this.recentStart * 2 > this.recent.length) {
@@ -302,10 +330,9 @@ export class WriteAheadLog {
   private async roll(firstSeq: number): Promise<void> {
     await this.handle.close();
     const segment = { firstSeq, path: segmentPath(this.dir, firstSeq) };
-    this.handle = await open(segment.path, 'w+');
-    if (this.options.fsync) await syncDirectory(this.dir);
+    this.handle = await createSegment(segment.path, this.options.fsync);
     this.segments = [...this.segments, segment];
-    this.activeBytes = 0;
+    this.activeBytes = SEGMENT_MAGIC.length;
   }
 
   private failed(): Error {
@@ -346,6 +373,17 @@ function takeBatches(
     records += trimmed.count;
   }
   return out;
+}
+
+/** Creates (or empties) a segment file holding only the magic, durable with its directory entry. */
+async function createSegment(path: string, fsync: boolean): Promise<FileHandle> {
+  const handle = await open(path, 'w+');
+  await handle.write(SEGMENT_MAGIC, 0, SEGMENT_MAGIC.length, 0);
+  if (fsync) {
+    await handle.datasync();
+    await syncDirectory(dirname(path));
+  }
+  return handle;
 }
 
 function segmentPath(dir: string, firstSeq: number): string {
