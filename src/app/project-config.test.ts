@@ -23,6 +23,7 @@ describe('project config', () => {
       name: 'lakestream',
       dataDir: '/p/data',
       commitIntervalMs: 1000,
+      commitRows: 100_000,
       server: { host: '127.0.0.1', port: 8080 },
     });
     expect(config.streams[0]).toMatchObject({
@@ -56,6 +57,7 @@ describe('project config', () => {
   it('names the bad key and what is expected', () => {
     const cases: [unknown, RegExp][] = [
       [{ ...minimal, colour: 'red' }, /colour: unknown key/],
+      [{ ...minimal, commit_rows: 0 }, /commit_rows: expected a number ≥ 1/],
       [
         { streams: { orders: { ...minimal.streams.orders, key: ['nope'] } } },
         /streams\.orders\.key: 'nope' is not a declared column/,

@@ -11,8 +11,8 @@ import { snapshotNumber } from './snapshot-property.js';
 /** Snapshot summary key holding the last WAL sequence number a bronze commit consumed. */
 export const WAL_SEQ_PROPERTY = 'lakestream.wal-seq';
 
-/** Longest event line bronze reads (the HTTP API's default body limit). */
-const MAX_LINE_BYTES = 16 * 1024 * 1024;
+/** DuckDB's default longest CSV line; larger batches raise the limit to their body size. */
+const DEFAULT_MAX_LINE_BYTES = 2 * 1024 * 1024;
 
 /** Columns of a bronze table: the raw event and how it arrived. */
 export const BRONZE_FIELDS: readonly NestedField[] = [
@@ -182,5 +182,5 @@ async function writeBatchBodies(dir: string, batches: readonly WalBatch[]): Prom
   return `SELECT s AS stream, q AS wal_seq, CAST(epoch_ms(t) AS TIMESTAMPTZ) AS received_at, p AS payload, k AS request_key
     FROM read_csv(${quoteLiteral(file)}, columns = {q: 'BIGINT', t: 'BIGINT', s: 'VARCHAR', k: 'VARCHAR', p: 'VARCHAR'},
       delim = '\t', quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n',
-      max_line_size = ${MAX_LINE_BYTES})`;
+      max_line_size = ${Math.max(DEFAULT_MAX_LINE_BYTES, ...batches.map((b) => b.body.length + 1))})`;
 }

@@ -15,6 +15,7 @@ const TRICKY = [
   '"',
   ' leading and trailing spaces ',
   'x'.repeat(70_000),
+  `{"big":"${'y'.repeat(3 * 1024 * 1024)}"}`,
   '{"broken json',
 ];
 
