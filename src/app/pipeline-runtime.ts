@@ -174,6 +174,7 @@ export class PipelineRuntime {
       flushedAt = Date.now();
       await inflight;
       inflight = this.wal.append({ stream, events: texts });
+      inflight.catch(() => undefined); // awaited by the next flush; until then it must not count as unhandled
     };
     try {
       for await (const text of events) {
