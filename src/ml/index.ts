@@ -10,3 +10,5 @@ export { regressionMetrics } from './regression-metrics.js';
 export type { RidgeTrainingResult } from './ridge-trainer.js';
 export { trainRidge } from './ridge-trainer.js';
 export { doubleSql } from './sql-literals.js';
+export type { ModelVersion, RegisterRequest } from './model-registry.js';
+export { ModelRegistry } from './model-registry.js';
