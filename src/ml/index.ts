@@ -12,3 +12,5 @@ export { trainRidge } from './ridge-trainer.js';
 export { doubleSql } from './sql-literals.js';
 export type { ModelVersion, RegisterRequest } from './model-registry.js';
 export { ModelRegistry } from './model-registry.js';
+export type { CompiledPrediction } from './alias-predictions.js';
+export { AliasPredictions, compilePrediction } from './alias-predictions.js';

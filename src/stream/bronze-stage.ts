@@ -7,6 +7,7 @@ import type { WalBatch, WriteAheadLog } from '../ingest/index.js';
 import type { IcebergTable, NestedField, TableIdentifier } from '../table/index.js';
 import { formatTableIdentifier } from '../table/index.js';
 import { snapshotNumber } from './snapshot-property.js';
+import { ensureColumns } from './table-columns.js';
 
 /** Snapshot summary key holding the last WAL sequence number a bronze commit consumed. */
 export const WAL_SEQ_PROPERTY = 'lakestream.wal-seq';
@@ -69,14 +70,8 @@ export class BronzeStage {
    * version gets the columns added since.
    */
   async ensureTable(): Promise<IcebergTable> {
-    if (await this.engine.catalog.tableExists(this.identifier)) {
-      const table = await this.engine.table(this.identifier);
-      const have = new Set(table.schema().fields.map((f) => f.name));
-      const missing = BRONZE_FIELDS.filter((f) => !have.has(f.name));
-      if (missing.length > 0)
-        await table.updateSchema(missing.map((f) => ({ kind: 'add-column', name: f.name, type: f.type })));
-      return table;
-    }
+    if (await this.engine.catalog.tableExists(this.identifier))
+      return ensureColumns(this.engine, this.identifier, BRONZE_FIELDS);
     try {
       return await this.engine.createTable(this.identifier, {
         fields: BRONZE_FIELDS,

@@ -9,3 +9,5 @@ export { formatDuration, LATE_EVENT_RULE, lateEventSql, lateReasonSql } from './
 export type { LiveRows } from './live-feed.js';
 export { LiveFeed } from './live-feed.js';
 export { BINANCE_TRADE_COLUMNS } from './binance-trade-columns.js';
+export type { BatchPrediction, PredictionSource } from './stream-predictions.js';
+export { predictionColumns } from './stream-predictions.js';

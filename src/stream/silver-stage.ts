@@ -9,6 +9,9 @@ import type { LiveFeed } from './live-feed.js';
 import { expectationSql, failureReasonSql } from './expectations.js';
 import { LATE_EVENT_RULE, lateEventSql, lateReasonSql } from './late-events.js';
 import { snapshotNumber } from './snapshot-property.js';
+import type { BatchPrediction, PredictionSource } from './stream-predictions.js';
+import { predictionColumns } from './stream-predictions.js';
+import { ensureColumns } from './table-columns.js';
 
 /** Snapshot summary key holding the last bronze snapshot a silver/quarantine commit consumed. */
 export const SOURCE_SNAPSHOT_PROPERTY = 'lakestream.source-snapshot';
@@ -73,11 +76,17 @@ export class SilverStage {
   private readonly batchTable: string;
 
   private readonly feed: LiveFeed | undefined;
+  private readonly predictions: PredictionSource | undefined;
 
-  constructor(engine: LakeEngine, config: SilverStreamConfig, options: { feed?: LiveFeed } = {}) {
+  constructor(
+    engine: LakeEngine,
+    config: SilverStreamConfig,
+    options: { feed?: LiveFeed; predictions?: PredictionSource } = {},
+  ) {
     this.engine = engine;
     this.config = config;
     this.feed = options.feed;
+    this.predictions = options.predictions;
     this.batchTable = quoteIdent(`__silver_batch_${config.stream.replace(/\W/g, '_')}`);
   }
 
@@ -88,8 +97,10 @@ export class SilverStage {
       ...config.columns.map((c) => ({ id: 0, name: c.name, required: false, type: c.type })),
       { id: 0, name: 'wal_seq', required: false, type: 'long' },
       { id: 0, name: 'ingested_at', required: false, type: 'timestamptz' },
+      ...this.predictionFields(),
     ];
     await this.createIfMissing(config.silver, silverFields, config.eventTime);
+    await ensureColumns(this.engine, config.silver, silverFields);
     await this.createIfMissing(
       config.quarantine,
       [
@@ -108,6 +119,7 @@ export class SilverStage {
   async runOnce(): Promise<SilverBatchResult> {
     await this.ensureTables();
     const { config, engine } = this;
+    const prediction = await this.predictions?.current();
     const silverTable = await engine.table(config.silver);
     const silverPosition = consumedSnapshot(silverTable);
     const previousMax = maxEventTime(silverTable);
@@ -158,7 +170,7 @@ export class SilverStage {
       const previous = (await engine.table(config.silver)).currentSnapshot()?.snapshotId;
       const accepted = await this.acceptedEventTimes();
       const max = later(previousMax, accepted.latest);
-      const silver = await engine.append(config.silver, await this.silverSql(accepted.earliest), {
+      const silver = await engine.append(config.silver, await this.silverSql(accepted.earliest, prediction), {
         properties:
           max === undefined ? properties : { ...properties, [MAX_EVENT_TIME_PROPERTY]: String(max) },
       });
@@ -284,7 +296,10 @@ export class SilverStage {
   }
 
   /** The batch's new silver rows; `earliestMs` (of the accepted rows) bounds the dedupe look-back. */
-  private async silverSql(earliestMs: number | undefined): Promise<string> {
+  private async silverSql(
+    earliestMs: number | undefined,
+    prediction: BatchPrediction | undefined,
+  ): Promise<string> {
     const { config, engine } = this;
     const columns = config.columns.map((c) => quoteIdent(c.name)).join(', ');
     const key = config.key.map(quoteIdent);
@@ -297,9 +312,39 @@ export class SilverStage {
       const match = key.map((k) => `s.${k} IS NOT DISTINCT FROM b.${k}`).join(' AND ');
       antiJoin = ` AND NOT EXISTS (SELECT 1 FROM (SELECT * FROM ${relationSql}) s WHERE ${match})`;
     }
-    return `SELECT ${columns}, __wal_seq AS wal_seq, __received_at AS ingested_at FROM ${this.batchTable} b
+    return `SELECT ${columns}, __wal_seq AS wal_seq, __received_at AS ingested_at${this.predictionSelect(prediction)}
+      FROM ${this.batchTable} b
       WHERE __rule IS NULL${antiJoin}
       QUALIFY row_number() OVER (PARTITION BY ${key.join(', ')} ORDER BY __wal_seq) = 1`;
+  }
+
+  /** The prediction columns silver has when the stream has a model. */
+  private predictionFields(): NestedField[] {
+    if (!this.predictions) return [];
+    const names = predictionColumns(this.predictions.target);
+    return [
+      { id: 0, name: names.prediction, required: false, type: 'double' },
+      { id: 0, name: names.lower, required: false, type: 'double' },
+      { id: 0, name: names.upper, required: false, type: 'double' },
+      { id: 0, name: names.version, required: false, type: 'int' },
+    ];
+  }
+
+  /** The batch's predictions (NULL until a model is promoted), all from one model version. */
+  private predictionSelect(prediction: BatchPrediction | undefined): string {
+    if (!this.predictions) return '';
+    const names = predictionColumns(this.predictions.target);
+    const values = prediction
+      ? [
+          prediction.predictionSql,
+          prediction.lowerSql,
+          prediction.upperSql,
+          `CAST(${prediction.version} AS INTEGER)`,
+        ]
+      : ['CAST(NULL AS DOUBLE)', 'CAST(NULL AS DOUBLE)', 'CAST(NULL AS DOUBLE)', 'CAST(NULL AS INTEGER)'];
+    return [names.prediction, names.lower, names.upper, names.version]
+      .map((name, i) => `, ${values[i]} AS ${quoteIdent(name)}`)
+      .join('');
   }
 
   private async createIfMissing(

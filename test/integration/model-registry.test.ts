@@ -63,7 +63,10 @@ describe('model registry in the lake', () => {
       code: 'LS_INVALID_ARGUMENT',
     });
     await registry.setAlias('games', 'champion', 2);
-    expect((await registry.resolve('games', 'champion')).aliases.sort()).toEqual(['challenger', 'champion']);
+    expect([...(await registry.resolve('games', 'champion')).aliases].sort()).toEqual([
+      'challenger',
+      'champion',
+    ]);
     expect((await registry.rollback('games', 'champion')).version).toBe(1);
 
     await w.engine.append(
@@ -85,7 +88,7 @@ describe('model registry in the lake', () => {
     expect(model.kind).toBe('linear');
     expect(champion.metrics).toHaveProperty('model.mae');
     expect(await count("SELECT count(*) AS n FROM ml.model_versions WHERE name = 'games'")).toBe(2);
-    expect((await restarted.versions()).map((v) => [v.version, v.aliases.sort()])).toEqual([
+    expect((await restarted.versions()).map((v) => [v.version, [...v.aliases].sort()])).toEqual([
       [2, ['challenger']],
       [1, ['champion']],
     ]);

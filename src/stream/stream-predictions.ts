@@ -1,0 +1,30 @@
+/**
+ * The model a silver batch predicts with: SQL expressions over the batch's silver columns. One is
+ * fetched at the start of each batch, so every row of a batch carries the same model version and a
+ * newly promoted model is used from the next batch on.
+ */
+export interface BatchPrediction {
+  readonly version: number;
+  /** Name of the predicted column, e.g. `global_sales` for `pred_global_sales`. */
+  readonly target: string;
+  readonly predictionSql: string;
+  readonly lowerSql: string;
+  readonly upperSql: string;
+}
+
+/** Supplies the current model of a stream (e.g. the registry's `champion`), or none yet. */
+export interface PredictionSource {
+  /** The target column this source predicts (fixes the silver column names up front). */
+  readonly target: string;
+  current(): Promise<BatchPrediction | undefined>;
+}
+
+/** The silver columns a prediction source adds. */
+export function predictionColumns(target: string): {
+  prediction: string;
+  lower: string;
+  upper: string;
+  version: string;
+} {
+  return { prediction: `pred_${target}`, lower: 'pred_lo', upper: 'pred_hi', version: 'model_version' };
+}
