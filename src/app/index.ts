@@ -1,4 +1,5 @@
-export type { PipelineRuntimeOptions, PipelineStats } from './pipeline-runtime.js';
+export type { ModelConfig } from './model-config.js';
+export type { PipelineRuntimeOptions, PipelineStats, StreamModel } from './pipeline-runtime.js';
 export { PipelineRuntime } from './pipeline-runtime.js';
 export type { ProjectConfig, SourceConfig } from './project-config.js';
 export { applyEnvOverrides, loadProjectConfig, validateProjectConfig } from './project-config.js';

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { abortableSleep } from '../core/index.js';
 import { buildApi, decodeRequestToken, IdempotencyIndex } from '../api/index.js';
 import { DuckSession, LakeEngine } from '../engine/index.js';
+import { AliasPredictions, ModelRegistry } from '../ml/index.js';
 import { WriteAheadLog } from '../ingest/index.js';
 import { LocalObjectStore } from '../storage/index.js';
 import type { SilverStreamConfig } from '../stream/index.js';
@@ -20,6 +21,14 @@ export interface PipelineStats {
   quarantinedRows: number;
 }
 
+/** A model predicting in a stream: the registry alias's version is used from each next batch. */
+export interface StreamModel {
+  readonly stream: string;
+  readonly model: string;
+  readonly alias: string;
+  readonly target: string;
+}
+
 /** What a pipeline process runs. */
 export interface PipelineRuntimeOptions {
   /** Folder with `warehouse/` (tables) and `wal/` (the write-ahead log). */
@@ -33,6 +42,8 @@ export interface PipelineRuntimeOptions {
   readonly commitIntervalMs?: number;
   /** A micro-batch starts before the pause ends once this many events wait. Default 100,000. */
   readonly commitRows?: number;
+  /** Models whose registry alias predicts in a stream's silver batches. */
+  readonly models?: readonly StreamModel[];
   /** In-process sources (simulators, replays): raw event texts pumped into the WAL. */
   readonly sources?: readonly { readonly stream: string; readonly events: AsyncIterable<string> }[];
   readonly log?: (line: string) => void;
@@ -50,6 +61,8 @@ export class PipelineRuntime {
   readonly feed: LiveFeed;
   /** The lake the pipeline writes (for queries such as a replay's resume point). */
   readonly engine: LakeEngine;
+  /** The model registry in the same lake. */
+  readonly registry: ModelRegistry;
   private readonly wal: WriteAheadLog;
   private readonly bronze: BronzeStage;
   private readonly silvers: SilverStage[];
@@ -66,8 +79,14 @@ export class PipelineRuntime {
     quarantinedRows: 0,
   };
 
-  private constructor(options: PipelineRuntimeOptions, engine: LakeEngine, wal: WriteAheadLog) {
+  private constructor(
+    options: PipelineRuntimeOptions,
+    engine: LakeEngine,
+    wal: WriteAheadLog,
+    registry: ModelRegistry,
+  ) {
     this.engine = engine;
+    this.registry = registry;
     this.wal = wal;
     this.intervalMs = options.commitIntervalMs ?? 1000;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
@@ -75,17 +94,21 @@ export class PipelineRuntime {
       maxRecords: options.commitRows ?? 100_000,
     });
     this.feed = new LiveFeed();
-    this.silvers = options.streams.map((config) => new SilverStage(engine, config, { feed: this.feed }));
+    this.silvers = options.streams.map((config) => {
+      const model = options.models?.find((m) => m.stream === config.stream);
+      const predictions = model
+        ? new AliasPredictions(registry, { model: model.model, alias: model.alias, target: model.target })
+        : undefined;
+      return new SilverStage(engine, config, { feed: this.feed, ...(predictions ? { predictions } : {}) });
+    });
   }
 
   /** Opens the tables and the WAL, starts the stages and the HTTP API. */
   static async start(options: PipelineRuntimeOptions): Promise<PipelineRuntime> {
-    const engine = new LakeEngine(
-      new FilesystemCatalog(new LocalObjectStore(join(options.dataDir, 'warehouse'))),
-      await DuckSession.open(),
-    );
+    const store = new LocalObjectStore(join(options.dataDir, 'warehouse'));
+    const engine = new LakeEngine(new FilesystemCatalog(store), await DuckSession.open());
     const wal = await WriteAheadLog.open(join(options.dataDir, 'wal'));
-    const runtime = new PipelineRuntime(options, engine, wal);
+    const runtime = new PipelineRuntime(options, engine, wal, new ModelRegistry(engine, store));
     await runtime.bronze.ensureTable();
     for (const silver of runtime.silvers) await silver.ensureTables();
     const idempotency = await runtime.rebuildIdempotency();

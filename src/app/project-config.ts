@@ -4,6 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import { ErrorCode, lakeError } from '../core/index.js';
 import type { Expectation, LateEventPolicy, SilverColumn, SilverStreamConfig } from '../stream/index.js';
 import type { PrimitiveType } from '../table/index.js';
+import type { ModelConfig } from './model-config.js';
+import { parseModels } from './model-config.js';
 
 /** A source feeding a stream. */
 export type SourceConfig =
@@ -49,6 +51,7 @@ export interface ProjectConfig {
   readonly server: { readonly host: string; readonly port: number };
   readonly streams: readonly SilverStreamConfig[];
   readonly sources: readonly SourceConfig[];
+  readonly models: readonly ModelConfig[];
 }
 
 const TYPES: readonly PrimitiveType[] = [
@@ -141,6 +144,7 @@ export function validateProjectConfig(
     'server',
     'streams',
     'sources',
+    'models',
   ]);
   for (const key of Object.keys(root))
     if (!known.has(key)) bad(key, `unknown key; expected one of ${[...known].join(', ')}`);
@@ -254,6 +258,7 @@ export function validateProjectConfig(
     },
     streams,
     sources,
+    models: parseModels(root.models, streams, { bad, obj, str, num }),
   };
 }
 

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isLakestreamError } from '../core/index.js';
 import { registerGenerateCommand } from './commands/generate.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerModelCommands } from './commands/models.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerSqlCommand } from './commands/sql.js';
 import { registerStartCommand } from './commands/start.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerInitCommand(program);
   registerReplayCommand(program);
   registerGenerateCommand(program);
+  registerModelCommands(program);
   return program;
 }
 

@@ -14,14 +14,14 @@ export function warehousePath(option: string | undefined): string {
 /** Opens a warehouse on local disk, runs `work`, and closes everything afterwards. */
 export async function withWarehouse<T>(
   option: string | undefined,
-  work: (engine: LakeEngine) => Promise<T>,
+  work: (engine: LakeEngine, store: LocalObjectStore) => Promise<T>,
 ): Promise<T> {
   const store = new LocalObjectStore(warehousePath(option));
   const catalog = new FilesystemCatalog(store);
   const session = await DuckSession.open();
   const engine = new LakeEngine(catalog, session);
   try {
-    return await work(engine);
+    return await work(engine, store);
   } finally {
     await engine.close();
     await catalog.close();

@@ -73,6 +73,9 @@ async function runProject(config: ProjectConfig, signal: AbortSignal): Promise<{
     streams: config.streams,
     commitIntervalMs: config.commitIntervalMs,
     commitRows: config.commitRows,
+    models: config.models.flatMap((m) =>
+      m.stream ? [{ stream: m.stream, model: m.name, alias: m.alias, target: m.target }] : [],
+    ),
     log,
   });
   const background: Promise<unknown>[] = [];

@@ -1,0 +1,204 @@
+import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ModelConfig, ProjectConfig } from '../../app/index.js';
+import { loadProjectConfig } from '../../app/index.js';
+import { ErrorCode, lakeError } from '../../core/index.js';
+import type { LakeEngine } from '../../engine/index.js';
+import type { ModelVersion, RegressionMetrics } from '../../ml/index.js';
+import { ModelRegistry, trainRidge } from '../../ml/index.js';
+import type { OutputFormat } from '../output.js';
+import { formatRows } from '../output.js';
+import { startProgress } from '../progress.js';
+import { withWarehouse } from '../warehouse.js';
+import { formatOption } from './options.js';
+
+/** `lakestream train <model>` and `lakestream models list|show|promote|rollback`. */
+export function registerModelCommands(program: Command): void {
+  program
+    .command('train')
+    .description(
+      'train a model declared in lakestream.yaml on its lake table, register it and print its held-out metrics',
+    )
+    .argument('<model>', 'model name (models: in lakestream.yaml)')
+    .option('-p, --project <dir>', 'project folder or its lakestream.yaml', '.')
+    .option('--promote [alias]', "point an alias at the new version (default 'champion')")
+    .action(async (name: string, options: { project: string; promote?: string | boolean }) => {
+      const project = await loadProject(options.project);
+      const model = findModel(project, name);
+      await withProjectRegistry(project, async (registry, engine) => {
+        const progress = startProgress(`train ${name}`, 3, 'steps');
+        const scan = await engine.scan(model.table);
+        const snapshotId = scan.plan.snapshot?.snapshotId;
+        if (snapshotId === undefined)
+          throw lakeError(
+            ErrorCode.INVALID_ARGUMENT,
+            `train: ${model.table} has no rows yet; run the pipeline first`,
+          );
+        progress.update(1);
+        const trained = await trainRidge(engine, scan.relationSql, model);
+        progress.update(2);
+        const version = await registry.register({
+          name,
+          model: trained.model,
+          params: { ...model },
+          metrics: { ...trained.metrics, rows: trained.rows },
+          training: {
+            table: model.table,
+            snapshotId,
+            rows: trained.rows.train + trained.rows.validation + trained.rows.test,
+          },
+        });
+        progress.update(3);
+        progress.stop();
+        const alias = options.promote === true ? 'champion' : options.promote || undefined;
+        if (alias) await registry.setAlias(name, alias, version.version);
+        process.stdout.write(
+          `${name} v${version.version}: ridge on ${model.table} at snapshot ${snapshotId} (${trained.rows.train} train / ${trained.rows.validation} validation / ${trained.rows.test} test rows, seed ${model.seed})${alias ? `, now ${alias}` : ''}\n`,
+        );
+        process.stdout.write(
+          metricsTable(
+            [
+              ['ridge', trained.metrics.model],
+              ['predict the mean', trained.metrics.meanBaseline],
+            ],
+            'table',
+          ),
+        );
+      });
+    });
+
+  const models = program
+    .command('models')
+    .description('list, inspect, promote and roll back registered models');
+  models
+    .command('list')
+    .description('every version with its aliases, lineage and held-out MAE')
+    .argument('[model]', 'only this model')
+    .option('-p, --project <dir>', 'project folder or its lakestream.yaml', '.')
+    .addOption(formatOption())
+    .action(async (name: string | undefined, options: { project: string; format: OutputFormat }) => {
+      const project = await loadProject(options.project);
+      await withProjectRegistry(project, async (registry) => {
+        const versions = await registry.versions(name);
+        const columns = [
+          'model',
+          'version',
+          'aliases',
+          'training_table',
+          'snapshot',
+          'rows',
+          'test_mae',
+          'created_at',
+        ];
+        process.stdout.write(
+          formatRows(
+            columns,
+            versions.map((v) => [
+              v.name,
+              v.version,
+              v.aliases.join(', '),
+              v.trainingTable,
+              String(v.trainingSnapshotId),
+              v.trainingRows,
+              testMae(v),
+              v.createdAt,
+            ]),
+            options.format,
+          ),
+        );
+      });
+    });
+  models
+    .command('show')
+    .description('one version (model@version or model@alias, default @champion) with its lineage and metrics')
+    .argument('<model>', 'e.g. games, games@2 or games@champion')
+    .option('-p, --project <dir>', 'project folder or its lakestream.yaml', '.')
+    .action(async (reference: string, options: { project: string }) => {
+      const project = await loadProject(options.project);
+      const [name, ref = 'champion'] = reference.split('@') as [string, string?];
+      await withProjectRegistry(project, async (registry) => {
+        const version = await registry.resolve(name, ref);
+        process.stdout.write(
+          [
+            `${version.name} v${version.version}${version.aliases.length > 0 ? ` (${version.aliases.join(', ')})` : ''}`,
+            `  kind:      ${version.kind}, target ${version.target}`,
+            `  trained:   ${version.createdAt}`,
+            `  lineage:   ${version.trainingTable} at snapshot ${version.trainingSnapshotId} (${version.trainingRows} rows)`,
+            `  time travel: lakestream sql "SELECT count(*) FROM ${version.trainingTable} AT (VERSION => ${version.trainingSnapshotId})"`,
+            `  artifact:  ${version.artifactUri}`,
+            `  metrics:   ${JSON.stringify(version.metrics)}`,
+            `  params:    ${JSON.stringify(version.params)}`,
+            '',
+          ].join('\n'),
+        );
+      });
+    });
+  models
+    .command('promote')
+    .description('point an alias (default champion) at a version; streams use it from their next batch')
+    .argument('<model>', 'model name')
+    .argument('<version>', 'version number')
+    .option('-a, --alias <alias>', 'alias to move', 'champion')
+    .option('-p, --project <dir>', 'project folder or its lakestream.yaml', '.')
+    .action(async (name: string, version: string, options: { alias: string; project: string }) => {
+      if (!/^\d+$/.test(version))
+        throw lakeError(ErrorCode.INVALID_ARGUMENT, `models promote: '${version}' is not a version number`);
+      const project = await loadProject(options.project);
+      await withProjectRegistry(project, async (registry) => {
+        const promoted = await registry.setAlias(name, options.alias, Number(version));
+        process.stdout.write(`${name}@${options.alias} → v${promoted.version}\n`);
+      });
+    });
+  models
+    .command('rollback')
+    .description('move an alias (default champion) back to the version it pointed at before')
+    .argument('<model>', 'model name')
+    .option('-a, --alias <alias>', 'alias to move back', 'champion')
+    .option('-p, --project <dir>', 'project folder or its lakestream.yaml', '.')
+    .action(async (name: string, options: { alias: string; project: string }) => {
+      const project = await loadProject(options.project);
+      await withProjectRegistry(project, async (registry) => {
+        const restored = await registry.rollback(name, options.alias);
+        process.stdout.write(`${name}@${options.alias} → v${restored.version}\n`);
+      });
+    });
+}
+
+async function loadProject(project: string): Promise<ProjectConfig> {
+  const path = resolve(project);
+  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'lakestream.yaml') : path;
+  return loadProjectConfig(file);
+}
+
+function findModel(project: ProjectConfig, name: string): ModelConfig {
+  const model = project.models.find((m) => m.name === name);
+  if (model) return model;
+  throw lakeError(
+    ErrorCode.NOT_FOUND,
+    `train: no model '${name}' in the project's lakestream.yaml; declared: ${project.models.map((m) => m.name).join(', ') || 'none'}`,
+  );
+}
+
+async function withProjectRegistry<T>(
+  project: ProjectConfig,
+  work: (registry: ModelRegistry, engine: LakeEngine) => Promise<T>,
+): Promise<T> {
+  return withWarehouse(join(project.dataDir, 'warehouse'), (engine, store) =>
+    work(new ModelRegistry(engine, store), engine),
+  );
+}
+
+function metricsTable(rows: readonly [string, RegressionMetrics][], format: OutputFormat): string {
+  const round = (x: number | undefined): string | null => (x === undefined ? null : x.toFixed(4));
+  return formatRows(
+    ['model', 'test_rows', 'mae', 'rmse', 'r2', 'band_coverage'],
+    rows.map(([label, m]) => [label, m.n, round(m.mae), round(m.rmse), round(m.r2), round(m.coverage)]),
+    format,
+  );
+}
+
+function testMae(version: ModelVersion): string | null {
+  const model = version.metrics.model as { mae?: number } | undefined;
+  return typeof model?.mae === 'number' ? model.mae.toFixed(4) : null;
+}

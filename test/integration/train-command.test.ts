@@ -1,0 +1,115 @@
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProjectConfig, PipelineRuntime, type ProjectConfig } from '../../src/app/index.js';
+import { DuckSession, quoteLiteral } from '../../src/engine/index.js';
+import { writeVgsalesCsv } from '../../src/ingest/index.js';
+import { runCli } from '../support/cli.js';
+import { sharedDataPath } from '../support/warehouse.js';
+
+describe('lakestream train and models, on the games example project', () => {
+  let dir: string;
+  let project: ProjectConfig;
+  let events: string[];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lakestream-train-'));
+    await copyFile(
+      new URL('../../examples/games/lakestream.yaml', import.meta.url),
+      join(dir, 'lakestream.yaml'),
+    );
+    project = await loadProjectConfig(join(dir, 'lakestream.yaml'));
+    let csv = sharedDataPath('vgsales.csv');
+    if (!existsSync(csv)) {
+      csv = join(dir, 'vgsales.csv');
+      await writeVgsalesCsv(csv, { rows: 4_000, seed: 9 });
+    }
+    const session = await DuckSession.open();
+    const { rows } = await session.query(
+      `SELECT CAST(json_object('row', row_number() OVER (), 'Rank', Rank, 'Name', Name, 'Platform', Platform,
+              'Year', Year, 'Genre', Genre, 'Publisher', Publisher, 'NA_Sales', NA_Sales, 'EU_Sales', EU_Sales,
+              'JP_Sales', JP_Sales, 'Other_Sales', Other_Sales, 'Global_Sales', Global_Sales,
+              'event_time', '2026-11-24T10:00:00Z') AS VARCHAR) AS event
+       FROM read_csv(${quoteLiteral(csv)}, header = true, auto_detect = true, all_varchar = true) LIMIT 4000`,
+    );
+    await session.close();
+    events = rows.map((r) => String(r.event));
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  const ingest = async (from: number, to: number): Promise<void> => {
+    const runtime = await PipelineRuntime.start({
+      dataDir: project.dataDir,
+      streams: project.streams,
+      models: [{ stream: 'games', model: 'games', alias: 'champion', target: 'global_sales' }],
+      log: () => {},
+    });
+    try {
+      const response = await fetch(`http://127.0.0.1:${runtime.port}/v1/streams/games/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body: `${events.slice(from, to).join('\n')}\n`,
+      });
+      expect(response.status).toBe(202);
+    } finally {
+      await runtime.stop();
+    }
+  };
+  const cli = (...args: string[]) => runCli([...args, '--project', dir]);
+
+  it('trains, registers with lineage, promotes, and the running stream predicts with it', async () => {
+    await ingest(0, 3000);
+    const trained = await cli('train', 'games', '--promote');
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(trained.stdout).toMatch(
+      /games v1: ridge on silver\.games at snapshot \d+ \(\d+ train \/ \d+ validation \/ \d+ test rows, seed 42\), now champion/,
+    );
+    expect(trained.stdout).toMatch(/ridge\s+\d+\s+\d+\.\d{4}/);
+    expect(trained.stdout).toMatch(/predict the mean\s+\d+/);
+
+    const listed = await cli('models', 'list', '--format', 'json');
+    const [v1] = JSON.parse(listed.stdout) as {
+      version: number;
+      aliases: string;
+      snapshot: string;
+      rows: number;
+    }[];
+    expect(v1).toMatchObject({ version: 1, aliases: 'champion', rows: 3000 });
+    const shown = await cli('models', 'show', 'games@champion');
+    expect(shown.stdout).toContain(`lineage:   silver.games at snapshot ${v1!.snapshot} (3000 rows)`);
+    const timeTravel = await runCli([
+      '-w',
+      join(project.dataDir, 'warehouse'),
+      'sql',
+      `SELECT count(*) AS n FROM silver.games AT (VERSION => ${v1!.snapshot})`,
+      '--format',
+      'json',
+    ]);
+    expect(JSON.parse(timeTravel.stdout)).toEqual([{ n: 3000 }]);
+
+    await ingest(3000, 4000);
+    const predicted = await runCli([
+      '-w',
+      join(project.dataDir, 'warehouse'),
+      'sql',
+      'SELECT row > 3000 AS after, count(*) AS n, count(pred_global_sales) AS predicted, max(model_version) AS version FROM silver.games GROUP BY 1 ORDER BY 1',
+      '--format',
+      'json',
+    ]);
+    expect(JSON.parse(predicted.stdout)).toEqual([
+      { after: false, n: 3000, predicted: 0, version: null },
+      { after: true, n: 1000, predicted: 1000, version: 1 },
+    ]);
+
+    expect((await cli('train', 'games')).code).toBe(0);
+    expect((await cli('models', 'promote', 'games', '2')).stdout).toContain('games@champion → v2');
+    expect((await cli('models', 'rollback', 'games')).stdout).toContain('games@champion → v1');
+    const missing = await cli('models', 'show', 'games@nope');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('LS_NOT_FOUND');
+    const unknown = await cli('train', 'nosuch');
+    expect(unknown.stderr).toMatch(/no model 'nosuch'.*declared: games/);
+  });
+});
