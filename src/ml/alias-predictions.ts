@@ -13,15 +13,21 @@ export interface CompiledPrediction {
   readonly upperSql: string;
 }
 
-/** A linear model's prediction and band as SQL. */
-export function compilePrediction(model: LinearModel, version: number): CompiledPrediction {
-  const prediction = linearPredictionSql(model);
+/**
+ * A linear model's prediction and band as SQL. The band's ends refer to the prediction by the
+ * column name `predictionColumn` (the silver stage computes the prediction once under that name).
+ */
+export function compilePrediction(
+  model: LinearModel,
+  version: number,
+  predictionColumn = '__prediction',
+): CompiledPrediction {
   return {
     version,
     target: model.target,
-    predictionSql: prediction,
-    lowerSql: `(${prediction} + ${doubleSql(model.band.lower)})`,
-    upperSql: `(${prediction} + ${doubleSql(model.band.upper)})`,
+    predictionSql: linearPredictionSql(model),
+    lowerSql: `(${predictionColumn} + ${doubleSql(model.band.lower)})`,
+    upperSql: `(${predictionColumn} + ${doubleSql(model.band.upper)})`,
   };
 }
 
@@ -36,6 +42,7 @@ export class AliasPredictions {
   private readonly model: string;
   private readonly alias: string;
   private readonly compiled = new Map<number, CompiledPrediction>();
+  private last: { token: string; prediction: CompiledPrediction | undefined } | undefined;
 
   constructor(registry: ModelRegistry, options: { model: string; alias?: string; target: string }) {
     this.registry = registry;
@@ -44,20 +51,28 @@ export class AliasPredictions {
     this.target = options.target;
   }
 
-  /** The alias's current version, or undefined while nothing is promoted. */
+  /**
+   * The alias's current version, or undefined while nothing is promoted. The registry is asked
+   * again only when its alias log has a new snapshot, so a steady stream pays one metadata read.
+   */
   async current(): Promise<CompiledPrediction | undefined> {
+    const token = await this.registry.aliasesToken();
+    if (this.last && this.last.token === token) return this.last.prediction;
     const pointer = (await this.registry.aliases(this.model)).find((a) => a.alias === this.alias);
-    if (!pointer) return undefined;
-    const cached = this.compiled.get(pointer.version);
-    if (cached) return cached;
-    try {
-      const version = await this.registry.resolve(this.model, pointer.version);
-      const compiled = compilePrediction(await this.registry.load(version), version.version);
-      this.compiled.set(version.version, compiled);
-      return compiled;
-    } catch (error) {
-      if (isLakestreamError(error, ErrorCode.NOT_FOUND)) return undefined;
-      throw error;
+    let prediction: CompiledPrediction | undefined;
+    if (pointer) {
+      prediction = this.compiled.get(pointer.version);
+      if (!prediction) {
+        try {
+          const version = await this.registry.resolve(this.model, pointer.version);
+          prediction = compilePrediction(await this.registry.load(version), version.version);
+          this.compiled.set(version.version, prediction);
+        } catch (error) {
+          if (!isLakestreamError(error, ErrorCode.NOT_FOUND)) throw error;
+        }
+      }
     }
+    this.last = { token, prediction };
+    return prediction;
   }
 }

@@ -46,13 +46,28 @@ export function termInputSql(term: TermInput): string {
 
 /**
  * The model as one SQL expression over the input columns, summed in the same order as
- * {@link predictLinear}, so both give the same double.
+ * {@link predictLinear}, so both give the same double. The levels of one categorical column become
+ * one `CASE` giving the matching level's coefficient (adding the zeros of the other levels changes
+ * nothing), so a row costs one comparison chain per column rather than one per level.
  */
 export function linearPredictionSql(model: LinearModel): string {
-  return model.terms.reduce(
-    (sql, term) => `(${sql} + ${doubleSql(term.coefficient)} * ${termInputSql(term)})`,
-    doubleSql(model.intercept),
-  );
+  let sql = doubleSql(model.intercept);
+  for (let i = 0; i < model.terms.length;) {
+    const term = model.terms[i]!;
+    if (term.kind === 'numeric') {
+      sql = `(${sql} + ${doubleSql(term.coefficient)} * ${termInputSql(term)})`;
+      i++;
+      continue;
+    }
+    const cases: string[] = [];
+    for (; i < model.terms.length; i++) {
+      const level = model.terms[i]!;
+      if (level.kind !== 'level' || level.column !== term.column) break;
+      cases.push(`WHEN ${quoteLiteral(level.level)} THEN ${doubleSql(level.coefficient)}`);
+    }
+    sql = `(${sql} + CASE CAST(${quoteIdent(term.column)} AS VARCHAR) ${cases.join(' ')} ELSE 0.0 END)`;
+  }
+  return sql;
 }
 
 /** The model's prediction for one row, in TS. */

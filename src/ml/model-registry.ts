@@ -198,6 +198,15 @@ export class ModelRegistry {
     return this.setAlias(name, alias, previous.version);
   }
 
+  /**
+   * Changes whenever an alias moves (the alias log's current snapshot), read from table metadata
+   * only: a cheap way to know that {@link aliases} may answer differently.
+   */
+  async aliasesToken(): Promise<string> {
+    if (!(await this.engine.catalog.tableExists(ALIASES))) return 'none';
+    return String((await this.engine.table(ALIASES)).currentSnapshot()?.snapshotId ?? 'empty');
+  }
+
   /** Where each alias points now. */
   async aliases(name?: string): Promise<{ name: string; alias: string; version: number }[]> {
     const latest = new Map<string, { name: string; alias: string; version: number }>();

@@ -10,4 +10,4 @@ export type { LiveRows } from './live-feed.js';
 export { LiveFeed } from './live-feed.js';
 export { BINANCE_TRADE_COLUMNS } from './binance-trade-columns.js';
 export type { BatchPrediction, PredictionSource } from './stream-predictions.js';
-export { predictionColumns } from './stream-predictions.js';
+export { PREDICTION_COLUMN, predictionColumns } from './stream-predictions.js';

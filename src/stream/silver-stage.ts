@@ -10,7 +10,7 @@ import { expectationSql, failureReasonSql } from './expectations.js';
 import { LATE_EVENT_RULE, lateEventSql, lateReasonSql } from './late-events.js';
 import { snapshotNumber } from './snapshot-property.js';
 import type { BatchPrediction, PredictionSource } from './stream-predictions.js';
-import { predictionColumns } from './stream-predictions.js';
+import { PREDICTION_COLUMN, predictionColumns } from './stream-predictions.js';
 import { ensureColumns } from './table-columns.js';
 
 /** Snapshot summary key holding the last bronze snapshot a silver/quarantine commit consumed. */
@@ -312,10 +312,11 @@ export class SilverStage {
       const match = key.map((k) => `s.${k} IS NOT DISTINCT FROM b.${k}`).join(' AND ');
       antiJoin = ` AND NOT EXISTS (SELECT 1 FROM (SELECT * FROM ${relationSql}) s WHERE ${match})`;
     }
-    return `SELECT ${columns}, __wal_seq AS wal_seq, __received_at AS ingested_at${this.predictionSelect(prediction)}
+    const rows = `SELECT ${columns}, __wal_seq AS wal_seq, __received_at AS ingested_at
       FROM ${this.batchTable} b
       WHERE __rule IS NULL${antiJoin}
       QUALIFY row_number() OVER (PARTITION BY ${key.join(', ')} ORDER BY __wal_seq) = 1`;
+    return this.predictions ? this.withPredictions(rows, prediction) : rows;
   }
 
   /** The prediction columns silver has when the stream has a model. */
@@ -330,21 +331,19 @@ export class SilverStage {
     ];
   }
 
-  /** The batch's predictions (NULL until a model is promoted), all from one model version. */
-  private predictionSelect(prediction: BatchPrediction | undefined): string {
-    if (!this.predictions) return '';
-    const names = predictionColumns(this.predictions.target);
-    const values = prediction
-      ? [
-          prediction.predictionSql,
-          prediction.lowerSql,
-          prediction.upperSql,
-          `CAST(${prediction.version} AS INTEGER)`,
-        ]
-      : ['CAST(NULL AS DOUBLE)', 'CAST(NULL AS DOUBLE)', 'CAST(NULL AS DOUBLE)', 'CAST(NULL AS INTEGER)'];
-    return [names.prediction, names.lower, names.upper, names.version]
-      .map((name, i) => `, ${values[i]} AS ${quoteIdent(name)}`)
-      .join('');
+  /**
+   * The rows with the batch's predictions (NULL until a model is promoted), all from one model
+   * version; the prediction is computed once and the band derived from it.
+   */
+  private withPredictions(rowsSql: string, prediction: BatchPrediction | undefined): string {
+    const names = predictionColumns(this.predictions!.target);
+    const [value, lower, upper, version] = prediction
+      ? [prediction.predictionSql, prediction.lowerSql, prediction.upperSql, String(prediction.version)]
+      : ['NULL', 'NULL', 'NULL', 'NULL'];
+    return `SELECT * EXCLUDE (${PREDICTION_COLUMN}), ${PREDICTION_COLUMN} AS ${quoteIdent(names.prediction)},
+        CAST(${lower} AS DOUBLE) AS ${quoteIdent(names.lower)}, CAST(${upper} AS DOUBLE) AS ${quoteIdent(names.upper)},
+        CAST(${version} AS INTEGER) AS ${quoteIdent(names.version)}
+      FROM (SELECT *, CAST(${value} AS DOUBLE) AS ${PREDICTION_COLUMN} FROM (${rowsSql}) AS deduped) AS scored`;
   }
 
   private async createIfMissing(

@@ -1,3 +1,6 @@
+/** Name under which a batch's prediction is visible to the band expressions. */
+export const PREDICTION_COLUMN = '__prediction';
+
 /**
  * The model a silver batch predicts with: SQL expressions over the batch's silver columns. One is
  * fetched at the start of each batch, so every row of a batch carries the same model version and a
@@ -8,6 +11,7 @@ export interface BatchPrediction {
   /** Name of the predicted column, e.g. `global_sales` for `pred_global_sales`. */
   readonly target: string;
   readonly predictionSql: string;
+  /** The band's ends; they may use the prediction as the column {@link PREDICTION_COLUMN}. */
   readonly lowerSql: string;
   readonly upperSql: string;
 }
