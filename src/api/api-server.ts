@@ -4,6 +4,8 @@ import { clientError, errorResponse } from './error-response.js';
 import type { IngestTarget } from './ingest-routes.js';
 import { registerIngestRoutes } from './ingest-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
+import type { ModelService } from './model-routes.js';
+import { registerModelRoutes } from './model-routes.js';
 import { registerOpenApi } from './openapi.js';
 import type { LiveFeed } from '../stream/index.js';
 
@@ -14,6 +16,8 @@ export interface ApiOptions extends IngestTarget {
   readonly logger?: boolean;
   /** New silver rows for `GET /v1/streams/{stream}/live`. */
   readonly feed?: LiveFeed;
+  /** The `/v1/models` routes. */
+  readonly models?: ModelService;
 }
 
 /** Builds the HTTP API (not yet listening), with its OpenAPI document at /docs. */
@@ -72,5 +76,6 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   registerIngestRoutes(app, options);
   if (options.feed) registerLiveRoutes(app, options.feed);
+  if (options.models) registerModelRoutes(app, options.models);
   return app;
 }

@@ -11,3 +11,5 @@ export type {
   RequestToken,
 } from './idempotency.js';
 export { decodeRequestToken, IdempotencyIndex } from './idempotency.js';
+export type { ModelService, TrainedModel } from './model-routes.js';
+export { registerModelRoutes } from './model-routes.js';

@@ -3,3 +3,5 @@ export type { PipelineRuntimeOptions, PipelineStats, StreamModel } from './pipel
 export { PipelineRuntime } from './pipeline-runtime.js';
 export type { ProjectConfig, SourceConfig } from './project-config.js';
 export { applyEnvOverrides, loadProjectConfig, validateProjectConfig } from './project-config.js';
+export type { TrainingOutcome } from './model-training.js';
+export { findDeclaredModel, trainDeclaredModel } from './model-training.js';

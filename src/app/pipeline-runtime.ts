@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { abortableSleep } from '../core/index.js';
 import { buildApi, decodeRequestToken, IdempotencyIndex } from '../api/index.js';
+import type { ModelConfig } from './model-config.js';
+import { modelService } from './model-service.js';
 import { DuckSession, LakeEngine } from '../engine/index.js';
 import { AliasPredictions, ModelRegistry } from '../ml/index.js';
 import { WriteAheadLog } from '../ingest/index.js';
@@ -44,6 +46,8 @@ export interface PipelineRuntimeOptions {
   readonly commitRows?: number;
   /** Models whose registry alias predicts in a stream's silver batches. */
   readonly models?: readonly StreamModel[];
+  /** Models declared in the project, trainable through `POST /v1/models/{name}/train`. */
+  readonly trainable?: readonly ModelConfig[];
   /** In-process sources (simulators, replays): raw event texts pumped into the WAL. */
   readonly sources?: readonly { readonly stream: string; readonly events: AsyncIterable<string> }[];
   readonly log?: (line: string) => void;
@@ -112,7 +116,12 @@ export class PipelineRuntime {
     await runtime.bronze.ensureTable();
     for (const silver of runtime.silvers) await silver.ensureTables();
     const idempotency = await runtime.rebuildIdempotency();
-    runtime.apiInstance = await buildApi({ wal, feed: runtime.feed, idempotency });
+    runtime.apiInstance = await buildApi({
+      wal,
+      feed: runtime.feed,
+      idempotency,
+      models: modelService(engine, runtime.registry, options.trainable ?? []),
+    });
     await runtime.api.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
     runtime.loop = runtime.runLoop();
     for (const source of options.sources ?? [])

@@ -112,4 +112,62 @@ describe('lakestream train and models, on the games example project', () => {
     const unknown = await cli('train', 'nosuch');
     expect(unknown.stderr).toMatch(/no model 'nosuch'.*declared: games/);
   });
+
+  it('trains, shows, promotes and rolls back over /v1/models', async () => {
+    const runtime = await PipelineRuntime.start({
+      dataDir: project.dataDir,
+      streams: project.streams,
+      trainable: project.models,
+      log: () => {},
+    });
+    try {
+      const base = `http://127.0.0.1:${runtime.port}/v1/models`;
+      const call = async (method: string, path: string, body?: object) => {
+        const response = await fetch(`${base}${path}`, {
+          method,
+          ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+        });
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      };
+      const trained = await call('POST', '/games/train', { promote: 'challenger' });
+      expect(trained.status).toBe(201);
+      expect(trained.body).toMatchObject({
+        version: { version: 3, aliases: ['challenger'] },
+        rows: { train: expect.any(Number) },
+      });
+      expect((trained.body.metrics as { model: { mae: number } }).model.mae).toBeGreaterThan(0);
+      const listed = await call('GET', '/games');
+      expect((listed.body.versions as { version: number }[]).map((v) => v.version)).toEqual([3, 2, 1]);
+      expect((await call('GET', '/games/versions/champion')).body).toMatchObject({
+        version: 1,
+        trainingTable: 'silver.games',
+      });
+      expect((await call('PUT', '/games/aliases/champion', { version: 3 })).body).toMatchObject({
+        version: 3,
+      });
+      expect((await call('POST', '/games/aliases/champion/rollback')).body).toMatchObject({ version: 1 });
+      const bad = await call('PUT', '/games/aliases/champion', { version: 'latest' });
+      expect(bad).toMatchObject({
+        status: 400,
+        body: { error: { code: 'LS_INVALID_ARGUMENT', field: 'version' } },
+      });
+      expect(await call('GET', '/nosuch')).toMatchObject({
+        status: 404,
+        body: { error: { code: 'LS_NOT_FOUND' } },
+      });
+      expect(await call('GET', '/games/versions/nope')).toMatchObject({
+        status: 404,
+        body: { error: { code: 'LS_NOT_FOUND' } },
+      });
+      expect(await call('POST', '/nosuch/train')).toMatchObject({ status: 404 });
+      const openapi = (await (await fetch(`http://127.0.0.1:${runtime.port}/docs/json`)).json()) as {
+        paths: object;
+      };
+      expect(Object.keys(openapi.paths)).toEqual(
+        expect.arrayContaining(['/v1/models', '/v1/models/{name}/train']),
+      );
+    } finally {
+      await runtime.stop();
+    }
+  });
 });

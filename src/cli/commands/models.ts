@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ModelConfig, ProjectConfig } from '../../app/index.js';
-import { loadProjectConfig } from '../../app/index.js';
+import type { ProjectConfig } from '../../app/index.js';
+import { findDeclaredModel, loadProjectConfig, trainDeclaredModel } from '../../app/index.js';
 import { ErrorCode, lakeError } from '../../core/index.js';
 import type { LakeEngine } from '../../engine/index.js';
 import type { ModelVersion, RegressionMetrics } from '../../ml/index.js';
-import { ModelRegistry, trainRidge } from '../../ml/index.js';
+import { ModelRegistry } from '../../ml/index.js';
 import type { OutputFormat } from '../output.js';
 import { formatRows } from '../output.js';
 import { startProgress } from '../progress.js';
@@ -25,42 +25,24 @@ export function registerModelCommands(program: Command): void {
     .option('--promote [alias]', "point an alias at the new version (default 'champion')")
     .action(async (name: string, options: { project: string; promote?: string | boolean }) => {
       const project = await loadProject(options.project);
-      const model = findModel(project, name);
+      const model = findDeclaredModel(project.models, name);
+      const promote = options.promote === true ? 'champion' : options.promote || undefined;
       await withProjectRegistry(project, async (registry, engine) => {
         const progress = startProgress(`train ${name}`, 3, 'steps');
-        const scan = await engine.scan(model.table);
-        const snapshotId = scan.plan.snapshot?.snapshotId;
-        if (snapshotId === undefined)
-          throw lakeError(
-            ErrorCode.INVALID_ARGUMENT,
-            `train: ${model.table} has no rows yet; run the pipeline first`,
-          );
-        progress.update(1);
-        const trained = await trainRidge(engine, scan.relationSql, model);
-        progress.update(2);
-        const version = await registry.register({
-          name,
-          model: trained.model,
-          params: { ...model },
-          metrics: { ...trained.metrics, rows: trained.rows },
-          training: {
-            table: model.table,
-            snapshotId,
-            rows: trained.rows.train + trained.rows.validation + trained.rows.test,
-          },
+        const outcome = await trainDeclaredModel(engine, registry, model, {
+          ...(promote ? { promote } : {}),
+          onStep: (step) => progress.update(step),
         });
-        progress.update(3);
         progress.stop();
-        const alias = options.promote === true ? 'champion' : options.promote || undefined;
-        if (alias) await registry.setAlias(name, alias, version.version);
+        const { rows, metrics } = outcome.trained;
         process.stdout.write(
-          `${name} v${version.version}: ridge on ${model.table} at snapshot ${snapshotId} (${trained.rows.train} train / ${trained.rows.validation} validation / ${trained.rows.test} test rows, seed ${model.seed})${alias ? `, now ${alias}` : ''}\n`,
+          `${name} v${outcome.version.version}: ridge on ${model.table} at snapshot ${outcome.snapshotId} (${rows.train} train / ${rows.validation} validation / ${rows.test} test rows, seed ${model.seed})${outcome.promotedAs ? `, now ${outcome.promotedAs}` : ''}\n`,
         );
         process.stdout.write(
           metricsTable(
             [
-              ['ridge', trained.metrics.model],
-              ['predict the mean', trained.metrics.meanBaseline],
+              ['ridge', metrics.model],
+              ['predict the mean', metrics.meanBaseline],
             ],
             'table',
           ),
@@ -169,15 +151,6 @@ async function loadProject(project: string): Promise<ProjectConfig> {
   const path = resolve(project);
   const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'lakestream.yaml') : path;
   return loadProjectConfig(file);
-}
-
-function findModel(project: ProjectConfig, name: string): ModelConfig {
-  const model = project.models.find((m) => m.name === name);
-  if (model) return model;
-  throw lakeError(
-    ErrorCode.NOT_FOUND,
-    `train: no model '${name}' in the project's lakestream.yaml; declared: ${project.models.map((m) => m.name).join(', ') || 'none'}`,
-  );
 }
 
 async function withProjectRegistry<T>(

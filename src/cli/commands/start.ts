@@ -73,6 +73,7 @@ async function runProject(config: ProjectConfig, signal: AbortSignal): Promise<{
     streams: config.streams,
     commitIntervalMs: config.commitIntervalMs,
     commitRows: config.commitRows,
+    trainable: config.models,
     models: config.models.flatMap((m) =>
       m.stream ? [{ stream: m.stream, model: m.name, alias: m.alias, target: m.target }] : [],
     ),

@@ -1,0 +1,25 @@
+import type { ModelService } from '../api/index.js';
+import type { LakeEngine } from '../engine/index.js';
+import type { ModelRegistry } from '../ml/index.js';
+import type { ModelConfig } from './model-config.js';
+import { findDeclaredModel, trainDeclaredModel } from './model-training.js';
+
+/** The `/v1/models` operations over a registry and the project's declared models. */
+export function modelService(
+  engine: LakeEngine,
+  registry: ModelRegistry,
+  declared: readonly ModelConfig[],
+): ModelService {
+  return {
+    versions: (name) => registry.versions(name),
+    resolve: (name, reference) => registry.resolve(name, reference),
+    setAlias: (name, alias, version) => registry.setAlias(name, alias, version),
+    rollback: (name, alias) => registry.rollback(name, alias),
+    train: async (name, promote) => {
+      const outcome = await trainDeclaredModel(engine, registry, findDeclaredModel(declared, name), {
+        ...(promote ? { promote } : {}),
+      });
+      return { version: outcome.version, metrics: outcome.trained.metrics, rows: outcome.trained.rows };
+    },
+  };
+}

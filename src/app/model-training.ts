@@ -1,0 +1,61 @@
+import { ErrorCode, lakeError } from '../core/index.js';
+import type { LakeEngine } from '../engine/index.js';
+import type { ModelRegistry, ModelVersion, RidgeTrainingResult } from '../ml/index.js';
+import { trainRidge } from '../ml/index.js';
+import type { ModelConfig } from './model-config.js';
+
+/** What training a declared model did. */
+export interface TrainingOutcome {
+  readonly version: ModelVersion;
+  readonly trained: RidgeTrainingResult;
+  readonly snapshotId: number;
+  /** The alias pointed at the new version, if one was asked for. */
+  readonly promotedAs?: string;
+}
+
+/**
+ * Trains a model declared in `lakestream.yaml` on its table's current snapshot, registers the
+ * result with that snapshot as lineage, and optionally points an alias at it.
+ */
+export async function trainDeclaredModel(
+  engine: LakeEngine,
+  registry: ModelRegistry,
+  model: ModelConfig,
+  options: { promote?: string; onStep?: (step: number) => void } = {},
+): Promise<TrainingOutcome> {
+  const scan = await engine.scan(model.table);
+  const snapshotId = scan.plan.snapshot?.snapshotId;
+  if (snapshotId === undefined)
+    throw lakeError(
+      ErrorCode.INVALID_ARGUMENT,
+      `train: ${model.table} has no rows yet; run the pipeline first`,
+    );
+  options.onStep?.(1);
+  const trained = await trainRidge(engine, scan.relationSql, model);
+  options.onStep?.(2);
+  const registered = await registry.register({
+    name: model.name,
+    model: trained.model,
+    params: { ...model },
+    metrics: { ...trained.metrics, rows: trained.rows },
+    training: {
+      table: model.table,
+      snapshotId,
+      rows: trained.rows.train + trained.rows.validation + trained.rows.test,
+    },
+  });
+  options.onStep?.(3);
+  if (!options.promote) return { version: registered, trained, snapshotId };
+  const version = await registry.setAlias(model.name, options.promote, registered.version);
+  return { version, trained, snapshotId, promotedAs: options.promote };
+}
+
+/** The declared model named `name`; LS_NOT_FOUND lists the declared ones. */
+export function findDeclaredModel(models: readonly ModelConfig[], name: string): ModelConfig {
+  const model = models.find((m) => m.name === name);
+  if (model) return model;
+  throw lakeError(
+    ErrorCode.NOT_FOUND,
+    `train: no model '${name}' in the project's lakestream.yaml; declared: ${models.map((m) => m.name).join(', ') || 'none'}`,
+  );
+}
