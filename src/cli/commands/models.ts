@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ProjectConfig } from '../../app/index.js';
-import { findDeclaredModel, loadProjectConfig, trainDeclaredModel } from '../../app/index.js';
+import { findDeclaredModel, trainDeclaredModel } from '../../app/index.js';
+import { loadProject } from '../project.js';
 import { ErrorCode, lakeError } from '../../core/index.js';
 import type { LakeEngine } from '../../engine/index.js';
 import type { ModelVersion, RegressionMetrics } from '../../ml/index.js';
@@ -145,12 +145,6 @@ export function registerModelCommands(program: Command): void {
         process.stdout.write(`${name}@${options.alias} → v${restored.version}\n`);
       });
     });
-}
-
-async function loadProject(project: string): Promise<ProjectConfig> {
-  const path = resolve(project);
-  const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'lakestream.yaml') : path;
-  return loadProjectConfig(file);
 }
 
 async function withProjectRegistry<T>(

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ProjectConfig, SourceConfig } from '../../app/index.js';
 import { loadProjectConfig, PipelineRuntime } from '../../app/index.js';
+import { loadProject } from '../project.js';
 import {
   binanceTrades,
   replayCsv,
@@ -22,9 +22,7 @@ export function registerStartCommand(program: Command): void {
     .description('run a pipeline project (HTTP ingest API, sources, bronze and silver stages) until stopped')
     .argument('[project]', 'project folder or its lakestream.yaml', '.')
     .action(async (project: string) => {
-      const path = resolve(project);
-      const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'lakestream.yaml') : path;
-      await runUntilSignal([await loadProjectConfig(file)]);
+      await runUntilSignal([await loadProject(project)]);
     });
 
   program
