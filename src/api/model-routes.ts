@@ -6,7 +6,10 @@ import { clientError } from './error-response.js';
 /** What training through the API returns. */
 export interface TrainedModel {
   readonly version: ModelVersion;
-  readonly metrics: { readonly model: RegressionMetrics; readonly meanBaseline: RegressionMetrics };
+  readonly metrics: {
+    readonly model: RegressionMetrics;
+    readonly baselines: Readonly<Record<string, RegressionMetrics>>;
+  };
   readonly rows: Readonly<Record<'train' | 'validation' | 'test', number>>;
 }
 

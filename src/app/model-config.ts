@@ -1,5 +1,6 @@
-import type { FeatureSpec, ModelSpec } from '../ml/index.js';
-import type { SilverStreamConfig } from '../stream/index.js';
+import type { Algorithm, BaselineSpec, BoostingSpec, FeatureSpec, ModelSpec, TimePart } from '../ml/index.js';
+import type { MinuteBarColumns, SilverStreamConfig } from '../stream/index.js';
+import { BAR_MINUTE, MINUTE_BAR_FEATURES, NEXT_RETURN, PERSISTENCE_RETURN } from '../stream/index.js';
 
 /** A model declared in `lakestream.yaml`: what it learns from, and where it predicts. */
 export interface ModelConfig extends ModelSpec {
@@ -9,6 +10,11 @@ export interface ModelConfig extends ModelSpec {
   readonly stream?: string;
   /** Registry alias the stream predicts with. Default `champion`. */
   readonly alias: string;
+  /**
+   * Learn from minute bars of the table's trades instead of its rows: one row per (instrument,
+   * minute) with the bar features, the next minute's return as target, and persistence's return.
+   */
+  readonly minuteBars?: MinuteBarColumns;
 }
 
 /** The checks `validateProjectConfig` shares with the parts it delegates to. */
@@ -25,11 +31,20 @@ const KNOWN = [
   'alias',
   'target',
   'features',
+  'algorithm',
   'split_key',
+  'split_by',
   'seed',
   'ridge_lambda',
+  'boosting',
   'band_coverage',
+  'baselines',
+  'minute_bars',
 ];
+const BOOSTING_KEYS = ['trees', 'learning_rate', 'max_depth', 'min_leaf_rows'];
+const BASELINES = ['mean', 'random_forest', 'persistence'];
+const TIME_PARTS: readonly TimePart[] = ['minute_of_hour', 'hour_of_day', 'day_of_week'];
+const ALGORITHMS: readonly Algorithm[] = ['ridge', 'gbt'];
 
 /** Parses the `models:` mapping; errors name the bad key. */
 export function parseModels(
@@ -48,12 +63,23 @@ export function parseModels(
     const streamName = m.stream === undefined ? undefined : str(m.stream, `${at}.stream`);
     const stream = streamName === undefined ? undefined : streams.find((s) => s.stream === streamName);
     if (streamName !== undefined && !stream) bad(`${at}.stream`, `'${streamName}' is not a declared stream`);
-    const columns = stream ? new Set(stream.columns.map((c) => c.name)) : undefined;
-    const column = (value: unknown, key: string): string => {
+    const streamColumns = stream ? new Set(stream.columns.map((c) => c.name)) : undefined;
+    const streamColumn = (value: unknown, key: string): string => {
       const text = str(value, key);
-      if (columns && !columns.has(text)) bad(key, `'${text}' is not a column of stream ${streamName}`);
+      if (streamColumns && !streamColumns.has(text))
+        bad(key, `'${text}' is not a column of stream ${streamName}`);
       return text;
     };
+    const minuteBars = parseMinuteBars(m.minute_bars, `${at}.minute_bars`, checks, streamColumn);
+    const barColumns = new Set<string>([...MINUTE_BAR_FEATURES, BAR_MINUTE, NEXT_RETURN, PERSISTENCE_RETURN]);
+    const column = minuteBars
+      ? (value: unknown, key: string): string => {
+          const text = str(value, key);
+          if (!barColumns.has(text))
+            bad(key, `'${text}' is not a minute-bar column; use one of ${[...barColumns].join(', ')}`);
+          return text;
+        }
+      : streamColumn;
     const features = (
       Array.isArray(m.features) ? m.features : bad(`${at}.features`, 'expected a list of features')
     ).map((f, i): FeatureSpec => {
@@ -61,14 +87,33 @@ export function parseModels(
       const feature = obj(f, key);
       const kind = feature.kind ?? 'numeric';
       if (kind === 'numeric') return { kind, column: column(feature.column, `${key}.column`) };
-      if (kind === 'categorical')
+      if (kind === 'categorical') {
+        const encoding = oneOf(
+          feature.encoding ?? 'one_hot',
+          ['one_hot', 'target'],
+          `${key}.encoding`,
+          checks,
+        );
         return {
           kind,
           column: column(feature.column, `${key}.column`),
           topK: num(feature.top_k ?? 20, `${key}.top_k`, 1),
+          encoding,
+          ...(feature.smoothing === undefined
+            ? {}
+            : { smoothing: num(feature.smoothing, `${key}.smoothing`, 0) }),
         };
-      return bad(`${key}.kind`, "use 'numeric' or 'categorical'");
+      }
+      if (kind === 'time') {
+        const part = oneOf(feature.part, TIME_PARTS, `${key}.part`, checks);
+        return { kind, column: column(feature.column, `${key}.column`), part };
+      }
+      return bad(`${key}.kind`, "use 'numeric', 'categorical' or 'time'");
     });
+    const algorithm = oneOf(m.algorithm ?? 'ridge', ALGORITHMS, `${at}.algorithm`, checks);
+    const splitBy = oneOf(m.split_by ?? 'hash', ['hash', 'time'] as const, `${at}.split_by`, checks);
+    const boosting = parseBoosting(m.boosting, `${at}.boosting`, checks);
+    const baselines = parseBaselines(m.baselines, `${at}.baselines`, checks, column);
     const coverage = num(m.band_coverage ?? 0.8, `${at}.band_coverage`);
     if (!(coverage > 0 && coverage < 1))
       bad(`${at}.band_coverage`, 'expected a share between 0 and 1, e.g. 0.8');
@@ -79,10 +124,88 @@ export function parseModels(
       alias: str(m.alias ?? 'champion', `${at}.alias`),
       target: column(m.target, `${at}.target`),
       features,
-      splitKey: column(m.split_key ?? stream?.key[0], `${at}.split_key`),
+      algorithm,
+      splitKey: column(m.split_key ?? (minuteBars ? BAR_MINUTE : stream?.key[0]), `${at}.split_key`),
+      splitBy,
       seed: num(m.seed ?? 42, `${at}.seed`),
       ridgeLambda: num(m.ridge_lambda ?? 1, `${at}.ridge_lambda`),
+      ...(boosting ? { boosting } : {}),
       bandCoverage: coverage,
+      baselines,
+      ...(minuteBars ? { minuteBars } : {}),
     };
   });
+}
+
+function parseMinuteBars(
+  raw: unknown,
+  at: string,
+  checks: ConfigChecks,
+  column: (value: unknown, key: string) => string,
+): MinuteBarColumns | undefined {
+  if (raw === undefined) return undefined;
+  const bars = checks.obj(raw, at);
+  for (const key of Object.keys(bars))
+    if (!['by', 'time', 'price', 'quantity'].includes(key))
+      checks.bad(`${at}.${key}`, 'unknown key; expected by, time, price, quantity');
+  return {
+    by: column(bars.by, `${at}.by`),
+    time: column(bars.time, `${at}.time`),
+    price: column(bars.price, `${at}.price`),
+    quantity: column(bars.quantity, `${at}.quantity`),
+  };
+}
+
+function oneOf<T extends string>(
+  value: unknown,
+  allowed: readonly T[],
+  key: string,
+  checks: ConfigChecks,
+): T {
+  const text = checks.str(value, key);
+  if (!(allowed as readonly string[]).includes(text)) checks.bad(key, `use one of ${allowed.join(', ')}`);
+  return text as T;
+}
+
+function parseBoosting(raw: unknown, at: string, checks: ConfigChecks): BoostingSpec | undefined {
+  if (raw === undefined) return undefined;
+  const b = checks.obj(raw, at);
+  for (const key of Object.keys(b))
+    if (!BOOSTING_KEYS.includes(key))
+      checks.bad(`${at}.${key}`, `unknown key; expected one of ${BOOSTING_KEYS.join(', ')}`);
+  const rate = b.learning_rate === undefined ? undefined : checks.num(b.learning_rate, `${at}.learning_rate`);
+  if (rate !== undefined && !(rate > 0 && rate <= 1))
+    checks.bad(`${at}.learning_rate`, 'expected a rate in (0, 1], e.g. 0.05');
+  return {
+    ...(b.trees === undefined ? {} : { trees: checks.num(b.trees, `${at}.trees`, 1) }),
+    ...(rate === undefined ? {} : { learningRate: rate }),
+    ...(b.max_depth === undefined ? {} : { maxDepth: checks.num(b.max_depth, `${at}.max_depth`, 1) }),
+    ...(b.min_leaf_rows === undefined
+      ? {}
+      : { minLeafRows: checks.num(b.min_leaf_rows, `${at}.min_leaf_rows`, 1) }),
+  };
+}
+
+/** `baselines: [mean, random_forest, { persistence: column }]`; the mean is always reported. */
+function parseBaselines(
+  raw: unknown,
+  at: string,
+  checks: ConfigChecks,
+  column: (value: unknown, key: string) => string,
+): BaselineSpec {
+  if (raw === undefined) return {};
+  if (!Array.isArray(raw)) checks.bad(at, `expected a list of ${BASELINES.join(', ')}`);
+  let spec: BaselineSpec = {};
+  (raw as unknown[]).forEach((entry, i) => {
+    const key = `${at}[${i}]`;
+    if (entry === 'mean') return;
+    if (entry === 'random_forest') spec = { ...spec, randomForest: true };
+    else if (typeof entry === 'object' && entry !== null && 'persistence' in entry)
+      spec = {
+        ...spec,
+        persistenceColumn: column((entry as { persistence: unknown }).persistence, `${key}.persistence`),
+      };
+    else checks.bad(key, 'use mean, random_forest or { persistence: <column> }');
+  });
+  return spec;
 }

@@ -1,13 +1,14 @@
 import { ErrorCode, lakeError } from '../core/index.js';
 import type { LakeEngine } from '../engine/index.js';
-import type { ModelRegistry, ModelVersion, RidgeTrainingResult } from '../ml/index.js';
-import { trainRidge } from '../ml/index.js';
+import type { ModelRegistry, ModelVersion, TrainingResult } from '../ml/index.js';
+import { trainModel } from '../ml/index.js';
+import { minuteBarFeaturesSql, minuteBarPartialsSql } from '../stream/index.js';
 import type { ModelConfig } from './model-config.js';
 
 /** What training a declared model did. */
 export interface TrainingOutcome {
   readonly version: ModelVersion;
-  readonly trained: RidgeTrainingResult;
+  readonly trained: TrainingResult;
   readonly snapshotId: number;
   /** The alias pointed at the new version, if one was asked for. */
   readonly promotedAs?: string;
@@ -21,7 +22,7 @@ export async function trainDeclaredModel(
   engine: LakeEngine,
   registry: ModelRegistry,
   model: ModelConfig,
-  options: { promote?: string; onStep?: (step: number) => void } = {},
+  options: { promote?: string; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<TrainingOutcome> {
   const scan = await engine.scan(model.table);
   const snapshotId = scan.plan.snapshot?.snapshotId;
@@ -30,9 +31,10 @@ export async function trainDeclaredModel(
       ErrorCode.INVALID_ARGUMENT,
       `train: ${model.table} has no rows yet; run the pipeline first`,
     );
-  options.onStep?.(1);
-  const trained = await trainRidge(engine, scan.relationSql, model);
-  options.onStep?.(2);
+  const relation = model.minuteBars
+    ? `(${minuteBarFeaturesSql(minuteBarPartialsSql(scan.relationSql, model.minuteBars))})`
+    : scan.relationSql;
+  const trained = await trainModel(engine, relation, model, options.onProgress);
   const registered = await registry.register({
     name: model.name,
     model: trained.model,
@@ -44,7 +46,6 @@ export async function trainDeclaredModel(
       rows: trained.rows.train + trained.rows.validation + trained.rows.test,
     },
   });
-  options.onStep?.(3);
   if (!options.promote) return { version: registered, trained, snapshotId };
   const version = await registry.setAlias(model.name, options.promote, registered.version);
   return { version, trained, snapshotId, promotedAs: options.promote };

@@ -8,8 +8,8 @@ import { DuckSession, LakeEngine } from '../engine/index.js';
 import { AliasPredictions, ModelRegistry } from '../ml/index.js';
 import { WriteAheadLog } from '../ingest/index.js';
 import { LocalObjectStore } from '../storage/index.js';
-import type { SilverStreamConfig } from '../stream/index.js';
-import { BronzeStage, LiveFeed, SilverStage } from '../stream/index.js';
+import type { MinuteBarColumns, SilverStreamConfig } from '../stream/index.js';
+import { BronzeStage, LiveFeed, MinuteBarFeatures, ModelAccuracy, SilverStage } from '../stream/index.js';
 import type { TableIdentifier } from '../table/index.js';
 import { FilesystemCatalog } from '../table/index.js';
 
@@ -29,6 +29,8 @@ export interface StreamModel {
   readonly model: string;
   readonly alias: string;
   readonly target: string;
+  /** The model reads minute-bar features of these trade columns (joined to each batch). */
+  readonly minuteBars?: MinuteBarColumns;
 }
 
 /** What a pipeline process runs. */
@@ -70,6 +72,7 @@ export class PipelineRuntime {
   private readonly wal: WriteAheadLog;
   private readonly bronze: BronzeStage;
   private readonly silvers: SilverStage[];
+  private readonly accuracies: ModelAccuracy[];
   private readonly intervalMs: number;
   private readonly log: (line: string) => void;
   private running = true;
@@ -98,12 +101,32 @@ export class PipelineRuntime {
       maxRecords: options.commitRows ?? 100_000,
     });
     this.feed = new LiveFeed();
+    this.accuracies = (options.models ?? []).flatMap((model) => {
+      const config = options.streams.find((s) => s.stream === model.stream);
+      if (!config) return [];
+      return [
+        new ModelAccuracy(engine, {
+          model: model.model,
+          silver: config.silver,
+          eventTime: config.eventTime,
+          target: model.target,
+          actual: model.minuteBars ? { kind: 'minute_bars', bars: model.minuteBars } : { kind: 'row' },
+        }),
+      ];
+    });
     this.silvers = options.streams.map((config) => {
       const model = options.models?.find((m) => m.stream === config.stream);
       const predictions = model
         ? new AliasPredictions(registry, { model: model.model, alias: model.alias, target: model.target })
         : undefined;
-      return new SilverStage(engine, config, { feed: this.feed, ...(predictions ? { predictions } : {}) });
+      const features = model?.minuteBars
+        ? new MinuteBarFeatures(engine, config.stream, model.minuteBars)
+        : undefined;
+      return new SilverStage(engine, config, {
+        feed: this.feed,
+        ...(predictions ? { predictions } : {}),
+        ...(features ? { features } : {}),
+      });
     });
   }
 
@@ -160,6 +183,7 @@ export class PipelineRuntime {
       this.counters.silverRows += result.silverRows;
       this.counters.quarantinedRows += result.quarantinedRows;
     }
+    for (const accuracy of this.accuracies) await accuracy.runOnce();
     this.counters.microBatches++;
     return bronze.records;
   }

@@ -1,6 +1,6 @@
 import { isLakestreamError, ErrorCode } from '../core/index.js';
-import type { LinearModel } from './linear-model.js';
-import { linearPredictionSql } from './linear-model.js';
+import type { RegressionModel } from './regression-model.js';
+import { modelSql } from './regression-model.js';
 import type { ModelRegistry } from './model-registry.js';
 import { doubleSql } from './sql-literals.js';
 
@@ -8,24 +8,28 @@ import { doubleSql } from './sql-literals.js';
 export interface CompiledPrediction {
   readonly version: number;
   readonly target: string;
+  /** Columns to compute before the prediction (a tree model's encoded inputs). */
+  readonly inputs: readonly { readonly name: string; readonly sql: string }[];
   readonly predictionSql: string;
   readonly lowerSql: string;
   readonly upperSql: string;
 }
 
 /**
- * A linear model's prediction and band as SQL. The band's ends refer to the prediction by the
- * column name `predictionColumn` (the silver stage computes the prediction once under that name).
+ * A model's prediction and band as SQL. The band's ends refer to the prediction by the column name
+ * `predictionColumn` (the silver stage computes the prediction once under that name).
  */
 export function compilePrediction(
-  model: LinearModel,
+  model: RegressionModel,
   version: number,
   predictionColumn = '__prediction',
 ): CompiledPrediction {
+  const compiled = modelSql(model);
   return {
     version,
     target: model.target,
-    predictionSql: linearPredictionSql(model),
+    inputs: compiled.inputs,
+    predictionSql: compiled.predictionSql,
     lowerSql: `(${predictionColumn} + ${doubleSql(model.band.lower)})`,
     upperSql: `(${predictionColumn} + ${doubleSql(model.band.upper)})`,
   };

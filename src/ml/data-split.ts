@@ -19,3 +19,39 @@ export function splitConditionSql(keyColumn: string, seed: number, part: SplitPa
   const bucket = `(md5_number(CAST(${quoteIdent(keyColumn)} AS VARCHAR) || ${quoteLiteral(`:${seed}`)}) % 100)`;
   return `(${bucket} >= ${from} AND ${bucket} < ${to})`;
 }
+
+/** Name of the column {@link labelledRelationSql} adds: the row's split part. */
+export const PART_COLUMN = '__part';
+
+/** Name of the column {@link labelledRelationSql} adds: the target as a DOUBLE. */
+export const TARGET_COLUMN = '__target';
+
+/**
+ * The rows of `relationSql` that have a numeric target, with the target as {@link TARGET_COLUMN}
+ * and the split part as {@link PART_COLUMN}: by the seeded hash of the split key, or, with
+ * `splitBy: 'time'`, by the key's order (the oldest 70 % train, the next 15 % validation, the newest
+ * 15 % test; rows with equal keys stay in one part).
+ */
+export function labelledRelationSql(
+  relationSql: string,
+  spec: { target: string; splitKey: string; seed: number; splitBy?: 'hash' | 'time' },
+): string {
+  const withTarget = `SELECT *, TRY_CAST(${quoteIdent(spec.target)} AS DOUBLE) AS ${TARGET_COLUMN} FROM ${relationSql} AS input`;
+  const labelled = `SELECT * FROM (${withTarget}) AS d WHERE ${TARGET_COLUMN} IS NOT NULL AND isfinite(${TARGET_COLUMN})`;
+  const parts = Object.entries(SPLIT_PERCENT) as [SplitPart, readonly [number, number]][];
+  const part =
+    spec.splitBy === 'time'
+      ? `CASE ${parts.map(([p, [, to]]) => `WHEN __rank <= ${to / 100} THEN '${p}'`).join(' ')} END`
+      : `CASE ${parts.map(([p]) => `WHEN ${splitConditionSql(spec.splitKey, spec.seed, p)} THEN '${p}'`).join(' ')} END`;
+  const ranked =
+    spec.splitBy === 'time'
+      ? `SELECT *, cume_dist() OVER (ORDER BY ${quoteIdent(spec.splitKey)}) AS __rank FROM (${labelled}) AS l`
+      : labelled;
+  const exclude = spec.splitBy === 'time' ? ' EXCLUDE (__rank)' : '';
+  return `SELECT *${exclude}, ${part} AS ${PART_COLUMN} FROM (${ranked}) AS r`;
+}
+
+/** The rows of one part of a {@link labelledRelationSql}. */
+export function partRelationSql(labelledSql: string, part: SplitPart): string {
+  return `SELECT * FROM (${labelledSql}) AS l WHERE ${PART_COLUMN} = '${part}'`;
+}

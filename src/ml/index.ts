@@ -1,14 +1,48 @@
 // Public surface of the ML layer: features, trainers, metrics and models that compile to SQL.
 export { solveSymmetricPositiveDefinite } from './cholesky.js';
 export type { SplitPart } from './data-split.js';
-export { SPLIT_PERCENT, splitConditionSql } from './data-split.js';
-export type { CategoricalFeature, FeatureSpec, ModelSpec, NumericFeature } from './feature-spec.js';
-export type { LevelTerm, LinearModel, LinearTerm, NumericTerm, TermInput } from './linear-model.js';
-export { linearPredictionSql, predictLinear, termInputSql } from './linear-model.js';
+export {
+  labelledRelationSql,
+  PART_COLUMN,
+  partRelationSql,
+  SPLIT_PERCENT,
+  splitConditionSql,
+  TARGET_COLUMN,
+} from './data-split.js';
+export type {
+  Algorithm,
+  BaselineSpec,
+  BoostingSpec,
+  CategoricalFeature,
+  FeatureSpec,
+  ModelSpec,
+  NumericFeature,
+  TimeFeature,
+  TimePart,
+} from './feature-spec.js';
+export type {
+  EncodedInput,
+  IndicatorInput,
+  NumericInput,
+  TargetEncodedInput,
+  TimeInput,
+} from './feature-encoding.js';
+export { encodedInputSql, encodedInputValue, fitEncodedInputs } from './feature-encoding.js';
+export type { LinearModel, LinearTerm, PredictionBand } from './linear-model.js';
+export { linearPredictionSql, predictLinear } from './linear-model.js';
+export type { ModelSql, RegressionModel, TreeModel } from './regression-model.js';
+export { encodeRow, inlineModelSql, modelSql, predictRow } from './regression-model.js';
+export type { TreeEnsemble, TreeLeaf, TreeNode, TreeSplit } from './tree-ensemble.js';
+export { ensembleSql, predictEnsemble } from './tree-ensemble.js';
+export type { BoostingOptions, ForestOptions, TrainingMatrix } from './regression-trees.js';
+export { trainGradientBoosting, trainRandomForest } from './regression-trees.js';
 export type { RegressionMetrics } from './regression-metrics.js';
-export { regressionMetrics } from './regression-metrics.js';
-export type { RidgeTrainingResult } from './ridge-trainer.js';
+export { regressionMetrics, regressionMetricsOf } from './regression-metrics.js';
+export type { BaselineName, TrainingResult } from './training-result.js';
 export { trainRidge } from './ridge-trainer.js';
+export type { TreeProgress } from './boosting-trainer.js';
+export { trainBoostedTrees } from './boosting-trainer.js';
+export { trainModel } from './train-model.js';
 export { doubleSql } from './sql-literals.js';
 export type { ModelVersion, RegisterRequest } from './model-registry.js';
 export { ModelRegistry } from './model-registry.js';

@@ -1,25 +1,15 @@
 import { quoteIdent, quoteLiteral } from '../engine/index.js';
+import type { EncodedInput } from './feature-encoding.js';
+import { encodedInputSql, encodedInputValue } from './feature-encoding.js';
 import { doubleSql } from './sql-literals.js';
 
-/** A standardized numeric input: `(coalesce(x, mean) - mean) / scale`. */
-export interface NumericTerm {
-  readonly kind: 'numeric';
-  readonly column: string;
+/** One term of a linear model: `coefficient * (input - mean) / scale`. */
+export interface LinearTerm {
+  readonly input: EncodedInput;
   readonly mean: number;
   readonly scale: number;
   readonly coefficient: number;
 }
-
-/** A one-hot level of a categorical input: 1 when the column equals `level`, else 0. */
-export interface LevelTerm {
-  readonly kind: 'level';
-  readonly column: string;
-  readonly level: string;
-  readonly coefficient: number;
-}
-
-/** One term of a linear model. */
-export type LinearTerm = NumericTerm | LevelTerm;
 
 /**
  * A fitted linear regression: everything needed to predict, in TS or in SQL, and to draw its band
@@ -30,42 +20,43 @@ export interface LinearModel {
   readonly target: string;
   readonly intercept: number;
   readonly terms: readonly LinearTerm[];
-  readonly band: { readonly coverage: number; readonly lower: number; readonly upper: number };
+  readonly band: PredictionBand;
 }
 
-/** A term without its coefficient: what it reads from a row. */
-export type TermInput = Omit<NumericTerm, 'coefficient'> | Omit<LevelTerm, 'coefficient'>;
+/** A central prediction band: prediction + lower .. prediction + upper. */
+export interface PredictionBand {
+  readonly coverage: number;
+  readonly lower: number;
+  readonly upper: number;
+}
 
-/** SQL value of one term's input (before its coefficient). */
-export function termInputSql(term: TermInput): string {
-  const column = quoteIdent(term.column);
-  if (term.kind === 'level')
-    return `(CASE WHEN CAST(${column} AS VARCHAR) = ${quoteLiteral(term.level)} THEN 1.0 ELSE 0.0 END)`;
-  return `((coalesce(TRY_CAST(${column} AS DOUBLE), ${doubleSql(term.mean)}) - ${doubleSql(term.mean)}) / ${doubleSql(term.scale)})`;
+/** SQL of a term's standardized input (before its coefficient). */
+export function standardizedInputSql(term: Omit<LinearTerm, 'coefficient'>): string {
+  return `((${encodedInputSql(term.input)} - ${doubleSql(term.mean)}) / ${doubleSql(term.scale)})`;
 }
 
 /**
  * The model as one SQL expression over the input columns, summed in the same order as
- * {@link predictLinear}, so both give the same double. The levels of one categorical column become
- * one `CASE` giving the matching level's coefficient (adding the zeros of the other levels changes
- * nothing), so a row costs one comparison chain per column rather than one per level.
+ * {@link predictLinear}, so both give the same double. Consecutive one-hot terms of one column
+ * (unscaled) become one `CASE` giving the matching level's coefficient (adding the zeros of the
+ * other levels changes nothing), so a row costs one comparison chain per column, not one per level.
  */
 export function linearPredictionSql(model: LinearModel): string {
   let sql = doubleSql(model.intercept);
   for (let i = 0; i < model.terms.length;) {
     const term = model.terms[i]!;
-    if (term.kind === 'numeric') {
-      sql = `(${sql} + ${doubleSql(term.coefficient)} * ${termInputSql(term)})`;
+    if (!isPlainIndicator(term)) {
+      sql = `(${sql} + ${doubleSql(term.coefficient)} * ${standardizedInputSql(term)})`;
       i++;
       continue;
     }
     const cases: string[] = [];
     for (; i < model.terms.length; i++) {
       const level = model.terms[i]!;
-      if (level.kind !== 'level' || level.column !== term.column) break;
-      cases.push(`WHEN ${quoteLiteral(level.level)} THEN ${doubleSql(level.coefficient)}`);
+      if (!isPlainIndicator(level) || level.input.column !== term.input.column) break;
+      cases.push(`WHEN ${quoteLiteral(level.input.level)} THEN ${doubleSql(level.coefficient)}`);
     }
-    sql = `(${sql} + CASE CAST(${quoteIdent(term.column)} AS VARCHAR) ${cases.join(' ')} ELSE 0.0 END)`;
+    sql = `(${sql} + CASE CAST(${quoteIdent(term.input.column)} AS VARCHAR) ${cases.join(' ')} ELSE 0.0 END)`;
   }
   return sql;
 }
@@ -73,13 +64,27 @@ export function linearPredictionSql(model: LinearModel): string {
 /** The model's prediction for one row, in TS. */
 export function predictLinear(model: LinearModel, row: Readonly<Record<string, unknown>>): number {
   let sum = model.intercept;
-  for (const term of model.terms) sum = sum + term.coefficient * termInput(term, row[term.column]);
+  for (let i = 0; i < model.terms.length;) {
+    const term = model.terms[i]!;
+    if (!isPlainIndicator(term)) {
+      const x = encodedInputValue(term.input, row[term.input.column]);
+      sum = sum + term.coefficient * ((x - term.mean) / term.scale);
+      i++;
+      continue;
+    }
+    let matched = 0;
+    for (; i < model.terms.length; i++) {
+      const level = model.terms[i]!;
+      if (!isPlainIndicator(level) || level.input.column !== term.input.column) break;
+      if (encodedInputValue(level.input, row[level.input.column]) === 1) matched = level.coefficient;
+    }
+    sum = sum + matched;
+  }
   return sum;
 }
 
-function termInput(term: LinearTerm, value: unknown): number {
-  if (term.kind === 'level')
-    return value !== null && value !== undefined && String(value) === term.level ? 1 : 0;
-  const x = value === null || value === undefined || value === '' ? Number.NaN : Number(value);
-  return ((Number.isNaN(x) ? term.mean : x) - term.mean) / term.scale;
+function isPlainIndicator(
+  term: LinearTerm,
+): term is LinearTerm & { input: Extract<EncodedInput, { kind: 'indicator' }> } {
+  return term.input.kind === 'indicator' && term.mean === 0 && term.scale === 1;
 }

@@ -3,7 +3,7 @@ import type { LakeEngine } from '../engine/index.js';
 import { quoteLiteral } from '../engine/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { NestedField, TableIdentifier } from '../table/index.js';
-import type { LinearModel } from './linear-model.js';
+import type { RegressionModel } from './regression-model.js';
 
 /** One registered model version, as the registry table holds it. */
 export interface ModelVersion {
@@ -28,7 +28,7 @@ export interface ModelVersion {
 /** What a trainer hands the registry. */
 export interface RegisterRequest {
   readonly name: string;
-  readonly model: LinearModel;
+  readonly model: RegressionModel;
   readonly params: Readonly<Record<string, unknown>>;
   readonly metrics: Readonly<Record<string, unknown>>;
   readonly training: { readonly table: string; readonly snapshotId: number; readonly rows: number };
@@ -92,7 +92,7 @@ export class ModelRegistry {
       `SELECT ${[
         quoteLiteral(request.name),
         `CAST(${version} AS INTEGER)`,
-        quoteLiteral(request.model.kind),
+        quoteLiteral(request.model.kind === 'linear' ? 'ridge' : request.model.algorithm),
         quoteLiteral(request.model.target),
         quoteLiteral(JSON.stringify(request.params)),
         quoteLiteral(JSON.stringify(request.metrics)),
@@ -161,9 +161,9 @@ export class ModelRegistry {
   }
 
   /** The model itself (its artifact) for a version. */
-  async load(version: ModelVersion): Promise<LinearModel> {
+  async load(version: ModelVersion): Promise<RegressionModel> {
     const bytes = await this.store.get(artifactKey(version.name, version.version));
-    return JSON.parse(new TextDecoder().decode(bytes)) as LinearModel;
+    return JSON.parse(new TextDecoder().decode(bytes)) as RegressionModel;
   }
 
   /** Points `alias` at `version` (promote). */

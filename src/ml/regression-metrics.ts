@@ -39,3 +39,36 @@ export async function regressionMetrics(
     ...(band ? { coverage: Number(row.coverage) } : {}),
   };
 }
+
+/**
+ * The same metrics as {@link regressionMetrics}, computed in TS from arrays (for models evaluated
+ * in TS); `band` gives each row's interval.
+ */
+export function regressionMetricsOf(
+  actual: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  band?: { lower: ArrayLike<number>; upper: ArrayLike<number> },
+): RegressionMetrics {
+  const n = actual.length;
+  let absolute = 0;
+  let squared = 0;
+  let total = 0;
+  let covered = 0;
+  for (let i = 0; i < n; i++) {
+    const error = actual[i]! - predicted[i]!;
+    absolute += Math.abs(error);
+    squared += error * error;
+    total += actual[i]!;
+    if (band && actual[i]! >= band.lower[i]! && actual[i]! <= band.upper[i]!) covered++;
+  }
+  const mean = total / n;
+  let spread = 0;
+  for (let i = 0; i < n; i++) spread += (actual[i]! - mean) ** 2;
+  return {
+    n,
+    mae: absolute / n,
+    rmse: Math.sqrt(squared / n),
+    r2: spread > 0 ? 1 - squared / spread : Number.NaN,
+    ...(band ? { coverage: covered / n } : {}),
+  };
+}

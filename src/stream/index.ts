@@ -9,5 +9,17 @@ export { formatDuration, LATE_EVENT_RULE, lateEventSql, lateReasonSql } from './
 export type { LiveRows } from './live-feed.js';
 export { LiveFeed } from './live-feed.js';
 export { BINANCE_TRADE_COLUMNS } from './binance-trade-columns.js';
-export type { BatchPrediction, PredictionSource } from './stream-predictions.js';
+export type { BatchFeatures, BatchPrediction, PredictionSource } from './stream-predictions.js';
+export type { MinuteBarColumns } from './minute-bars.js';
+export {
+  BAR_MINUTE,
+  MINUTE_BAR_FEATURES,
+  MinuteBarFeatures,
+  minuteBarFeaturesSql,
+  minuteBarPartialsSql,
+  NEXT_RETURN,
+  PERSISTENCE_RETURN,
+} from './minute-bars.js';
 export { PREDICTION_COLUMN, predictionColumns } from './stream-predictions.js';
+export type { AccuracyConfig } from './model-accuracy.js';
+export { ACCURACY_UNTIL_PROPERTY, accuracyTable, ModelAccuracy } from './model-accuracy.js';

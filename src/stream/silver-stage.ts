@@ -9,7 +9,7 @@ import type { LiveFeed } from './live-feed.js';
 import { expectationSql, failureReasonSql } from './expectations.js';
 import { LATE_EVENT_RULE, lateEventSql, lateReasonSql } from './late-events.js';
 import { snapshotNumber } from './snapshot-property.js';
-import type { BatchPrediction, PredictionSource } from './stream-predictions.js';
+import type { BatchFeatures, BatchPrediction, PredictionSource } from './stream-predictions.js';
 import { PREDICTION_COLUMN, predictionColumns } from './stream-predictions.js';
 import { ensureColumns } from './table-columns.js';
 
@@ -77,16 +77,19 @@ export class SilverStage {
 
   private readonly feed: LiveFeed | undefined;
   private readonly predictions: PredictionSource | undefined;
+  private readonly features: BatchFeatures | undefined;
 
+  /** `features` are joined only when the stream has `predictions`. */
   constructor(
     engine: LakeEngine,
     config: SilverStreamConfig,
-    options: { feed?: LiveFeed; predictions?: PredictionSource } = {},
+    options: { feed?: LiveFeed; predictions?: PredictionSource; features?: BatchFeatures } = {},
   ) {
     this.engine = engine;
     this.config = config;
     this.feed = options.feed;
     this.predictions = options.predictions;
+    this.features = options.predictions ? options.features : undefined;
     this.batchTable = quoteIdent(`__silver_batch_${config.stream.replace(/\W/g, '_')}`);
   }
 
@@ -174,6 +177,10 @@ export class SilverStage {
         properties:
           max === undefined ? properties : { ...properties, [MAX_EVENT_TIME_PROPERTY]: String(max) },
       });
+      if (this.features && silver.records > 0 && silver.snapshot) {
+        const added = await engine.incremental(config.silver, previous, silver.snapshot.snapshotId);
+        await this.features.committed(`SELECT * FROM ${added.relationSql}`);
+      }
       if (
         this.feed &&
         silver.records > 0 &&
@@ -316,7 +323,13 @@ export class SilverStage {
       FROM ${this.batchTable} b
       WHERE __rule IS NULL${antiJoin}
       QUALIFY row_number() OVER (PARTITION BY ${key.join(', ')} ORDER BY __wal_seq) = 1`;
-    return this.predictions ? this.withPredictions(rows, prediction) : rows;
+    if (!this.predictions) return rows;
+    if (!this.features) return this.withPredictions(rows, prediction);
+    const joined = await this.features.joinSql(
+      rows,
+      async () => (await engine.scan(config.silver)).relationSql,
+    );
+    return this.withPredictions(joined, prediction, this.features);
   }
 
   /** The prediction columns silver has when the stream has a model. */
@@ -335,15 +348,35 @@ export class SilverStage {
    * The rows with the batch's predictions (NULL until a model is promoted), all from one model
    * version; the prediction is computed once and the band derived from it.
    */
-  private withPredictions(rowsSql: string, prediction: BatchPrediction | undefined): string {
+  private withPredictions(
+    rowsSql: string,
+    prediction: BatchPrediction | undefined,
+    features?: BatchFeatures,
+  ): string {
     const names = predictionColumns(this.predictions!.target);
+    const featureColumns = features?.addedColumns ?? [];
+    const present = (sql: string): string =>
+      features ? `CASE WHEN ${quoteIdent(features.presenceColumn)} IS NOT NULL THEN ${sql} END` : sql;
     const [value, lower, upper, version] = prediction
-      ? [prediction.predictionSql, prediction.lowerSql, prediction.upperSql, String(prediction.version)]
+      ? [
+          present(prediction.predictionSql),
+          prediction.lowerSql,
+          prediction.upperSql,
+          present(String(prediction.version)),
+        ]
       : ['NULL', 'NULL', 'NULL', 'NULL'];
-    return `SELECT * EXCLUDE (${PREDICTION_COLUMN}), ${PREDICTION_COLUMN} AS ${quoteIdent(names.prediction)},
+    const inputs = prediction?.inputs ?? [];
+    const withInputs =
+      inputs.length === 0
+        ? rowsSql
+        : `SELECT *, ${inputs.map((i) => `${i.sql} AS ${quoteIdent(i.name)}`).join(', ')} FROM (${rowsSql}) AS raw`;
+    const excluded = [PREDICTION_COLUMN, ...featureColumns, ...inputs.map((i) => i.name)]
+      .map(quoteIdent)
+      .join(', ');
+    return `SELECT * EXCLUDE (${excluded}), ${PREDICTION_COLUMN} AS ${quoteIdent(names.prediction)},
         CAST(${lower} AS DOUBLE) AS ${quoteIdent(names.lower)}, CAST(${upper} AS DOUBLE) AS ${quoteIdent(names.upper)},
         CAST(${version} AS INTEGER) AS ${quoteIdent(names.version)}
-      FROM (SELECT *, CAST(${value} AS DOUBLE) AS ${PREDICTION_COLUMN} FROM (${rowsSql}) AS deduped) AS scored`;
+      FROM (SELECT *, CAST(${value} AS DOUBLE) AS ${PREDICTION_COLUMN} FROM (${withInputs}) AS deduped) AS scored`;
   }
 
   private async createIfMissing(

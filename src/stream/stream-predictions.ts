@@ -10,6 +10,8 @@ export interface BatchPrediction {
   readonly version: number;
   /** Name of the predicted column, e.g. `global_sales` for `pred_global_sales`. */
   readonly target: string;
+  /** Columns computed before the prediction (e.g. a tree model's encoded inputs), then dropped. */
+  readonly inputs?: readonly { readonly name: string; readonly sql: string }[];
   readonly predictionSql: string;
   /** The band's ends; they may use the prediction as the column {@link PREDICTION_COLUMN}. */
   readonly lowerSql: string;
@@ -31,4 +33,18 @@ export function predictionColumns(target: string): {
   version: string;
 } {
   return { prediction: `pred_${target}`, lower: 'pred_lo', upper: 'pred_hi', version: 'model_version' };
+}
+
+/**
+ * Columns a stream's model needs that its rows do not carry (e.g. features of recent minute bars):
+ * joined to each silver batch before predicting, dropped before writing.
+ */
+export interface BatchFeatures {
+  readonly addedColumns: readonly string[];
+  /** An added column that is NULL when a row has no features: it then gets no prediction. */
+  readonly presenceColumn: string;
+  /** `rowsSql` with the feature columns added; `silverRelation` reads the silver table (for state). */
+  joinSql(rowsSql: string, silverRelation: () => Promise<string>): Promise<string>;
+  /** Called with the rows of each silver commit. */
+  committed(rowsSql: string): Promise<void>;
 }

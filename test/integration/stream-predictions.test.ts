@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteLiteral } from '../../src/engine/index.js';
 import { WriteAheadLog } from '../../src/ingest/index.js';
 import type { ModelSpec } from '../../src/ml/index.js';
-import { AliasPredictions, ModelRegistry, predictLinear, trainRidge } from '../../src/ml/index.js';
+import { AliasPredictions, ModelRegistry, predictRow, trainRidge } from '../../src/ml/index.js';
 import type { SilverStreamConfig } from '../../src/stream/index.js';
 import { BronzeStage, SilverStage } from '../../src/stream/index.js';
 import { gameSalesCsv } from '../support/game-sales-data.js';
@@ -119,7 +119,7 @@ describe('predictions in the silver batch, from the champion alias', () => {
       'SELECT platform, genre, publisher, year, pred_global_sales FROM silver.games WHERE row > 7000',
     );
     const worst = Math.max(
-      ...scored.map((r) => Math.abs(Number(r.pred_global_sales) - predictLinear(model, r))),
+      ...scored.map((r) => Math.abs(Number(r.pred_global_sales) - predictRow(model, r))),
     );
     expect(worst).toBeLessThanOrEqual(1e-9);
   });

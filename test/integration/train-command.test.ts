@@ -58,10 +58,11 @@ describe('lakestream train and models, on the games example project', () => {
     const trained = await cli('train', 'games', '--promote');
     expect(trained.code, trained.stderr).toBe(0);
     expect(trained.stdout).toMatch(
-      /games v1: ridge on silver\.games at snapshot \d+ \(\d+ train \/ \d+ validation \/ \d+ test rows, seed 42\), now champion/,
+      /games v1: gbt on silver\.games at snapshot \d+ \(\d+ train \/ \d+ validation \/ \d+ test rows, seed 42\), now champion/,
     );
-    expect(trained.stdout).toMatch(/ridge\s+\d+\s+\d+\.\d{4}/);
-    expect(trained.stdout).toMatch(/predict the mean\s+\d+/);
+    expect(trained.stdout).toMatch(/gbt\s+\d+\s+\d+\.\d{4}/);
+    expect(trained.stdout).toMatch(/baseline: predict the train mean\s+\d+/);
+    expect(trained.stdout).toMatch(/baseline: random forest \(50 trees\)\s+\d+/);
 
     const listed = await cli('models', 'list', '--format', 'json');
     const [v1] = JSON.parse(listed.stdout) as {

@@ -28,21 +28,31 @@ export function registerModelCommands(program: Command): void {
       const model = findDeclaredModel(project.models, name);
       const promote = options.promote === true ? 'champion' : options.promote || undefined;
       await withProjectRegistry(project, async (registry, engine) => {
-        const progress = startProgress(`train ${name}`, 3, 'steps');
+        const algorithm = model.algorithm ?? 'ridge';
+        const progress = algorithm === 'gbt' ? startProgress(`train ${name}`, 1, 'trees') : undefined;
         const outcome = await trainDeclaredModel(engine, registry, model, {
           ...(promote ? { promote } : {}),
-          onStep: (step) => progress.update(step),
+          onProgress: (done, total) => progress?.update(done, total),
         });
-        progress.stop();
+        progress?.stop();
         const { rows, metrics } = outcome.trained;
+        const split = model.splitBy === 'time' ? `by ${model.splitKey} order` : `seed ${model.seed}`;
         process.stdout.write(
-          `${name} v${outcome.version.version}: ridge on ${model.table} at snapshot ${outcome.snapshotId} (${rows.train} train / ${rows.validation} validation / ${rows.test} test rows, seed ${model.seed})${outcome.promotedAs ? `, now ${outcome.promotedAs}` : ''}\n`,
+          `${name} v${outcome.version.version}: ${algorithm} on ${model.table} at snapshot ${outcome.snapshotId} (${rows.train} train / ${rows.validation} validation / ${rows.test} test rows, ${split})${outcome.promotedAs ? `, now ${outcome.promotedAs}` : ''}\n`,
         );
+        const labels: Record<string, string> = {
+          mean: 'baseline: predict the train mean',
+          random_forest: 'baseline: random forest (50 trees)',
+          persistence: 'baseline: persistence (next = last)',
+        };
         process.stdout.write(
           metricsTable(
             [
-              ['ridge', metrics.model],
-              ['predict the mean', metrics.meanBaseline],
+              [algorithm, metrics.model],
+              ...Object.entries(metrics.baselines).map(([baseline, m]): [string, RegressionMetrics] => [
+                labels[baseline] ?? baseline,
+                m,
+              ]),
             ],
             'table',
           ),

@@ -73,7 +73,17 @@ async function runProject(config: ProjectConfig, signal: AbortSignal): Promise<{
     commitRows: config.commitRows,
     trainable: config.models,
     models: config.models.flatMap((m) =>
-      m.stream ? [{ stream: m.stream, model: m.name, alias: m.alias, target: m.target }] : [],
+      m.stream
+        ? [
+            {
+              stream: m.stream,
+              model: m.name,
+              alias: m.alias,
+              target: m.target,
+              ...(m.minuteBars ? { minuteBars: m.minuteBars } : {}),
+            },
+          ]
+        : [],
     ),
     log,
   });

@@ -1,0 +1,17 @@
+import type { SplitPart } from './data-split.js';
+import type { RegressionModel } from './regression-model.js';
+import type { RegressionMetrics } from './regression-metrics.js';
+
+/** Names of the baselines a training run can report. */
+export type BaselineName = 'mean' | 'random_forest' | 'persistence';
+
+/** A trained model with its held-out accuracy next to baselines measured on the same test rows. */
+export interface TrainingResult {
+  readonly model: RegressionModel;
+  readonly rows: Readonly<Record<SplitPart, number>>;
+  /** On the test part only. */
+  readonly metrics: {
+    readonly model: RegressionMetrics;
+    readonly baselines: Readonly<Partial<Record<BaselineName, RegressionMetrics>>>;
+  };
+}
