@@ -12,6 +12,7 @@ import { formatRows } from '../output.js';
 import { startProgress } from '../progress.js';
 import { withWarehouse } from '../warehouse.js';
 import { formatOption } from './options.js';
+import { listSqlModels, registerSqlModelCommands } from './sql-models.js';
 
 /** `lakestream train <model>` and `lakestream models list|show|promote|rollback`. */
 export function registerModelCommands(program: Command): void {
@@ -62,45 +63,52 @@ export function registerModelCommands(program: Command): void {
 
   const models = program
     .command('models')
-    .description('list, inspect, promote and roll back registered models');
+    .description(
+      'ML models (list, show, promote, rollback) and SQL models (run, test, graph, compile, list --sql)',
+    );
+  registerSqlModelCommands(models);
   models
     .command('list')
     .description('every version with its aliases, lineage and held-out MAE')
     .argument('[model]', 'only this model')
     .option('-p, --project <dir>', 'project folder or its lakestream.yaml', '.')
+    .option('--sql', "list the project's SQL models (models/*.sql) instead", false)
     .addOption(formatOption())
-    .action(async (name: string | undefined, options: { project: string; format: OutputFormat }) => {
-      const project = await loadProject(options.project);
-      await withProjectRegistry(project, async (registry) => {
-        const versions = await registry.versions(name);
-        const columns = [
-          'model',
-          'version',
-          'aliases',
-          'training_table',
-          'snapshot',
-          'rows',
-          'test_mae',
-          'created_at',
-        ];
-        process.stdout.write(
-          formatRows(
-            columns,
-            versions.map((v) => [
-              v.name,
-              v.version,
-              v.aliases.join(', '),
-              v.trainingTable,
-              String(v.trainingSnapshotId),
-              v.trainingRows,
-              testMae(v),
-              v.createdAt,
-            ]),
-            options.format,
-          ),
-        );
-      });
-    });
+    .action(
+      async (name: string | undefined, options: { project: string; format: OutputFormat; sql: boolean }) => {
+        if (options.sql) return listSqlModels(options.project, options.format);
+        const project = await loadProject(options.project);
+        await withProjectRegistry(project, async (registry) => {
+          const versions = await registry.versions(name);
+          const columns = [
+            'model',
+            'version',
+            'aliases',
+            'training_table',
+            'snapshot',
+            'rows',
+            'test_mae',
+            'created_at',
+          ];
+          process.stdout.write(
+            formatRows(
+              columns,
+              versions.map((v) => [
+                v.name,
+                v.version,
+                v.aliases.join(', '),
+                v.trainingTable,
+                String(v.trainingSnapshotId),
+                v.trainingRows,
+                testMae(v),
+                v.createdAt,
+              ]),
+              options.format,
+            ),
+          );
+        });
+      },
+    );
   models
     .command('show')
     .description('one version (model@version or model@alias, default @champion) with its lineage and metrics')

@@ -1,0 +1,215 @@
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelConfig, ProjectConfig } from '../../src/app/index.js';
+import { findDeclaredModel, loadProjectConfig, PipelineRuntime } from '../../src/app/index.js';
+import { DuckSession, LakeEngine } from '../../src/engine/index.js';
+import { simulateMarket } from '../../src/ingest/index.js';
+import { LocalObjectStore } from '../../src/storage/index.js';
+import { FilesystemCatalog } from '../../src/table/index.js';
+import { loadSqlModels, SqlModelRunner } from '../../src/transform/index.js';
+import { runCli } from '../support/cli.js';
+
+const START_MS = Date.parse('2026-11-21T00:00:00Z');
+const RATE = 8;
+
+interface Candle {
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  notional: number;
+  trades: number;
+  firstId: bigint;
+  lastId: bigint;
+}
+
+/** Candles computed in TS from the silver rows, independently of the SQL model. */
+function candlesInTs(rows: readonly Record<string, unknown>[]): Map<string, Candle> {
+  const candles = new Map<string, Candle>();
+  for (const row of rows) {
+    const minute = Math.floor(timeMs(row.trade_time) / 60_000) * 60_000;
+    const key = `${String(row.symbol)}@${minute}`;
+    const price = Number(row.price);
+    const quantity = Number(row.quantity);
+    const id = BigInt(row.trade_id as bigint);
+    const c = candles.get(key);
+    if (!c) {
+      candles.set(key, {
+        open: price,
+        high: price,
+        low: price,
+        close: price,
+        volume: quantity,
+        notional: price * quantity,
+        trades: 1,
+        firstId: id,
+        lastId: id,
+      });
+      continue;
+    }
+    if (id < c.firstId) [c.open, c.firstId] = [price, id];
+    if (id > c.lastId) [c.close, c.lastId] = [price, id];
+    c.high = Math.max(c.high, price);
+    c.low = Math.min(c.low, price);
+    c.volume += quantity;
+    c.notional += price * quantity;
+    c.trades++;
+  }
+  return candles;
+}
+
+function timeMs(value: unknown): number {
+  return value instanceof Date ? value.getTime() : Date.parse(String(value));
+}
+
+/** The next `count` messages of a running simulator (so a second run continues its trade ids). */
+async function* take(source: AsyncIterator<string>, count: number): AsyncGenerator<string> {
+  for (let i = 0; i < count; i++) {
+    const next = await source.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+describe('gold SQL models of the markets example', () => {
+  let dir: string;
+  let project: ProjectConfig;
+  let model: ModelConfig;
+
+  const withRunner = async <T>(
+    work: (runner: SqlModelRunner, engine: LakeEngine) => Promise<T>,
+  ): Promise<T> => {
+    const engine = new LakeEngine(
+      new FilesystemCatalog(new LocalObjectStore(join(project.dataDir, 'warehouse'))),
+      await DuckSession.open(),
+    );
+    try {
+      return await work(new SqlModelRunner(engine, await loadSqlModels(join(dir, 'models'))), engine);
+    } finally {
+      await engine.close();
+    }
+  };
+
+  const market = simulateMarket({ ratePerSecond: RATE, seed: 21, startTimeMs: START_MS, virtualTime: true });
+  const stream = async (messages: number): Promise<void> => {
+    const runtime = await PipelineRuntime.start({
+      dataDir: project.dataDir,
+      streams: project.streams,
+      commitIntervalMs: 100,
+      models: [
+        {
+          stream: 'trades',
+          model: 'markets',
+          alias: 'champion',
+          target: model.target,
+          minuteBars: model.minuteBars!,
+        },
+      ],
+      sources: [
+        {
+          stream: 'trades',
+          events: take(market, messages),
+        },
+      ],
+      log: () => {},
+    });
+    try {
+      while (runtime.stats.silverRows < messages) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await runtime.stop();
+    }
+  };
+
+  const expectCandlesMatch = async (engine: LakeEngine): Promise<number> => {
+    const { rows: trades } = await engine.query(
+      'SELECT symbol, trade_id, price, quantity, trade_time FROM silver.trades',
+    );
+    const expected = candlesInTs(trades);
+    const { rows: gold } = await engine.query('SELECT * FROM gold.candles_1m');
+    expect(gold.length).toBe(expected.size);
+    for (const row of gold) {
+      const c = expected.get(`${String(row.symbol)}@${timeMs(row.minute)}`);
+      expect(c, `candle ${String(row.symbol)} ${String(row.minute)}`).toBeDefined();
+      expect([row.open, row.high, row.low, row.close, Number(row.trades)]).toEqual([
+        c!.open,
+        c!.high,
+        c!.low,
+        c!.close,
+        c!.trades,
+      ]);
+      expect(Number(row.volume)).toBeCloseTo(c!.volume, 9);
+      expect(Number(row.vwap)).toBeCloseTo(c!.notional / c!.volume, 6);
+    }
+    return gold.length;
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lakestream-gold-'));
+    await cp(
+      new URL('../../examples/markets/lakestream.yaml', import.meta.url),
+      join(dir, 'lakestream.yaml'),
+    );
+    await cp(new URL('../../examples/markets/models', import.meta.url), join(dir, 'models'), {
+      recursive: true,
+    });
+    project = await loadProjectConfig(join(dir, 'lakestream.yaml'));
+    model = findDeclaredModel(project.models, 'markets');
+    await stream(45 * 60 * RATE);
+  }, 120_000);
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  it('runs every model in dependency order, passes its tests, and a candle equals a TS computation', async () => {
+    await withRunner(async (runner, engine) => {
+      const ran = await runner.run();
+      expect(ran.map((r) => r.model).indexOf('indicators')).toBeGreaterThan(
+        ran.map((r) => r.model).indexOf('candles_1m'),
+      );
+      const failed = (await runner.test()).filter((t) => t.failures > 0);
+      expect(failed).toEqual([]);
+      expect(await expectCandlesMatch(engine)).toBeGreaterThan(4 * 44);
+      const { rows } = await engine.query(
+        'SELECT count(*) FILTER (WHERE sma_20 IS NOT NULL) AS sma, count(*) FILTER (WHERE rsi_14 IS NOT NULL) AS rsi FROM gold.indicators',
+      );
+      expect(Number(rows[0]!.sma)).toBeGreaterThan(4 * 20);
+      expect(Number(rows[0]!.rsi)).toBeGreaterThan(4 * 25);
+      const { rows: windows } = await engine.query(
+        "SELECT count(*) AS n, count(DISTINCT extract('second' FROM window_start)) AS offsets FROM gold.price_windows",
+      );
+      expect(Number(windows[0]!.n)).toBeGreaterThan(4 * 80);
+      expect(Number(windows[0]!.offsets)).toBe(2);
+    });
+  });
+
+  it('refreshes incremental models after new silver commits, replacing the partial minute', async () => {
+    await stream(10 * 60 * RATE);
+    await withRunner(async (runner, engine) => {
+      const refreshed = await runner.refreshAfter(['silver.trades']);
+      expect(refreshed.map((r) => r.model).sort()).toEqual([
+        'candles_1m',
+        'market_summary_1m',
+        'price_windows',
+      ]);
+      await expectCandlesMatch(engine);
+      expect(
+        (await runner.test('candles_1m market_summary_1m price_windows')).filter((t) => t.failures > 0),
+      ).toEqual([]);
+    });
+  });
+
+  it('models test shows the failing rows and exits non-zero for a broken test', async () => {
+    await writeFile(
+      join(dir, 'models', 'broken.yml'),
+      "models:\n  - name: candles_1m\n    columns:\n      - { name: symbol, tests: [{ accepted_values: { values: ['BTCUSDT'] } }] }\n",
+    );
+    const result = await runCli(['models', 'test', '--project', dir, '--select', 'candles_1m']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/FAIL {2}candles_1m: accepted_values\(symbol\) \(3 failing rows\)/);
+    expect(result.stdout).toContain('ETHUSDT');
+    expect(result.stderr).toContain('LS_EXPECTATION_FAILED');
+    const graph = await runCli(['models', 'graph', '--project', dir]);
+    expect(graph.stdout).toMatch(/indicators\s+table\s+gold\.indicators\s+candles_1m/);
+  });
+});
