@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,9 @@ describe('lakestream train and models, on the games example project', () => {
       new URL('../../examples/games/lakestream.yaml', import.meta.url),
       join(dir, 'lakestream.yaml'),
     );
+    await cp(new URL('../../examples/games/models', import.meta.url), join(dir, 'models'), {
+      recursive: true,
+    });
     project = await loadProjectConfig(join(dir, 'lakestream.yaml'));
     const csv = await gameSalesCsv(dir, 4_000);
     const session = await DuckSession.open();
@@ -164,5 +167,26 @@ describe('lakestream train and models, on the games example project', () => {
     } finally {
       await runtime.stop();
     }
+  });
+
+  it('builds and tests the games gold models on the streamed rows', async () => {
+    const run = await cli('models', 'run');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/live_predictions\s+incremental\s+\d+ rows/);
+    const tested = await cli('models', 'test');
+    expect(tested.code, tested.stdout).toBe(0);
+    expect(tested.stdout).toMatch(/\d+ passed, 0 failed/);
+    const sql = (query: string) =>
+      runCli(['sql', query, '--format', 'json', '--warehouse', join(project.dataDir, 'warehouse')]);
+    const kpis = await sql('SELECT total_games, best_year FROM gold.kpis');
+    expect(JSON.parse(kpis.stdout)).toEqual([
+      { total_games: expect.any(Number), best_year: expect.any(Number) },
+    ]);
+    const live = await sql(
+      'SELECT (SELECT count(*) FROM gold.live_predictions) AS gold, (SELECT count(*) FROM silver.games WHERE pred_global_sales IS NOT NULL) AS silver',
+    );
+    const counts = JSON.parse(live.stdout) as { gold: number; silver: number }[];
+    expect(counts[0]!.gold).toBe(counts[0]!.silver);
+    expect(counts[0]!.gold).toBeGreaterThan(0);
   });
 });
