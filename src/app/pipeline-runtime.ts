@@ -11,7 +11,9 @@ import { LocalObjectStore } from '../storage/index.js';
 import type { MinuteBarColumns, SilverStreamConfig } from '../stream/index.js';
 import { BronzeStage, LiveFeed, MinuteBarFeatures, ModelAccuracy, SilverStage } from '../stream/index.js';
 import type { TableIdentifier } from '../table/index.js';
-import { FilesystemCatalog } from '../table/index.js';
+import { FilesystemCatalog, formatTableIdentifier } from '../table/index.js';
+import type { SqlModel } from '../transform/index.js';
+import { SqlModelRunner } from '../transform/index.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 
@@ -21,6 +23,8 @@ export interface PipelineStats {
   bronzeRows: number;
   silverRows: number;
   quarantinedRows: number;
+  /** Incremental SQL model refreshes after silver commits (continuous mode). */
+  goldRefreshes: number;
 }
 
 /** A model predicting in a stream: the registry alias's version is used from each next batch. */
@@ -48,6 +52,11 @@ export interface PipelineRuntimeOptions {
   readonly commitRows?: number;
   /** Models whose registry alias predicts in a stream's silver batches. */
   readonly models?: readonly StreamModel[];
+  /**
+   * SQL models (`models/*.sql`): in continuous mode the incremental ones reading a stream's silver
+   * table are refreshed after each silver commit of that stream.
+   */
+  readonly sqlModels?: readonly SqlModel[];
   /** Models declared in the project, trainable through `POST /v1/models/{name}/train`. */
   readonly trainable?: readonly ModelConfig[];
   /** In-process sources (simulators, replays): raw event texts pumped into the WAL. */
@@ -73,6 +82,7 @@ export class PipelineRuntime {
   private readonly bronze: BronzeStage;
   private readonly silvers: SilverStage[];
   private readonly accuracies: ModelAccuracy[];
+  private readonly gold: SqlModelRunner | undefined;
   private readonly intervalMs: number;
   private readonly log: (line: string) => void;
   private running = true;
@@ -84,6 +94,7 @@ export class PipelineRuntime {
     bronzeRows: 0,
     silverRows: 0,
     quarantinedRows: 0,
+    goldRefreshes: 0,
   };
 
   private constructor(
@@ -114,6 +125,7 @@ export class PipelineRuntime {
         }),
       ];
     });
+    this.gold = options.sqlModels?.length ? new SqlModelRunner(engine, options.sqlModels) : undefined;
     this.silvers = options.streams.map((config) => {
       const model = options.models?.find((m) => m.stream === config.stream);
       const predictions = model
@@ -178,10 +190,16 @@ export class PipelineRuntime {
   async runStagesOnce(): Promise<number> {
     const bronze = await this.bronze.runOnce();
     this.counters.bronzeRows += bronze.records;
+    const committed: string[] = [];
     for (const silver of this.silvers) {
       const result = await silver.runOnce();
       this.counters.silverRows += result.silverRows;
       this.counters.quarantinedRows += result.quarantinedRows;
+      if (result.silverRows > 0) committed.push(formatTableIdentifier(silver.silverTable));
+    }
+    if (this.gold && committed.length > 0) {
+      const refreshed = await this.gold.refreshAfter(committed);
+      this.counters.goldRefreshes += refreshed.length;
     }
     for (const accuracy of this.accuracies) await accuracy.runOnce();
     this.counters.microBatches++;

@@ -93,6 +93,11 @@ export class SilverStage {
     this.batchTable = quoteIdent(`__silver_batch_${config.stream.replace(/\W/g, '_')}`);
   }
 
+  /** The silver table this stage writes. */
+  get silverTable(): TableIdentifier {
+    return this.config.silver;
+  }
+
   /** Creates the silver and quarantine tables when missing. */
   async ensureTables(): Promise<void> {
     const { config } = this;

@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ProjectConfig, SourceConfig } from '../../app/index.js';
 import { loadProjectConfig, PipelineRuntime } from '../../app/index.js';
 import { loadProject } from '../project.js';
+import { loadSqlModels } from '../../transform/index.js';
 import {
   binanceTrades,
   replayCsv,
@@ -72,6 +74,9 @@ async function runProject(config: ProjectConfig, signal: AbortSignal): Promise<{
     commitIntervalMs: config.commitIntervalMs,
     commitRows: config.commitRows,
     trainable: config.models,
+    sqlModels: existsSync(join(config.projectDir, 'models'))
+      ? await loadSqlModels(join(config.projectDir, 'models'))
+      : [],
     models: config.models.flatMap((m) =>
       m.stream
         ? [
