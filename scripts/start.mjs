@@ -28,6 +28,8 @@ process.stdout.write(
     'In another terminal, watch the tables grow:',
     `  node ${cli} -w examples/markets/data/warehouse sql "SELECT symbol, count(*) AS trades, round(avg(price), 2) AS avg_price FROM silver.trades GROUP BY 1"`,
     `  node ${cli} -w examples/games/data/warehouse sql "SELECT genre, count(*) AS games, round(sum(global_sales), 2) AS sales FROM silver.games GROUP BY 1 ORDER BY 3 DESC"`,
+    `  node ${cli} -w examples/markets/data/warehouse sql "SELECT * FROM gold.candles_1m ORDER BY minute DESC LIMIT 8"   # gold, refreshed after every silver commit`,
+    `  node ${cli} models run --project examples/markets && node ${cli} models test --project examples/markets`,
     `  curl -N http://127.0.0.1:8080/v1/streams/trades/live`,
     '',
   ].join('\n'),

@@ -6,7 +6,7 @@ WITH trades AS (
   SELECT symbol, price, trade_time
   FROM {{ source('silver', 'trades') }}
   {% if is_incremental() %}
-  WHERE trade_time >= (SELECT max(window_start) + INTERVAL 30 SECOND FROM {{ this }})
+  WHERE trade_time >= (SELECT coalesce(max(window_start) + INTERVAL 30 SECOND, TIMESTAMPTZ '1970-01-01 00:00:00+00') FROM {{ this }})
   {% endif %}
 ),
 windowed AS (
@@ -25,5 +25,5 @@ FROM windowed
 GROUP BY 1, 2
 HAVING window_start + INTERVAL 1 MINUTE <= (SELECT max(trade_time) FROM {{ source('silver', 'trades') }}) - INTERVAL 10 SECOND
 {% if is_incremental() %}
-  AND window_start > (SELECT max(window_start) FROM {{ this }})
+  AND window_start > (SELECT coalesce(max(window_start), TIMESTAMPTZ '1970-01-01 00:00:00+00') FROM {{ this }})
 {% endif %}
