@@ -5,3 +5,4 @@ export type { ProjectConfig, SourceConfig } from './project-config.js';
 export { applyEnvOverrides, loadProjectConfig, validateProjectConfig } from './project-config.js';
 export type { TrainingOutcome } from './model-training.js';
 export { findDeclaredModel, trainDeclaredModel } from './model-training.js';
+export type { PostgresServingConfig } from './serving-config.js';

@@ -6,6 +6,8 @@ import type { Expectation, LateEventPolicy, SilverColumn, SilverStreamConfig } f
 import type { PrimitiveType } from '../table/index.js';
 import type { ModelConfig } from './model-config.js';
 import { parseModels } from './model-config.js';
+import type { PostgresServingConfig } from './serving-config.js';
+import { parseServing } from './serving-config.js';
 
 /** A source feeding a stream. */
 export type SourceConfig =
@@ -52,6 +54,8 @@ export interface ProjectConfig {
   readonly streams: readonly SilverStreamConfig[];
   readonly sources: readonly SourceConfig[];
   readonly models: readonly ModelConfig[];
+  /** Gold tables exported to PostgreSQL for BI tools, when configured. */
+  readonly serving?: PostgresServingConfig;
 }
 
 const TYPES: readonly PrimitiveType[] = [
@@ -145,6 +149,7 @@ export function validateProjectConfig(
     'streams',
     'sources',
     'models',
+    'serving',
   ]);
   for (const key of Object.keys(root))
     if (!known.has(key)) bad(key, `unknown key; expected one of ${[...known].join(', ')}`);
@@ -246,6 +251,7 @@ export function validateProjectConfig(
       seed,
     };
   });
+  const serving = parseServing(root.serving, { bad, obj, str, num });
   return {
     name: str(root.name ?? 'lakestream', 'name'),
     projectDir,
@@ -259,6 +265,7 @@ export function validateProjectConfig(
     streams,
     sources,
     models: parseModels(root.models, streams, { bad, obj, str, num }),
+    ...(serving ? { serving } : {}),
   };
 }
 

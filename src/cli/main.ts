@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isLakestreamError } from '../core/index.js';
+import { registerExportCommand } from './commands/export.js';
 import { registerGenerateCommand } from './commands/generate.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerModelCommands } from './commands/models.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerReplayCommand(program);
   registerGenerateCommand(program);
   registerModelCommands(program);
+  registerExportCommand(program);
   return program;
 }
 

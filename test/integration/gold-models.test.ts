@@ -9,7 +9,9 @@ import { simulateMarket } from '../../src/ingest/index.js';
 import { LocalObjectStore } from '../../src/storage/index.js';
 import { FilesystemCatalog } from '../../src/table/index.js';
 import { loadSqlModels, SqlModelRunner } from '../../src/transform/index.js';
+import pg from 'pg';
 import { runCli } from '../support/cli.js';
+import { postgresAvailable, startPostgres } from '../support/postgres-server.js';
 
 const START_MS = Date.parse('2026-11-21T00:00:00Z');
 const RATE = 8;
@@ -208,4 +210,32 @@ describe('gold SQL models of the markets example', () => {
     const graph = await runCli(['models', 'graph', '--project', dir]);
     expect(graph.stdout).toMatch(/indicators\s+table\s+gold\.indicators\s+candles_1m/);
   });
+
+  it.runIf(postgresAvailable() || Boolean(process.env.CI))(
+    'lakestream export copies the configured gold tables to a real PostgreSQL, twice without duplicates',
+    async () => {
+      const server = await startPostgres();
+      const client = new pg.Client({ connectionString: server.url });
+      try {
+        for (let run = 0; run < 2; run++) {
+          const exported = await runCli(['export', '--project', dir, '--url', server.url]);
+          expect(exported.code, exported.stderr).toBe(0);
+          expect(exported.stdout).toMatch(/gold\.candles_1m → public\.gold_candles_1m: \d+ rows \(upsert\)/);
+        }
+        await client.connect();
+        const { rows } = await client.query(
+          'SELECT count(*)::int AS n, count(DISTINCT (symbol, minute))::int AS keys, sum(trades)::int AS trades FROM gold_candles_1m',
+        );
+        await withRunner(async (_runner, engine) => {
+          const { rows: lake } = await engine.query(
+            'SELECT CAST(count(*) AS INTEGER) AS n, CAST(sum(trades) AS INTEGER) AS trades FROM gold.candles_1m',
+          );
+          expect(rows[0]).toEqual({ n: lake[0]!.n, keys: lake[0]!.n, trades: lake[0]!.trades });
+        });
+      } finally {
+        await client.end().catch(() => {});
+        await server.stop();
+      }
+    },
+  );
 });
