@@ -6,3 +6,7 @@ export { applyEnvOverrides, loadProjectConfig, validateProjectConfig } from './p
 export type { TrainingOutcome } from './model-training.js';
 export { findDeclaredModel, trainDeclaredModel } from './model-training.js';
 export type { PostgresServingConfig } from './serving-config.js';
+export type { BuiltInJobContext } from './built-in-jobs.js';
+export { builtInJobs } from './built-in-jobs.js';
+export type { BuiltInJob, JobConfig } from './jobs-config.js';
+export { BUILT_IN_JOBS } from './jobs-config.js';

@@ -14,6 +14,10 @@ import type { TableIdentifier } from '../table/index.js';
 import { FilesystemCatalog, formatTableIdentifier } from '../table/index.js';
 import type { SqlModel } from '../transform/index.js';
 import { SqlModelRunner } from '../transform/index.js';
+import { JobScheduler, LakeRunHistory } from '../scheduler/index.js';
+import { builtInJobs } from './built-in-jobs.js';
+import type { JobConfig } from './jobs-config.js';
+import type { PostgresServingConfig } from './serving-config.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 
@@ -57,6 +61,9 @@ export interface PipelineRuntimeOptions {
    * table are refreshed after each silver commit of that stream.
    */
   readonly sqlModels?: readonly SqlModel[];
+  /** The built-in jobs to schedule in this process (`jobs:` of the project), with what they need. */
+  readonly jobs?: readonly JobConfig[];
+  readonly serving?: PostgresServingConfig;
   /** Models declared in the project, trainable through `POST /v1/models/{name}/train`. */
   readonly trainable?: readonly ModelConfig[];
   /** In-process sources (simulators, replays): raw event texts pumped into the WAL. */
@@ -83,6 +90,8 @@ export class PipelineRuntime {
   private readonly silvers: SilverStage[];
   private readonly accuracies: ModelAccuracy[];
   private readonly gold: SqlModelRunner | undefined;
+  /** The job scheduler, when the process runs jobs. */
+  scheduler: JobScheduler | undefined;
   private readonly intervalMs: number;
   private readonly log: (line: string) => void;
   private running = true;
@@ -159,6 +168,20 @@ export class PipelineRuntime {
     });
     await runtime.api.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
     runtime.loop = runtime.runLoop();
+    if (options.jobs) {
+      runtime.scheduler = new JobScheduler(
+        builtInJobs({
+          engine,
+          registry: runtime.registry,
+          models: options.trainable ?? [],
+          ...(runtime.gold ? { gold: runtime.gold } : {}),
+          ...(options.serving ? { serving: options.serving } : {}),
+          jobs: options.jobs,
+        }),
+        { history: new LakeRunHistory(engine), log: (line) => runtime.log(line) },
+      );
+      runtime.scheduler.start();
+    }
     for (const source of options.sources ?? [])
       runtime.pumps.push(runtime.pump(source.stream, source.events));
     return runtime;
@@ -217,6 +240,7 @@ export class PipelineRuntime {
     this.running = false;
     this.stopSources.abort();
     await this.api.close();
+    await this.scheduler?.stop();
     await Promise.all(this.pumps);
     await this.loop;
     while ((await this.runStagesOnce()) > 0);

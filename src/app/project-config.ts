@@ -8,6 +8,9 @@ import type { ModelConfig } from './model-config.js';
 import { parseModels } from './model-config.js';
 import type { PostgresServingConfig } from './serving-config.js';
 import { parseServing } from './serving-config.js';
+import { parseDuration } from './config-duration.js';
+import type { JobConfig } from './jobs-config.js';
+import { parseJobs } from './jobs-config.js';
 
 /** A source feeding a stream. */
 export type SourceConfig =
@@ -56,6 +59,8 @@ export interface ProjectConfig {
   readonly models: readonly ModelConfig[];
   /** Gold tables exported to PostgreSQL for BI tools, when configured. */
   readonly serving?: PostgresServingConfig;
+  /** The built-in scheduled jobs, with their defaults or the `jobs:` overrides. */
+  readonly jobs: readonly JobConfig[];
 }
 
 const TYPES: readonly PrimitiveType[] = [
@@ -150,6 +155,7 @@ export function validateProjectConfig(
     'sources',
     'models',
     'serving',
+    'jobs',
   ]);
   for (const key of Object.keys(root))
     if (!known.has(key)) bad(key, `unknown key; expected one of ${[...known].join(', ')}`);
@@ -266,6 +272,7 @@ export function validateProjectConfig(
     sources,
     models: parseModels(root.models, streams, { bad, obj, str, num }),
     ...(serving ? { serving } : {}),
+    jobs: parseJobs(root.jobs, { bad, obj, str, num }),
   };
 }
 
@@ -325,12 +332,6 @@ function parseExpectation(
           typeof e.pattern === 'string' ? e.pattern : bad(`${at}.pattern`, 'expected a regular expression'),
       };
   }
-}
-
-function parseDuration(value: unknown, key: string, bad: (key: string, problem: string) => never): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(String(value));
-  if (!match) return bad(key, `'${String(value)}' is not a duration; write e.g. 30s, 10m or 1h`);
-  return Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms']!;
 }
 
 function parseLateEvents(

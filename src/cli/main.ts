@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isLakestreamError } from '../core/index.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerGenerateCommand } from './commands/generate.js';
+import { registerJobsCommand } from './commands/jobs.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerModelCommands } from './commands/models.js';
 import { registerReplayCommand } from './commands/replay.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerGenerateCommand(program);
   registerModelCommands(program);
   registerExportCommand(program);
+  registerJobsCommand(program);
   return program;
 }
 

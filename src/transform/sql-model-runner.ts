@@ -32,12 +32,14 @@ export interface ModelTestResult {
  * Runs a project's SQL models against the lake in dependency order: views are checked (and inlined
  * into the models that ref them), tables are rebuilt in one overwrite snapshot, incremental models
  * merge their new rows on the unique key (existing rows with a new row's key are replaced, in one
- * overwrite snapshot, so readers never see half a refresh).
+ * overwrite snapshot, so readers never see half a refresh). Runs, refreshes and tests of one
+ * runner take turns, so continuous refreshes and a scheduled full run never interleave.
  */
 export class SqlModelRunner {
   readonly graph: ModelGraph;
   private readonly engine: LakeEngine;
   private readonly byName: ReadonlyMap<string, SqlModel>;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(engine: LakeEngine, models: readonly SqlModel[]) {
     this.engine = engine;
@@ -46,7 +48,14 @@ export class SqlModelRunner {
   }
 
   /** Runs the selected models (all by default) in order. */
-  async run(selection?: string, onModel?: (result: ModelRunResult) => void): Promise<ModelRunResult[]> {
+  run(selection?: string, onModel?: (result: ModelRunResult) => void): Promise<ModelRunResult[]> {
+    return this.exclusive(() => this.runSelected(selection, onModel));
+  }
+
+  private async runSelected(
+    selection: string | undefined,
+    onModel: ((result: ModelRunResult) => void) | undefined,
+  ): Promise<ModelRunResult[]> {
     const results: ModelRunResult[] = [];
     for (const model of selectModels(this.graph, selection)) {
       const result = await this.runModel(model);
@@ -60,7 +69,11 @@ export class SqlModelRunner {
    * Continuous mode: after a commit to the lake tables `committed` (e.g. `silver.trades`), refreshes
    * the incremental models reading them and the incremental models downstream of those.
    */
-  async refreshAfter(committed: readonly string[]): Promise<ModelRunResult[]> {
+  refreshAfter(committed: readonly string[]): Promise<ModelRunResult[]> {
+    return this.exclusive(() => this.refresh(committed));
+  }
+
+  private async refresh(committed: readonly string[]): Promise<ModelRunResult[]> {
     const touched = new Set<string>();
     for (const model of this.graph.ordered) {
       const reads = [
@@ -78,7 +91,11 @@ export class SqlModelRunner {
   }
 
   /** Runs the tests of the selected models. */
-  async test(selection?: string): Promise<ModelTestResult[]> {
+  test(selection?: string): Promise<ModelTestResult[]> {
+    return this.exclusive(() => this.testSelected(selection));
+  }
+
+  private async testSelected(selection: string | undefined): Promise<ModelTestResult[]> {
     const results: ModelTestResult[] = [];
     for (const model of selectModels(this.graph, selection)) {
       const relation = await this.relationOf(model);
@@ -102,6 +119,13 @@ export class SqlModelRunner {
       }
     }
     return results;
+  }
+
+  /** Runs `work` after every earlier run, refresh or test of this runner has finished. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work, work);
+    this.queue = result.catch(() => {});
+    return result;
   }
 
   /** The compiled SQL of a model (for `models compile` and errors). */

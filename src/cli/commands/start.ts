@@ -74,6 +74,8 @@ async function runProject(config: ProjectConfig, signal: AbortSignal): Promise<{
     commitIntervalMs: config.commitIntervalMs,
     commitRows: config.commitRows,
     trainable: config.models,
+    jobs: config.jobs,
+    ...(config.serving ? { serving: config.serving } : {}),
     sqlModels: existsSync(join(config.projectDir, 'models'))
       ? await loadSqlModels(join(config.projectDir, 'models'))
       : [],

@@ -1,0 +1,129 @@
+import type { LakeEngine } from '../engine/index.js';
+import type { ModelRegistry } from '../ml/index.js';
+import type { JobDefinition } from '../scheduler/index.js';
+import { PostgresExporter } from '../serving/index.js';
+import type { TableIdentifier } from '../table/index.js';
+import { expireSnapshots, parseTableIdentifier, removeOrphanFiles } from '../table/index.js';
+import type { SqlModelRunner } from '../transform/index.js';
+import type { JobConfig } from './jobs-config.js';
+import type { ModelConfig } from './model-config.js';
+import { trainDeclaredModel } from './model-training.js';
+import type { PostgresServingConfig } from './serving-config.js';
+
+/** What the built-in jobs work on. */
+export interface BuiltInJobContext {
+  readonly engine: LakeEngine;
+  readonly registry: ModelRegistry;
+  readonly models: readonly ModelConfig[];
+  /** The process's SQL model runner (shared with continuous refreshes, which it takes turns with). */
+  readonly gold?: SqlModelRunner;
+  readonly serving?: PostgresServingConfig;
+  readonly jobs: readonly JobConfig[];
+}
+
+/** Snapshots kept by the expiry job whatever their age, so stage positions stay readable. */
+const RETAIN_SNAPSHOTS = 100;
+const EXPIRE_AFTER_MS = 5 * 86_400_000;
+
+/**
+ * The enabled built-in jobs: `retrain` (train every declared model; a new version becomes the
+ * champion when there is none or its test MAE is not worse), `gold` (run the SQL models, then their
+ * tests: failing tests fail the job), `compact`, `expire` (snapshots older than 5 days beyond the
+ * newest 100), `orphans` (files no snapshot references, after a 3-day grace) and `export` (the
+ * serving.postgres tables). Jobs with nothing to do (no models, no serving) are left out.
+ */
+export function builtInJobs(context: BuiltInJobContext): JobDefinition[] {
+  const work: Record<JobConfig['name'], (() => Promise<string>) | undefined> = {
+    retrain: context.models.length > 0 ? () => retrain(context) : undefined,
+    gold: context.gold ? () => gold(context.gold!) : undefined,
+    compact: () =>
+      forEachTable(context.engine, async (table) => (await context.engine.compact(table)).rewrittenFiles),
+    expire: () =>
+      forEachTable(context.engine, async (table) => {
+        const result = await expireSnapshots(await context.engine.table(table), {
+          olderThanMs: Date.now() - EXPIRE_AFTER_MS,
+          retainLast: RETAIN_SNAPSHOTS,
+        });
+        return result.expiredSnapshots;
+      }),
+    orphans: () =>
+      forEachTable(
+        context.engine,
+        async (table) => (await removeOrphanFiles(await context.engine.table(table))).orphans.length,
+      ),
+    export: context.serving ? () => exportTables(context.engine, context.serving!) : undefined,
+  };
+  const enabled = context.jobs.filter((job) => job.enabled && work[job.name]);
+  const names = new Set(enabled.map((j) => j.name as string));
+  return enabled.map((job) => ({
+    name: job.name,
+    ...(job.schedule ? { schedule: job.schedule } : {}),
+    dependsOn: job.dependsOn.filter((d) => names.has(d)),
+    retries: job.retries,
+    backoffMs: job.backoffMs,
+    timeoutMs: job.timeoutMs,
+    run: async () => work[job.name]!(),
+  }));
+}
+
+async function retrain(context: BuiltInJobContext): Promise<string> {
+  const outcomes: string[] = [];
+  for (const model of context.models) {
+    const champion = (await context.registry.versions(model.name)).find((v) =>
+      v.aliases.includes(model.alias),
+    );
+    const trained = await trainDeclaredModel(context.engine, context.registry, model);
+    const mae = trained.trained.metrics.model.mae;
+    const championMae = (champion?.metrics.model as { mae?: number } | undefined)?.mae;
+    if (champion === undefined || championMae === undefined || mae <= championMae) {
+      await context.registry.setAlias(model.name, model.alias, trained.version.version);
+      outcomes.push(
+        `${model.name} v${trained.version.version} → ${model.alias} (test MAE ${mae.toFixed(4)})`,
+      );
+    } else {
+      outcomes.push(
+        `${model.name} v${trained.version.version} kept out (test MAE ${mae.toFixed(4)} > ${championMae.toFixed(4)} of v${champion.version})`,
+      );
+    }
+  }
+  return outcomes.join('; ');
+}
+
+async function gold(runner: SqlModelRunner): Promise<string> {
+  const ran = await runner.run();
+  const failed = (await runner.test()).filter((t) => t.failures > 0);
+  if (failed.length > 0)
+    throw new Error(
+      `${failed.length} model test(s) failed: ${failed.map((t) => `${t.model}: ${t.test} (${t.failures} rows)`).join(', ')}`,
+    );
+  return `${ran.length} models built, tests passed`;
+}
+
+async function exportTables(engine: LakeEngine, serving: PostgresServingConfig): Promise<string> {
+  const exporter = new PostgresExporter(engine, { url: serving.url, schema: serving.schema });
+  try {
+    const done: string[] = [];
+    for (const target of serving.tables) {
+      if (!(await engine.catalog.tableExists(parseTableIdentifier(target.table)))) continue;
+      const result = await exporter.export(target);
+      done.push(`${result.table} ${result.rows}`);
+    }
+    return `exported ${done.join(', ') || 'nothing yet'}`;
+  } finally {
+    await exporter.close();
+  }
+}
+
+async function forEachTable(
+  engine: LakeEngine,
+  work: (table: TableIdentifier) => Promise<number>,
+): Promise<string> {
+  let tables = 0;
+  let total = 0;
+  for (const namespace of await engine.catalog.listNamespaces())
+    for (const table of await engine.catalog.listTables(namespace)) {
+      total += await work(table);
+      tables++;
+    }
+  return `${tables} tables, ${total} changed`;
+}
