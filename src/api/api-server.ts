@@ -8,6 +8,8 @@ import type { ModelService } from './model-routes.js';
 import { registerModelRoutes } from './model-routes.js';
 import { registerOpenApi } from './openapi.js';
 import type { LiveFeed } from '../stream/index.js';
+import type { JobService } from './job-routes.js';
+import { registerJobRoutes } from './job-routes.js';
 
 /** Options of the HTTP API. */
 export interface ApiOptions extends IngestTarget {
@@ -18,6 +20,8 @@ export interface ApiOptions extends IngestTarget {
   readonly feed?: LiveFeed;
   /** The `/v1/models` routes. */
   readonly models?: ModelService;
+  /** The `/v1/jobs` routes (when the process runs the scheduler). */
+  readonly jobs?: JobService;
 }
 
 /** Builds the HTTP API (not yet listening), with its OpenAPI document at /docs. */
@@ -77,5 +81,6 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerIngestRoutes(app, options);
   if (options.feed) registerLiveRoutes(app, options.feed);
   if (options.models) registerModelRoutes(app, options.models);
+  if (options.jobs) registerJobRoutes(app, options.jobs);
   return app;
 }

@@ -13,3 +13,5 @@ export type {
 export { decodeRequestToken, IdempotencyIndex } from './idempotency.js';
 export type { ModelService, TrainedModel } from './model-routes.js';
 export { registerModelRoutes } from './model-routes.js';
+export type { JobService } from './job-routes.js';
+export { registerJobRoutes } from './job-routes.js';

@@ -92,6 +92,7 @@ export class PipelineRuntime {
   private readonly gold: SqlModelRunner | undefined;
   /** The job scheduler, when the process runs jobs. */
   scheduler: JobScheduler | undefined;
+  private readonly jobHistory: LakeRunHistory;
   private readonly intervalMs: number;
   private readonly log: (line: string) => void;
   private running = true;
@@ -134,6 +135,7 @@ export class PipelineRuntime {
         }),
       ];
     });
+    this.jobHistory = new LakeRunHistory(engine);
     this.gold = options.sqlModels?.length ? new SqlModelRunner(engine, options.sqlModels) : undefined;
     this.silvers = options.streams.map((config) => {
       const model = options.models?.find((m) => m.stream === config.stream);
@@ -160,14 +162,6 @@ export class PipelineRuntime {
     await runtime.bronze.ensureTable();
     for (const silver of runtime.silvers) await silver.ensureTables();
     const idempotency = await runtime.rebuildIdempotency();
-    runtime.apiInstance = await buildApi({
-      wal,
-      feed: runtime.feed,
-      idempotency,
-      models: modelService(engine, runtime.registry, options.trainable ?? []),
-    });
-    await runtime.api.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
-    runtime.loop = runtime.runLoop();
     if (options.jobs) {
       runtime.scheduler = new JobScheduler(
         builtInJobs({
@@ -178,10 +172,28 @@ export class PipelineRuntime {
           ...(options.serving ? { serving: options.serving } : {}),
           jobs: options.jobs,
         }),
-        { history: new LakeRunHistory(engine), log: (line) => runtime.log(line) },
+        { history: runtime.jobHistory, log: (line) => runtime.log(line) },
       );
-      runtime.scheduler.start();
     }
+    const scheduler = runtime.scheduler;
+    runtime.apiInstance = await buildApi({
+      wal,
+      feed: runtime.feed,
+      idempotency,
+      models: modelService(engine, runtime.registry, options.trainable ?? []),
+      ...(scheduler
+        ? {
+            jobs: {
+              list: () => scheduler.list(),
+              trigger: (name) => scheduler.trigger(name),
+              history: (query) => runtime.jobHistory.list(query),
+            },
+          }
+        : {}),
+    });
+    await runtime.api.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+    runtime.loop = runtime.runLoop();
+    scheduler?.start();
     for (const source of options.sources ?? [])
       runtime.pumps.push(runtime.pump(source.stream, source.events));
     return runtime;

@@ -88,4 +88,30 @@ describe('lakestream jobs on the games example', () => {
     const unknown = await cli('jobs', 'run', 'nope');
     expect(unknown.stderr).toMatch(/no job 'nope'; jobs: retrain, gold, compact, expire, export/);
   });
+
+  it('lists, runs and shows jobs over /v1/jobs while the pipeline runs', async () => {
+    const project = await loadProjectConfig(join(dir, 'lakestream.yaml'));
+    const runtime = await PipelineRuntime.start({
+      dataDir: project.dataDir,
+      streams: project.streams,
+      jobs: project.jobs,
+      trainable: project.models,
+      log: () => {},
+    });
+    try {
+      const base = `http://127.0.0.1:${runtime.port}/v1/jobs`;
+      const listed = (await (await fetch(base)).json()) as { jobs: { name: string; nextRunAt?: number }[] };
+      expect(listed.jobs.find((j) => j.name === 'compact')?.nextRunAt).toBeGreaterThan(Date.now());
+      const ran = await fetch(`${base}/compact/run`, { method: 'POST' });
+      expect(ran.status).toBe(200);
+      expect(((await ran.json()) as { run: { status: string } }).run.status).toBe('succeeded');
+      const runs = (await (await fetch(`${base}/compact/runs`)).json()) as { runs: { trigger: string }[] };
+      expect(runs.runs[0]).toMatchObject({ trigger: 'manual' });
+      const unknown = await fetch(`${base}/nope/run`, { method: 'POST' });
+      expect(unknown.status).toBe(404);
+      expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('LS_NOT_FOUND');
+    } finally {
+      await runtime.stop();
+    }
+  });
 });
