@@ -8,7 +8,7 @@ const NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const CONFIG = /^\s*\{\{\s*config\s*\(([\s\S]*?)\)\s*\}\}/;
 const REF = /\{\{\s*ref\s*\(\s*['"]([^'"]+)['"]\s*\)\s*\}\}/g;
 const SOURCE = /\{\{\s*source\s*\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*\}\}/g;
-const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'incremental'];
+const MATERIALIZATIONS: readonly Materialization[] = ['view', 'table', 'incremental', 'windowed'];
 
 /**
  * Reads every `*.sql` file under `dir` (a project's `models/`) as a model named after its file, and
@@ -65,6 +65,11 @@ export function parseModel(name: string, file: string, text: string): Omit<SqlMo
     throw lakeError(
       ErrorCode.INVALID_ARGUMENT,
       `${file}:1: an incremental model needs unique_key='column' (or a list)`,
+    );
+  if (materialized === 'windowed' && config.partition_by === undefined)
+    throw lakeError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${file}:1: a windowed model needs partition_by='day(column)' (the partitions a refresh rewrites)`,
     );
   const refs: ModelRef[] = [];
   for (const match of body.matchAll(REF))

@@ -32,7 +32,8 @@ export interface ModelTestResult {
  * Runs a project's SQL models against the lake in dependency order: views are checked (and inlined
  * into the models that ref them), tables are rebuilt in one overwrite snapshot, incremental models
  * merge their new rows on the unique key (existing rows with a new row's key are replaced, in one
- * overwrite snapshot, so readers never see half a refresh). Runs, refreshes and tests of one
+ * overwrite snapshot, so readers never see half a refresh), windowed models rewrite the partitions
+ * their refresh query's rows fall in (the query must return those partitions whole). Runs, refreshes and tests of one
  * runner take turns, so continuous refreshes and a scheduled full run never interleave.
  */
 export class SqlModelRunner {
@@ -67,7 +68,7 @@ export class SqlModelRunner {
 
   /**
    * Continuous mode: after a commit to the lake tables `committed` (e.g. `silver.trades`), refreshes
-   * the incremental models reading them and the incremental models downstream of those.
+   * the incremental and windowed models reading them and those downstream of them.
    */
   refreshAfter(committed: readonly string[]): Promise<ModelRunResult[]> {
     return this.exclusive(() => this.refresh(committed));
@@ -81,8 +82,8 @@ export class SqlModelRunner {
         ...model.refs.map((r) => modelTableName(this.byName.get(r.name)!)),
       ];
       const upstream = model.refs.some((r) => touched.has(r.name));
-      if (model.materialized === 'incremental' && (upstream || reads.some((t) => committed.includes(t))))
-        touched.add(model.name);
+      const continuous = model.materialized === 'incremental' || model.materialized === 'windowed';
+      if (continuous && (upstream || reads.some((t) => committed.includes(t)))) touched.add(model.name);
     }
     const results: ModelRunResult[] = [];
     for (const model of this.graph.ordered)
@@ -167,6 +168,10 @@ export class SqlModelRunner {
         return (await engine.append(table, sql)).records;
       }
       return (await engine.overwrite(table, alwaysTrue, sql)).records;
+    }
+    if (model.materialized === 'windowed') {
+      const sql = await engine.bindLakeTables(this.compile(model, true));
+      return (await engine.replacePartitions(table, sql)).records;
     }
     const fresh = `__model_new_${model.name}`;
     await engine.session.run(

@@ -1,5 +1,5 @@
 /** How a SQL model is stored. */
-export type Materialization = 'view' | 'table' | 'incremental';
+export type Materialization = 'view' | 'table' | 'incremental' | 'windowed';
 
 /** Where in a model file something was written (1-based line). */
 export interface SourceLocation {

@@ -191,8 +191,14 @@ describe('gold SQL models of the markets example', () => {
     expect(await stream(10 * 60 * RATE, true)).toBeGreaterThanOrEqual(3);
     await withRunner(async (runner, engine) => {
       await expectCandlesMatch(engine);
+      const { rows: volume } = await engine.query(
+        'SELECT (SELECT sum(trades) FROM gold.volume_daily) AS gold, (SELECT count(*) FROM silver.trades) AS silver',
+      );
+      expect(Number(volume[0]!.gold)).toBe(Number(volume[0]!.silver));
       expect(
-        (await runner.test('candles_1m market_summary_1m price_windows')).filter((t) => t.failures > 0),
+        (await runner.test('candles_1m market_summary_1m price_windows volume_daily')).filter(
+          (t) => t.failures > 0,
+        ),
       ).toEqual([]);
     });
   });
