@@ -10,6 +10,12 @@ import { registerOpenApi } from './openapi.js';
 import type { LiveFeed } from '../stream/index.js';
 import type { JobService } from './job-routes.js';
 import { registerJobRoutes } from './job-routes.js';
+import type { LakeBrowser } from './lake-routes.js';
+import { registerLakeRoutes } from './lake-routes.js';
+import type { DashboardService, ReplayService } from './dashboard-routes.js';
+import { registerDashboardRoutes, registerReplayRoutes } from './dashboard-routes.js';
+import { registerCors } from './cors.js';
+import { registerWebApp } from './web-app.js';
 
 /** Options of the HTTP API. */
 export interface ApiOptions extends IngestTarget {
@@ -22,6 +28,14 @@ export interface ApiOptions extends IngestTarget {
   readonly models?: ModelService;
   /** The `/v1/jobs` routes (when the process runs the scheduler). */
   readonly jobs?: JobService;
+  /** `/v1/tables` and the read-only `/v1/query`. */
+  readonly lake?: LakeBrowser;
+  /** `/v1/dashboard` and `/v1/system` (live health). */
+  readonly dashboard?: DashboardService;
+  /** `/v1/replays` controls. */
+  readonly replays?: ReplayService;
+  /** Folder of the built web dashboard, served at `/`. */
+  readonly webRoot?: string;
 }
 
 /** Builds the HTTP API (not yet listening), with its OpenAPI document at /docs. */
@@ -56,6 +70,17 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
           ).body,
         );
     }
+    if ((error as { validation?: unknown }).validation !== undefined) {
+      return reply
+        .code(400)
+        .send(
+          clientError(
+            400,
+            ErrorCode.INVALID_ARGUMENT,
+            `request ${(error as Error).message}; fix it and resend`,
+          ).body,
+        );
+    }
     if (
       fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
       fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
@@ -76,11 +101,16 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     if (status >= 500) app.log.error(error);
     return reply.code(status).send(body);
   });
+  registerCors(app);
   await registerOpenApi(app);
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   registerIngestRoutes(app, options);
   if (options.feed) registerLiveRoutes(app, options.feed);
   if (options.models) registerModelRoutes(app, options.models);
   if (options.jobs) registerJobRoutes(app, options.jobs);
+  if (options.lake) registerLakeRoutes(app, options.lake);
+  if (options.dashboard) registerDashboardRoutes(app, options.dashboard);
+  if (options.replays) registerReplayRoutes(app, options.replays);
+  if (options.webRoot !== undefined) await registerWebApp(app, options.webRoot);
   return app;
 }

@@ -13,6 +13,9 @@ const STATUS: Readonly<Record<string, number>> = {
   [ErrorCode.TABLE_EXISTS]: 409,
   [ErrorCode.COMMIT_CONFLICT]: 409,
   [ErrorCode.UNSUPPORTED]: 501,
+  [ErrorCode.QUERY_NOT_ALLOWED]: 400,
+  [ErrorCode.QUERY_TIMEOUT]: 408,
+  [ErrorCode.SQL_ERROR]: 400,
 };
 
 /** The JSON body of every error response. */

@@ -15,3 +15,8 @@ export type { ModelService, TrainedModel } from './model-routes.js';
 export { registerModelRoutes } from './model-routes.js';
 export type { JobService } from './job-routes.js';
 export { registerJobRoutes } from './job-routes.js';
+export type { LakeBrowser } from './lake-routes.js';
+export { registerLakeRoutes } from './lake-routes.js';
+export type { DashboardService, ReplayService } from './dashboard-routes.js';
+export { registerDashboardRoutes, registerReplayRoutes } from './dashboard-routes.js';
+export type * from './dashboard-contract.js';

@@ -10,3 +10,7 @@ export type { BuiltInJobContext } from './built-in-jobs.js';
 export { builtInJobs } from './built-in-jobs.js';
 export type { BuiltInJob, JobConfig } from './jobs-config.js';
 export { BUILT_IN_JOBS } from './jobs-config.js';
+export type { ProjectDescription, ProjectDirectory } from './runtime-dashboard.js';
+export { RuntimeDashboard } from './runtime-dashboard.js';
+export { EngineLakeBrowser } from './lake-browser.js';
+export { SourceStatusBoard } from './source-status-board.js';

@@ -18,6 +18,12 @@ import { JobScheduler, LakeRunHistory } from '../scheduler/index.js';
 import { builtInJobs } from './built-in-jobs.js';
 import type { JobConfig } from './jobs-config.js';
 import type { PostgresServingConfig } from './serving-config.js';
+import type { ReplayControl } from '../ingest/index.js';
+import { EngineLakeBrowser } from './lake-browser.js';
+import { describeProject } from './project-description.js';
+import type { ProjectDirectory } from './runtime-dashboard.js';
+import { RuntimeDashboard } from './runtime-dashboard.js';
+import { SourceStatusBoard } from './source-status-board.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 
@@ -29,6 +35,29 @@ export interface PipelineStats {
   quarantinedRows: number;
   /** Incremental SQL model refreshes after silver commits (continuous mode). */
   goldRefreshes: number;
+}
+
+/** What one stream's silver stage has committed since the process started. */
+export interface StreamCounters {
+  silverRows: number;
+  quarantinedRows: number;
+  /** When silver last committed rows of the stream (epoch ms). */
+  lastSilverCommitAt?: number;
+  /** The highest event time in silver (epoch ms). */
+  maxEventTimeMs?: number;
+}
+
+/** A point-in-time view of a running pipeline, for health pages and metrics. */
+export interface PipelineObservation {
+  readonly stats: Readonly<PipelineStats>;
+  readonly streams: ReadonlyMap<string, Readonly<StreamCounters>>;
+  /** Events acknowledged per stream since the process started. */
+  readonly acknowledged: ReadonlyMap<string, number>;
+  /** Events durable in the WAL but not yet in bronze. */
+  readonly bronzeLagEvents: number;
+  /** Durations (ms) of the recent micro-batches that moved rows, oldest first; at most 100. */
+  readonly batchDurationsMs: readonly number[];
+  readonly lastBatchMs: number;
 }
 
 /** A model predicting in a stream: the registry alias's version is used from each next batch. */
@@ -69,6 +98,12 @@ export interface PipelineRuntimeOptions {
   /** In-process sources (simulators, replays): raw event texts pumped into the WAL. */
   readonly sources?: readonly { readonly stream: string; readonly events: AsyncIterable<string> }[];
   readonly log?: (line: string) => void;
+  /** The project's name (shown by the dashboard). Default `lakestream`. */
+  readonly name?: string;
+  /** The projects of this process; the runtime adds itself once its API listens. */
+  readonly directory?: ProjectDirectory;
+  /** Folder of the built web dashboard served at `/` (default: none). */
+  readonly webRoot?: string;
 }
 
 /**
@@ -90,6 +125,12 @@ export class PipelineRuntime {
   private readonly silvers: SilverStage[];
   private readonly accuracies: ModelAccuracy[];
   private readonly gold: SqlModelRunner | undefined;
+  /** The state of the project's sources, as they report it. */
+  readonly sourceStatus = new SourceStatusBoard();
+  /** Controls of the project's CSV replays, per stream. */
+  readonly replays = new Map<string, ReplayControl>();
+  private dashboard: RuntimeDashboard | undefined;
+  private reader: LakeEngine | undefined;
   /** The job scheduler, when the process runs jobs. */
   scheduler: JobScheduler | undefined;
   private readonly jobHistory: LakeRunHistory;
@@ -99,6 +140,10 @@ export class PipelineRuntime {
   private loop: Promise<void> | undefined;
   private readonly pumps: Promise<void>[] = [];
   private readonly stopSources = new AbortController();
+  private readonly streamCounters = new Map<string, StreamCounters>();
+  private readonly batchDurationsMs: number[] = [];
+  private lastBatchMs = 0;
+  private lastGoldError: string | undefined;
   private readonly counters: PipelineStats = {
     microBatches: 0,
     bronzeRows: 0,
@@ -176,7 +221,27 @@ export class PipelineRuntime {
       );
     }
     const scheduler = runtime.scheduler;
+    const directory = options.directory ?? { projects: [] };
+    const name = options.name ?? 'lakestream';
+    runtime.reader = await engine.fork();
+    runtime.dashboard = new RuntimeDashboard(
+      describeProject({
+        name,
+        streams: options.streams,
+        models: options.trainable ?? [],
+        sqlModels: options.sqlModels ?? [],
+        jobs: scheduler !== undefined,
+      }),
+      () => runtime.observe(),
+      runtime.sourceStatus,
+      runtime.replays,
+      directory,
+    );
     runtime.apiInstance = await buildApi({
+      lake: new EngineLakeBrowser(runtime.reader),
+      dashboard: runtime.dashboard,
+      replays: runtime.dashboard,
+      ...(options.webRoot === undefined ? {} : { webRoot: options.webRoot }),
       wal,
       feed: runtime.feed,
       idempotency,
@@ -191,7 +256,12 @@ export class PipelineRuntime {
           }
         : {}),
     });
-    await runtime.api.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+    const host = options.host ?? '127.0.0.1';
+    await runtime.api.listen({ host, port: options.port ?? 0 });
+    directory.projects.push({
+      project: name,
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${runtime.port}`,
+    });
     runtime.loop = runtime.runLoop();
     scheduler?.start();
     for (const source of options.sources ?? [])
@@ -223,6 +293,7 @@ export class PipelineRuntime {
 
   /** Runs one micro-batch of every stage; returns how many records bronze took. */
   async runStagesOnce(): Promise<number> {
+    const startedAt = performance.now();
     const bronze = await this.bronze.runOnce();
     this.counters.bronzeRows += bronze.records;
     const committed: string[] = [];
@@ -230,20 +301,66 @@ export class PipelineRuntime {
       const result = await silver.runOnce();
       this.counters.silverRows += result.silverRows;
       this.counters.quarantinedRows += result.quarantinedRows;
+      this.countStream(silver.stream, result);
       if (result.silverRows > 0) committed.push(formatTableIdentifier(silver.silverTable));
     }
-    if (this.gold && committed.length > 0) {
-      const refreshed = await this.gold.refreshAfter(committed);
-      this.counters.goldRefreshes += refreshed.length;
-    }
+    if (this.gold && committed.length > 0) await this.refreshGold(this.gold, committed);
     for (const accuracy of this.accuracies) await accuracy.runOnce();
     this.counters.microBatches++;
+    if (bronze.records > 0 || committed.length > 0) {
+      this.lastBatchMs = performance.now() - startedAt;
+      this.batchDurationsMs.push(this.lastBatchMs);
+      if (this.batchDurationsMs.length > 100) this.batchDurationsMs.shift();
+    }
     return bronze.records;
+  }
+
+  /**
+   * Refreshes the SQL models reading the committed tables. A failing model does not stop the
+   * pipeline (silver is committed already): it is logged once per distinct error and retried
+   * after the next commit.
+   */
+  private async refreshGold(gold: SqlModelRunner, committed: readonly string[]): Promise<void> {
+    try {
+      const refreshed = await gold.refreshAfter(committed);
+      this.counters.goldRefreshes += refreshed.length;
+      this.lastGoldError = undefined;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (message !== this.lastGoldError)
+        this.log(`pipeline: refreshing the SQL models failed (${message}); retrying after the next commit`);
+      this.lastGoldError = message;
+    }
+  }
+
+  private countStream(
+    stream: string,
+    result: { silverRows: number; quarantinedRows: number; maxEventTimeMs?: number },
+  ): void {
+    const counters = this.streamCounters.get(stream) ?? { silverRows: 0, quarantinedRows: 0 };
+    counters.silverRows += result.silverRows;
+    counters.quarantinedRows += result.quarantinedRows;
+    if (result.silverRows > 0) counters.lastSilverCommitAt = Date.now();
+    if (result.maxEventTimeMs !== undefined) counters.maxEventTimeMs = result.maxEventTimeMs;
+    this.streamCounters.set(stream, counters);
   }
 
   /** What this process has committed since it started. */
   get stats(): Readonly<PipelineStats> {
     return { ...this.counters };
+  }
+
+  /** Counters, lags and batch durations as they are now. */
+  observe(): PipelineObservation {
+    return {
+      stats: this.stats,
+      streams: this.streamCounters,
+      acknowledged: this.wal.acknowledgedByStream,
+      bronzeLagEvents:
+        this.bronze.position === undefined ? 0 : Math.max(0, this.wal.lastDurableSeq - this.bronze.position),
+      batchDurationsMs: [...this.batchDurationsMs],
+      lastBatchMs: this.lastBatchMs,
+    };
   }
 
   /** Stops accepting, drains acknowledged events into the tables, closes. */
@@ -252,6 +369,8 @@ export class PipelineRuntime {
     this.running = false;
     this.stopSources.abort();
     await this.api.close();
+    this.dashboard?.close();
+    await this.reader?.close();
     await this.scheduler?.stop();
     await Promise.all(this.pumps);
     await this.loop;
@@ -260,8 +379,9 @@ export class PipelineRuntime {
     await this.engine.close();
   }
 
-  /** Starts pumping another source into the WAL. */
-  addSource(stream: string, events: AsyncIterable<string>): void {
+  /** Starts pumping another source into the WAL; a replay's control makes it pausable from the API. */
+  addSource(stream: string, events: AsyncIterable<string>, replay?: ReplayControl): void {
+    if (replay) this.replays.set(stream, replay);
     this.pumps.push(this.pump(stream, events));
   }
 

@@ -1,5 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
-import { ErrorCode, lakeError } from '../core/index.js';
+import { ErrorCode, isLakestreamError, lakeError } from '../core/index.js';
 
 /** A value of a query result in plain JS form. */
 export type JsValue =
@@ -37,12 +37,15 @@ const textTypes = /^(DATE|TIME|TIMESTAMP|INTERVAL|UUID)/;
 export class DuckSession {
   private readonly instance: DuckDBInstance;
   private readonly connection: DuckDBConnection;
+  /** Whether closing this session closes the database too (false for a forked connection). */
+  private readonly ownsInstance: boolean;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  private constructor(instance: DuckDBInstance, connection: DuckDBConnection) {
+  private constructor(instance: DuckDBInstance, connection: DuckDBConnection, ownsInstance = true) {
     this.instance = instance;
     this.connection = connection;
+    this.ownsInstance = ownsInstance;
   }
 
   /** Opens an in-memory (or file) database with UTC as its time zone. */
@@ -59,6 +62,17 @@ export class DuckSession {
     return session;
   }
 
+  /**
+   * A second connection to the same database with its own statement queue: its queries run
+   * concurrently with this session's (e.g. dashboard queries beside the pipeline's batches).
+   * Closing it leaves the database open.
+   */
+  async fork(): Promise<DuckSession> {
+    const session = new DuckSession(this.instance, await this.instance.connect(), false);
+    await session.run("SET TimeZone = 'UTC'");
+    return session;
+  }
+
   /** Runs a statement and discards its result. */
   async run(sql: string): Promise<void> {
     await this.enqueue(async () => {
@@ -67,8 +81,30 @@ export class DuckSession {
   }
 
   /** Runs a query and returns its rows as JS values. */
-  async query(sql: string): Promise<QueryResult> {
-    return this.enqueue(async () => toResult(await this.connection.runAndReadAll(sql)));
+  async query(sql: string, options: { timeoutMs?: number } = {}): Promise<QueryResult> {
+    const { timeoutMs } = options;
+    if (timeoutMs === undefined) {
+      return this.enqueue(async () => toResult(await this.connection.runAndReadAll(sql)));
+    }
+    return this.enqueue(async () => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        this.connection.interrupt();
+      }, timeoutMs);
+      try {
+        return toResult(await this.connection.runAndReadAll(sql));
+      } catch (error) {
+        if (timedOut)
+          throw lakeError(
+            ErrorCode.QUERY_TIMEOUT,
+            `sql: the query ran longer than ${timeoutMs} ms and was stopped; add filters or a LIMIT`,
+          );
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+    });
   }
 
   /** Closes the connection and the database. Idempotent. */
@@ -77,13 +113,14 @@ export class DuckSession {
     this.closed = true;
     await this.queue.catch(() => undefined);
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
     if (this.closed)
       return Promise.reject(lakeError(ErrorCode.INVALID_ARGUMENT, 'engine: the DuckDB session is closed'));
     const next = this.queue.then(work, work).catch((cause: unknown) => {
+      if (isLakestreamError(cause)) throw cause;
       throw lakeError(ErrorCode.SQL_ERROR, `sql: ${cause instanceof Error ? cause.message : String(cause)}`, {
         cause,
       });

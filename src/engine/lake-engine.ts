@@ -34,6 +34,7 @@ import type { ScanDataFile, ScanDeleteFile } from './scan-sql.js';
 import { dataFilesRelationSql } from './scan-sql.js';
 import type { PushdownFilter } from './sql-filters.js';
 import { findPushdownFilter, prunableConjuncts } from './sql-filters.js';
+import { checkReadOnlySql } from './read-only-sql.js';
 import { quoteIdent } from './sql-text.js';
 import type { TableReference } from './table-references.js';
 import { findTableReferences, replaceTableReferences } from './table-references.js';
@@ -229,6 +230,37 @@ export class LakeEngine {
     const pushdown = await findPushdownFilter(this.session, sql);
     const bound = await this.bindLakeTables(sql, { pushdown, scans });
     return { result: await this.session.query(bound), scans };
+  }
+
+  /**
+   * The same lake on a second DuckDB connection (same catalog): its queries run beside this
+   * engine's instead of waiting behind them. Closing it closes only that connection.
+   */
+  async fork(): Promise<LakeEngine> {
+    return new LakeEngine(this.catalog, await this.session.fork());
+  }
+
+  /**
+   * Runs one read-only SELECT over lake tables (see {@link checkReadOnlySql}) with a row limit and
+   * a time limit; `truncated` says whether more rows existed.
+   */
+  async readOnlyQuery(
+    sql: string,
+    options: { limit?: number; timeoutMs?: number } = {},
+  ): Promise<{ result: QueryResult; truncated: boolean }> {
+    const limit = Math.max(1, Math.floor(options.limit ?? 1000));
+    const text = sql.trim().replace(/;\s*$/, '');
+    if (text === '') throw lakeError(ErrorCode.INVALID_ARGUMENT, 'query: the SQL text is empty');
+    await checkReadOnlySql(this.session, text, async (reference) => {
+      const identifier = { namespace: reference.namespace, name: reference.name };
+      return isValidIdentifier(identifier) && this.catalog.tableExists(identifier);
+    });
+    const bound = await this.bindLakeTables(text);
+    const result = await this.session.query(`SELECT * FROM (\n${bound}\n) AS q LIMIT ${limit + 1}`, {
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
+    const truncated = result.rows.length > limit;
+    return { result: truncated ? { ...result, rows: result.rows.slice(0, limit) } : result, truncated };
   }
 
   /** Rewrites lake table references of `sql` into relations over their data files. */

@@ -22,5 +22,7 @@ export { binanceTrades } from './sources/binance-websocket-source.js';
 export { withFallback } from './sources/fallback-source.js';
 export type { CsvReplayOptions } from './sources/csv-replay.js';
 export { countCsvRows, replayCsv, splitCsvLine } from './sources/csv-replay.js';
+export type { ReplayState } from './sources/replay-control.js';
+export { ReplayControl } from './sources/replay-control.js';
 export type { CompanyEventsOptions } from './sources/company-events.js';
 export { runCompanyEvents } from './sources/company-events.js';

@@ -59,6 +59,8 @@ export interface SilverBatchResult {
   readonly duplicateRows: number;
   /** Rows older than the watermark that broke no other rule (quarantined, dropped or accepted per policy). */
   readonly lateRows: number;
+  /** The highest event time (epoch ms) committed to silver so far, if any. */
+  readonly maxEventTimeMs?: number;
 }
 
 /**
@@ -91,6 +93,11 @@ export class SilverStage {
     this.predictions = options.predictions;
     this.features = options.predictions ? options.features : undefined;
     this.batchTable = quoteIdent(`__silver_batch_${config.stream.replace(/\W/g, '_')}`);
+  }
+
+  /** The stream this stage refines. */
+  get stream(): string {
+    return this.config.stream;
   }
 
   /** The silver table this stage writes. */
@@ -148,6 +155,7 @@ export class SilverStage {
       droppedRows: 0,
       duplicateRows: 0,
       lateRows: 0,
+      ...(previousMax === undefined ? {} : { maxEventTimeMs: previousMax }),
     };
     if (batch.lastSnapshotId === undefined || batch.lastSnapshotId === silverPosition) return empty;
     const properties = { [SOURCE_SNAPSHOT_PROPERTY]: String(batch.lastSnapshotId) };
@@ -203,6 +211,7 @@ export class SilverStage {
         droppedRows: counts.dropped,
         duplicateRows: counts.passed - silver.records,
         lateRows: counts.late,
+        ...(max === undefined ? {} : { maxEventTimeMs: max }),
       };
     } finally {
       await engine.session.run(`DROP TABLE IF EXISTS ${this.batchTable}`);

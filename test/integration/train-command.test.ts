@@ -173,6 +173,8 @@ describe('lakestream train and models, on the games example project', () => {
     const run = await cli('models', 'run');
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/live_predictions\s+incremental\s+\d+ rows/);
+    const again = await cli('models', 'run');
+    expect(again.code, again.stderr).toBe(0);
     const tested = await cli('models', 'test');
     expect(tested.code, tested.stdout).toBe(0);
     expect(tested.stdout).toMatch(/\d+ passed, 0 failed/);

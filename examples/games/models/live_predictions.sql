@@ -12,7 +12,8 @@ SELECT
   pred_lo,
   pred_hi,
   model_version,
-  event_time
+  event_time,
+  wal_seq
 FROM {{ source('silver', 'games') }}
 WHERE pred_global_sales IS NOT NULL
 {% if is_incremental() %}

@@ -2,12 +2,14 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ProjectConfig, SourceConfig } from '../../app/index.js';
+import type { ProjectConfig, ProjectDirectory, SourceConfig } from '../../app/index.js';
 import { loadProjectConfig, PipelineRuntime } from '../../app/index.js';
 import { loadProject } from '../project.js';
 import { loadSqlModels } from '../../transform/index.js';
 import {
   binanceTrades,
+  countCsvRows,
+  ReplayControl,
   replayCsv,
   runCompanyEvents,
   simulateMarket,
@@ -16,6 +18,9 @@ import {
 } from '../../ingest/index.js';
 
 type Log = (line: string) => void;
+
+/** The built dashboard (`npm run build:web` writes it beside the compiled CLI). */
+const WEB_ROOT = fileURLToPath(new URL('../../web', import.meta.url));
 
 /** `lakestream start [project]` and `lakestream demo`: run pipeline projects until SIGTERM/SIGINT. */
 export function registerStartCommand(program: Command): void {
@@ -45,7 +50,8 @@ const log: Log = (line) =>
 async function runUntilSignal(configs: readonly ProjectConfig[]): Promise<void> {
   const controller = new AbortController();
   const running: { stop(): Promise<void> }[] = [];
-  for (const config of configs) running.push(await runProject(config, controller.signal));
+  const directory: ProjectDirectory = { projects: [] };
+  for (const config of configs) running.push(await runProject(config, directory, controller.signal));
   await new Promise<void>((done) => {
     let stopping = false;
     const stop = (signal: string): void => {
@@ -65,8 +71,15 @@ async function runUntilSignal(configs: readonly ProjectConfig[]): Promise<void> 
 }
 
 /** Starts one project's runtime and sources; `stop()` waits for the sources, then drains. */
-async function runProject(config: ProjectConfig, signal: AbortSignal): Promise<{ stop(): Promise<void> }> {
+async function runProject(
+  config: ProjectConfig,
+  directory: ProjectDirectory,
+  signal: AbortSignal,
+): Promise<{ stop(): Promise<void> }> {
   const runtime = await PipelineRuntime.start({
+    name: config.name,
+    directory,
+    webRoot: WEB_ROOT,
     dataDir: config.dataDir,
     host: config.server.host,
     port: config.server.port,
@@ -110,10 +123,25 @@ async function runProject(config: ProjectConfig, signal: AbortSignal): Promise<{
         seed: source.seed,
         onResult,
       };
-      background.push(runCompanyEvents(options, signal));
+      runtime.sourceStatus.set(
+        'company',
+        source.stream,
+        'running',
+        `${source.symbol} at ${source.rate}/s over HTTP`,
+      );
+      background.push(
+        runCompanyEvents(options, signal).finally(() =>
+          runtime.sourceStatus.set('company', source.stream, 'stopped'),
+        ),
+      );
       continue;
     }
-    runtime.addSource(source.stream, await openSource(source, runtime, config, log, signal));
+    if (source.type === 'replay') {
+      const replay = await openReplay(source, runtime, config, log, signal);
+      runtime.addSource(source.stream, replay.events, replay.control);
+      continue;
+    }
+    runtime.addSource(source.stream, openMarketSource(source, runtime, log, signal));
   }
   log(
     `${config.name}: API on http://${config.server.host}:${runtime.port}, streams ${config.streams.map((s) => s.stream).join(', ')}, ` +
@@ -127,40 +155,70 @@ async function runProject(config: ProjectConfig, signal: AbortSignal): Promise<{
   };
 }
 
-async function openSource(
-  source: Exclude<SourceConfig, { type: 'company' }>,
+/** A CSV replay (generating the synthetic dataset when its file is missing), resuming after the rows silver has. */
+async function openReplay(
+  source: Extract<SourceConfig, { type: 'replay' }>,
   runtime: PipelineRuntime,
   config: ProjectConfig,
   log: Log,
   signal: AbortSignal,
-): Promise<AsyncIterable<string>> {
-  if (source.type === 'replay') {
-    if (!existsSync(source.file)) {
-      if (!source.generateIfMissing) throw new Error(`replay file ${source.file} does not exist`);
-      await writeVgsalesCsv(source.file, { rows: 16_000, seed: 42 });
-      log(
-        `replay ${source.stream}: ${source.file} was missing; generated 16,000 synthetic video-game sales rows`,
-      );
-    }
-    const startRow = (await lastReplayedRow(runtime, config, source.stream)) + 1;
-    if (startRow > 1) log(`replay ${source.stream}: resuming at row ${startRow}`);
-    return replayCsv(
-      { file: source.file, ratePerSecond: source.rate, batch: source.batch, loop: source.loop, startRow },
-      signal,
+): Promise<{ events: AsyncIterable<string>; control: ReplayControl }> {
+  if (!existsSync(source.file)) {
+    if (!source.generateIfMissing) throw new Error(`replay file ${source.file} does not exist`);
+    await writeVgsalesCsv(source.file, { rows: 16_000, seed: 42 });
+    log(
+      `replay ${source.stream}: ${source.file} was missing; generated 16,000 synthetic video-game sales rows`,
     );
   }
+  const startRow = (await lastReplayedRow(runtime, config, source.stream)) + 1;
+  if (startRow > 1) log(`replay ${source.stream}: resuming at row ${startRow}`);
+  const control = new ReplayControl({
+    stream: source.stream,
+    file: source.file,
+    ratePerSecond: source.rate,
+    totalRows: await countCsvRows(source.file),
+    row: startRow - 1,
+  });
+  const events = replayCsv(
+    {
+      file: source.file,
+      ratePerSecond: source.rate,
+      batch: source.batch,
+      loop: source.loop,
+      startRow,
+      control,
+    },
+    signal,
+  );
+  return { events, control };
+}
+
+/** Live Binance trades (falling back to the simulator when configured), or the simulator alone. */
+function openMarketSource(
+  source: Extract<SourceConfig, { type: 'binance' | 'simulator' }>,
+  runtime: PipelineRuntime,
+  log: Log,
+  signal: AbortSignal,
+): AsyncIterable<string> {
+  const status = runtime.sourceStatus;
   const simulated = (s: AbortSignal): AsyncIterable<string> =>
     simulateMarket({ ratePerSecond: source.rate, seed: source.seed }, s);
-  if (source.type === 'simulator') return simulated(signal);
+  if (source.type === 'simulator') {
+    status.set('simulator', source.stream, 'simulator', `${source.rate} trades/s`);
+    return simulated(signal);
+  }
   let connected = false;
+  let fellBack = false;
+  status.set('binance', source.stream, 'connecting', source.url);
   const live = (s: AbortSignal): AsyncIterable<string> =>
     binanceTrades(
       {
         baseUrl: source.url,
         symbols: source.symbols,
-        onStatus: (status) => {
-          if (status.state === 'connected') connected = true;
-          if (connected && status.reason) log(`binance ${source.stream}: ${status.state} (${status.reason})`);
+        onStatus: (update) => {
+          if (update.state === 'connected') connected = true;
+          if (!fellBack) status.set('binance', source.stream, update.state, update.reason);
+          if (connected && update.reason) log(`binance ${source.stream}: ${update.state} (${update.reason})`);
         },
       },
       s,
@@ -171,8 +229,11 @@ async function openSource(
     simulated,
     {
       timeoutMs: 5000,
-      onFallback: (reason) =>
-        log(`binance ${source.stream}: ${reason} — the market simulator feeds ${source.stream} instead`),
+      onFallback: (reason) => {
+        fellBack = true;
+        status.set('binance', source.stream, 'simulator', `fallback: ${reason}`);
+        log(`binance ${source.stream}: ${reason} — the market simulator feeds ${source.stream} instead`);
+      },
     },
     signal,
   );

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { abortableSleep, ErrorCode, lakeError } from '../../core/index.js';
+import type { ReplayControl } from './replay-control.js';
 
 /** Options of a CSV replay. */
 export interface CsvReplayOptions {
@@ -15,6 +16,8 @@ export interface CsvReplayOptions {
   readonly startRow?: number;
   /** Called after each emitted row with its number and the total. */
   readonly onProgress?: (row: number) => void;
+  /** Pause, resume and pace the replay from outside; it reports progress into it. */
+  readonly control?: ReplayControl;
 }
 
 /**
@@ -23,6 +26,7 @@ export interface CsvReplayOptions {
  * and `event_time` (when it was replayed). Ends at the end of the file unless `loop`.
  */
 export async function* replayCsv(options: CsvReplayOptions, signal?: AbortSignal): AsyncGenerator<string> {
+  const { control } = options;
   const rate = options.ratePerSecond ?? 2;
   const batch = Math.max(1, options.batch ?? 1);
   if (!(rate > 0)) throw lakeError(ErrorCode.INVALID_ARGUMENT, `replay: rate ${rate}/s must be positive`);
@@ -36,6 +40,8 @@ export async function* replayCsv(options: CsvReplayOptions, signal?: AbortSignal
       for await (const line of lines) {
         if (signal?.aborted) return;
         if (line.trim() === '') continue;
+        await control?.waitWhilePaused(signal);
+        if (signal?.aborted) return;
         if (!header) {
           header = splitCsvLine(line);
           continue;
@@ -50,9 +56,10 @@ export async function* replayCsv(options: CsvReplayOptions, signal?: AbortSignal
         event.event_time = new Date().toISOString();
         yield JSON.stringify(event);
         options.onProgress?.(row);
+        control?.emitted(row);
         if (++inBatch >= batch) {
           inBatch = 0;
-          await abortableSleep((batch / rate) * 1000, signal);
+          await abortableSleep((batch / (control?.ratePerSecond ?? rate)) * 1000, signal);
         }
       }
     } finally {
@@ -60,6 +67,7 @@ export async function* replayCsv(options: CsvReplayOptions, signal?: AbortSignal
     }
     startRow = 1;
   } while (options.loop && !signal?.aborted);
+  if (!signal?.aborted) control?.finish();
 }
 
 /** Counts the data rows of a CSV file (for progress bars). */

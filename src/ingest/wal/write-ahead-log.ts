@@ -74,6 +74,7 @@ const MAX_WRITEV_PARTS = 128;
  */
 export class WriteAheadLog {
   readonly dir: string;
+  private readonly acknowledged = new Map<string, number>();
   private readonly options: Required<WalOptions>;
   private segments: Segment[];
   private handle: FileHandle;
@@ -146,6 +147,11 @@ export class WriteAheadLog {
     );
   }
 
+  /** Events made durable by this process, per stream (since it opened the log). */
+  get acknowledgedByStream(): ReadonlyMap<string, number> {
+    return this.acknowledged;
+  }
+
   /** Highest sequence number that is durable. */
   get lastDurableSeq(): number {
     return this.durableSeq;
@@ -194,7 +200,10 @@ export class WriteAheadLog {
         head,
         bytes: head.length + batch.body.length,
         batch,
-        resolve: () => resolve({ firstSeq, lastSeq }),
+        resolve: () => {
+          this.acknowledged.set(request.stream, (this.acknowledged.get(request.stream) ?? 0) + count);
+          resolve({ firstSeq, lastSeq });
+        },
         reject,
       });
       this.kick();
