@@ -1,4 +1,4 @@
-// `npm start`: builds lakestream, then runs `lakestream demo` — both example projects (live market
+// `npm start`: builds lakestream and its web dashboard, then runs `lakestream demo` — both example projects (live market
 // trades and the video-game sales replay) streaming into bronze/silver tables until Ctrl-C.
 // Uses ../shared/data/vgsales.csv for the replay when it exists, else a generated synthetic file.
 import { spawn, spawnSync } from 'node:child_process';
@@ -15,6 +15,19 @@ const build = spawnSync(
   },
 );
 if (build.status !== 0) process.exit(build.status ?? 1);
+const webBuild = spawnSync(
+  process.execPath,
+  [
+    join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+    'build',
+    '--logLevel',
+    'warn',
+    '--config',
+    join(root, 'src', 'web', 'vite.config.ts'),
+  ],
+  { stdio: 'inherit', cwd: root },
+);
+if (webBuild.status !== 0) process.exit(webBuild.status ?? 1);
 
 const env = { ...process.env };
 const realDataset = resolve(root, '..', 'shared', 'data', 'vgsales.csv');
@@ -24,7 +37,7 @@ if (existsSync(realDataset) && env.LAKESTREAM_SOURCES_0_FILE === undefined)
 const cli = join(root, 'dist', 'cli', 'bin.js');
 process.stdout.write(
   [
-    'lakestream demo: markets on http://127.0.0.1:8080 (docs at /docs), games on http://127.0.0.1:8081. Ctrl-C stops it cleanly.',
+    'lakestream demo: the dashboard is on http://127.0.0.1:8080/ (API docs at /docs); markets on :8080, games on :8081. Ctrl-C stops it cleanly.',
     'In another terminal, watch the tables grow:',
     `  node ${cli} -w examples/markets/data/warehouse sql "SELECT symbol, count(*) AS trades, round(avg(price), 2) AS avg_price FROM silver.trades GROUP BY 1"`,
     `  node ${cli} -w examples/games/data/warehouse sql "SELECT genre, count(*) AS games, round(sum(global_sales), 2) AS sales FROM silver.games GROUP BY 1 ORDER BY 3 DESC"`,

@@ -1,5 +1,6 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ProjectConfig, ProjectDirectory, SourceConfig } from '../../app/index.js';
@@ -34,17 +35,44 @@ export function registerStartCommand(program: Command): void {
 
   program
     .command('demo')
-    .description('run both example projects (markets on :8080, games on :8081) in one process until stopped')
-    .action(async () => {
+    .description(
+      'run both example projects (markets on :8080, games on :8081) in one process until stopped; the dashboard is at http://127.0.0.1:8080/',
+    )
+    .option(
+      '--port <port>',
+      'markets API and dashboard on this port, games on the next (0: free ports)',
+      parsePort,
+    )
+    .option(
+      '--data-dir <dir>',
+      "keep each project's tables and WAL in <dir>/<project> instead of examples/*/data",
+    )
+    .action(async (options: { port?: number; dataDir?: string }) => {
       const examples = ['markets', 'games'].map((name) =>
         fileURLToPath(new URL(`../../../examples/${name}/lakestream.yaml`, import.meta.url)),
       );
-      await runUntilSignal(await Promise.all(examples.map((file) => loadProjectConfig(file))));
+      const configs = await Promise.all(examples.map((file) => loadProjectConfig(file)));
+      await runUntilSignal(
+        configs.map((config, i) => ({
+          ...config,
+          ...(options.dataDir === undefined ? {} : { dataDir: resolve(options.dataDir, config.name) }),
+          ...(options.port === undefined
+            ? {}
+            : { server: { ...config.server, port: options.port === 0 ? 0 : options.port + i } }),
+        })),
+      );
     });
 }
 
 const log: Log = (line) =>
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg: line })}\n`);
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_534)
+    throw new InvalidArgumentError(`--port ${text}: give a port number from 0 to 65534`);
+  return port;
+}
 
 /** Starts every project, then waits for SIGTERM/SIGINT and stops them all cleanly. */
 async function runUntilSignal(configs: readonly ProjectConfig[]): Promise<void> {
@@ -52,6 +80,7 @@ async function runUntilSignal(configs: readonly ProjectConfig[]): Promise<void> 
   const running: { stop(): Promise<void> }[] = [];
   const directory: ProjectDirectory = { projects: [] };
   for (const config of configs) running.push(await runProject(config, directory, controller.signal));
+  log(`dashboard on ${directory.projects.map((p) => `${p.url}/ (${p.project})`).join(', ')}`);
   await new Promise<void>((done) => {
     let stopping = false;
     const stop = (signal: string): void => {
