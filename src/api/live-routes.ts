@@ -16,6 +16,7 @@ export function registerLiveRoutes(app: FastifyInstance, feed: LiveFeed): void {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
+      'access-control-allow-origin': '*',
     });
     response.write(': connected\n\n');
     const unsubscribe = feed.subscribe(request.params.stream, (batch) => {

@@ -1,3 +1,4 @@
+import { ErrorCode, lakeError } from '../core/index.js';
 import type { LakeEngine } from '../engine/index.js';
 import { quoteIdent } from '../engine/index.js';
 import { solveSymmetricPositiveDefinite } from './cholesky.js';
@@ -79,13 +80,24 @@ export async function trainRidge(
   };
 }
 
-/** Rows per part. */
+/** Fewest rows each part of the split needs before a model can be trained and measured. */
+const MIN_PART_ROWS: Readonly<Record<SplitPart, number>> = { train: 20, validation: 5, test: 5 };
+
+/** Rows per part; LS_INVALID_ARGUMENT when a part has too few to train or measure on. */
 export async function countParts(engine: LakeEngine, labelled: string): Promise<Record<SplitPart, number>> {
   const { rows } = await engine.session.query(
     `SELECT ${PART_COLUMN} AS part, count(*) AS n FROM (${labelled}) AS l GROUP BY 1`,
   );
   const counts: Record<SplitPart, number> = { train: 0, validation: 0, test: 0 };
   for (const row of rows) counts[String(row.part) as SplitPart] = Number(row.n);
+  const short = (Object.keys(MIN_PART_ROWS) as SplitPart[]).filter((p) => counts[p] < MIN_PART_ROWS[p]);
+  if (short.length > 0) {
+    throw lakeError(
+      ErrorCode.INVALID_ARGUMENT,
+      `ml: too few rows to train: ${counts.train} train / ${counts.validation} validation / ${counts.test} test ` +
+        `(needs at least ${MIN_PART_ROWS.train} / ${MIN_PART_ROWS.validation} / ${MIN_PART_ROWS.test}); let more data arrive and train again`,
+    );
+  }
   return counts;
 }
 

@@ -1,0 +1,52 @@
+/** Shapes of `/v1/models` and `/v1/jobs` as the dashboard reads them (the server's JSON). */
+
+/** Held-out metrics of a model or a baseline. */
+export interface Metrics {
+  readonly n?: number;
+  readonly mae?: number;
+  readonly rmse?: number;
+  readonly r2?: number;
+  readonly coverage?: number;
+}
+
+/** One registered model version. */
+export interface ModelVersion {
+  readonly name: string;
+  readonly version: number;
+  readonly kind: string;
+  readonly target: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly metrics: {
+    readonly model?: Metrics;
+    readonly baselines?: Readonly<Record<string, Metrics>>;
+    readonly rows?: Readonly<Record<string, number>>;
+  };
+  readonly trainingTable: string;
+  readonly trainingSnapshotId: number | string;
+  readonly trainingRows: number;
+  readonly createdAt: string;
+  readonly aliases: readonly string[];
+}
+
+/** A scheduled job. */
+export interface JobView {
+  readonly name: string;
+  readonly description?: string;
+  readonly schedule: string;
+  readonly nextRunAt?: number;
+  readonly dependsOn: readonly string[];
+  readonly running: boolean;
+}
+
+/** One attempt of a job run. */
+export interface JobRun {
+  readonly job: string;
+  readonly runId: string;
+  readonly attempt: number;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly status: string;
+  readonly error?: string;
+  readonly summary?: string;
+  readonly trigger: string;
+}
