@@ -122,6 +122,18 @@ export function createCandleChart(name: string, height = 340): Chart {
   );
 }
 
+/**
+ * Shows `data` in the price chart, with the x range set explicitly: uPlot's own range for a single
+ * time value spans years, which made a chart with its first candle unreadable.
+ */
+export function showCandles(chart: Chart, data: CandleData): void {
+  chart.setData(candleSeries(data));
+  const times = data.time.filter((t): t is number => typeof t === 'number' && Number.isFinite(t));
+  if (times.length === 0) return;
+  const [min, max] = paddedTimeRange(chart.plot, Math.min(...times), Math.max(...times));
+  chart.plot.setScale('x', { min: min ?? 0, max: max ?? 0 });
+}
+
 /** The aligned data of the price chart. */
 export function candleSeries(data: CandleData): uPlot.AlignedData {
   return [

@@ -1,7 +1,7 @@
 import type { DashboardModel } from '../../api/dashboard-contract.js';
 import type { ApiClient } from '../api-client.js';
 import { errorText } from '../api-client.js';
-import { candleSeries, createCandleChart } from '../charts/candle-chart.js';
+import { createCandleChart, showCandles } from '../charts/candle-chart.js';
 import { SERIES } from '../charts/chart-colors.js';
 import { createBarChart, histogram } from '../charts/histogram-chart.js';
 import { createLineChart } from '../charts/line-chart.js';
@@ -134,7 +134,7 @@ export const marketsPage: Page = ({ root, params, workspace }) => {
 
   const render = (): void => {
     frame = 0;
-    priceChart.setData(candleSeries(toCandleData(minutes)));
+    showCandles(priceChart, toCandleData(minutes));
     const closes = minutes.map((m) => m.close);
     const r = rsi(closes);
     tiles.rsi.set(
