@@ -350,7 +350,16 @@ describe.skipIf(missing.length > 0)('the web dashboard in a real browser', () =>
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(392);
     await shot('overview-phone-dark');
     await page.goto(`${markets}/#/markets`);
-    await page.locator(testId('kpi-price')).waitFor();
+    await eventually(
+      () => text(testId('kpi-price')),
+      (value) => /\d/.test(value),
+      'a live price',
+    );
+    await eventually(
+      () => points('chart-price'),
+      (n) => n >= 1,
+      'candles',
+    );
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(392);
     await shot('markets-phone-dark');
   });
