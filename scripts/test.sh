@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of lakestream. Installs what the tests need when it is missing:
 # Debian's python3-avro (the independent Avro reader), postgresql (a real server for the serving
-# tests), chromium (the dashboard's end-to-end tests) and the npm dependencies.
+# tests), chromium (the dashboard's end-to-end tests), prometheus (the metrics scrape test) and the
+# npm dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,7 @@ need_apt=()
 /usr/bin/python3 -c 'import avro' 2>/dev/null || need_apt+=(python3-avro)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null || need_apt+=(postgresql)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/prometheus ] || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "test: installing Debian packages: ${need_apt[*]}"
   if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"

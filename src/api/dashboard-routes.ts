@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { DashboardInfo, ReplayStatus, SystemStatus } from './dashboard-contract.js';
+import type { SseClients } from './sse-clients.js';
 
 /** What the dashboard's overview reads: the process's projects and its live health. */
 export interface DashboardService {
@@ -21,7 +22,11 @@ export interface ReplayService {
 const HEARTBEAT_MS = 15_000;
 
 /** `/v1/dashboard`, `/v1/system` and its live feed `/v1/system/live` (SSE). */
-export function registerDashboardRoutes(app: FastifyInstance, dashboard: DashboardService): void {
+export function registerDashboardRoutes(
+  app: FastifyInstance,
+  dashboard: DashboardService,
+  clients: SseClients,
+): void {
   app.get(
     '/v1/dashboard',
     { schema: { tags: ['dashboard'], summary: 'The project, its streams and models, and sibling projects' } },
@@ -38,6 +43,8 @@ export function registerDashboardRoutes(app: FastifyInstance, dashboard: Dashboa
     '/v1/system/live',
     { schema: { tags: ['dashboard'], summary: 'Server-Sent Events: `event: status` once per second' } },
     (request, reply) => {
+      const release = clients.admit(reply);
+      if (!release) return reply;
       reply.hijack();
       const response = reply.raw;
       response.writeHead(200, {
@@ -55,6 +62,7 @@ export function registerDashboardRoutes(app: FastifyInstance, dashboard: Dashboa
       request.raw.on('close', () => {
         clearInterval(heartbeat);
         unsubscribe();
+        release();
       });
     },
   );

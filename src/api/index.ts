@@ -2,7 +2,7 @@ export type { ApiOptions } from './api-server.js';
 export { buildApi } from './api-server.js';
 export type { ErrorBody } from './error-response.js';
 export { clientError, errorResponse } from './error-response.js';
-export type { IngestTarget } from './ingest-routes.js';
+export type { IngestObserver, IngestTarget } from './ingest-routes.js';
 export { registerIngestRoutes } from './ingest-routes.js';
 export type {
   IdempotencyOptions,
@@ -20,3 +20,7 @@ export { registerLakeRoutes } from './lake-routes.js';
 export type { DashboardService, ReplayService } from './dashboard-routes.js';
 export { registerDashboardRoutes, registerReplayRoutes } from './dashboard-routes.js';
 export type * from './dashboard-contract.js';
+export type { ApiKeyConfig, Scope } from './api-keys.js';
+export { ApiKeyRing, hashApiKey, newApiKey, SCOPES } from './api-keys.js';
+export { routeScope } from './auth.js';
+export type { RateLimit } from './rate-limit.js';

@@ -8,11 +8,22 @@ import { marketIngestSchema, streamEventsSchema } from './openapi.js';
 
 const STREAM_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
+/** Counts what the ingest routes take in (for metrics). */
+export interface IngestObserver {
+  /** Events parsed from a request, before they are validated. */
+  received(stream: string, source: string, events: number): void;
+  /** Events made durable for a request (not counted again for an idempotent replay). */
+  acknowledged(stream: string, source: string, events: number): void;
+}
+
 /** Where ingested events go. */
 export interface IngestTarget {
+  readonly observer?: IngestObserver;
   readonly wal: WriteAheadLog;
   /** Stream of the seed-compatible `POST /api/v1/ingest` route. Default `market_data`. */
   readonly marketStream?: string;
+  /** Most events one request may carry. Default 10,000. */
+  readonly maxBatchEvents?: number;
   /** Makes requests with an `Idempotency-Key` header safe to retry. */
   readonly idempotency?: IdempotencyIndex;
 }
@@ -63,6 +74,18 @@ export function registerIngestRoutes(app: FastifyInstance, target: IngestTarget)
           ),
         );
       }
+      target.observer?.received(stream, 'http', parsed.events.length);
+      const maxEvents = target.maxBatchEvents ?? 10_000;
+      if (parsed.events.length > maxEvents)
+        return send(
+          reply,
+          clientError(
+            413,
+            ErrorCode.PAYLOAD_TOO_LARGE,
+            `the batch has ${parsed.events.length} events; at most ${maxEvents} per request — split it (nothing was stored)`,
+            'body',
+          ),
+        );
       if (parsed.events.length === 0)
         return send(
           reply,
@@ -72,6 +95,7 @@ export function registerIngestRoutes(app: FastifyInstance, target: IngestTarget)
       const outcome = await appendOnce(target, request.headers, `events:${stream}`, stream, events);
       if ('error' in outcome) return send(reply, outcome.error);
       if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+      else target.observer?.acknowledged(stream, 'http', events.length);
       return reply.code(202).send({
         accepted: events.length,
         firstSeq: outcome.result.firstSeq,
@@ -85,6 +109,8 @@ export function registerIngestRoutes(app: FastifyInstance, target: IngestTarget)
     { schema: marketIngestSchema, attachValidation: true },
     async (request, reply) => {
       const body = request.body as Record<string, unknown> | null;
+      const stream = target.marketStream ?? 'market_data';
+      target.observer?.received(stream, 'market_api', 1);
       const problem = checkMarketEvent(body);
       if (problem) return send(reply, problem);
       const event = body as { symbol: string; price: number; quantity?: number; timestamp: string | number };
@@ -95,12 +121,12 @@ export function registerIngestRoutes(app: FastifyInstance, target: IngestTarget)
         timestamp:
           typeof event.timestamp === 'number' ? new Date(event.timestamp).toISOString() : event.timestamp,
       };
-      const stream = target.marketStream ?? 'market_data';
       const outcome = await appendOnce(target, request.headers, `ingest:${stream}`, stream, [
         JSON.stringify(normalized),
       ]);
       if ('error' in outcome) return send(reply, outcome.error);
       if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+      else target.observer?.acknowledged(stream, 'market_api', 1);
       return reply.code(202).send({ status: 'accepted', seq: outcome.result.lastSeq });
     },
   );

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { LiveFeed } from '../stream/index.js';
+import type { SseClients } from './sse-clients.js';
 
 /** How often an idle live connection gets a comment line, so proxies keep it open. */
 const HEARTBEAT_MS = 15_000;
@@ -8,8 +9,10 @@ const HEARTBEAT_MS = 15_000;
  * `GET /v1/streams/{stream}/live`: Server-Sent Events with the rows each silver commit adds
  * (`event: rows`, `data:` a JSON array, at most 1,000 rows per commit).
  */
-export function registerLiveRoutes(app: FastifyInstance, feed: LiveFeed): void {
+export function registerLiveRoutes(app: FastifyInstance, feed: LiveFeed, clients: SseClients): void {
   app.get<{ Params: { stream: string } }>('/v1/streams/:stream/live', (request, reply) => {
+    const release = clients.admit(reply);
+    if (!release) return reply;
     reply.hijack();
     const response = reply.raw;
     response.writeHead(200, {
@@ -28,6 +31,7 @@ export function registerLiveRoutes(app: FastifyInstance, feed: LiveFeed): void {
     request.raw.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
+      release();
     });
   });
 }

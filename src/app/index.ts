@@ -14,3 +14,7 @@ export type { ProjectDescription, ProjectDirectory } from './runtime-dashboard.j
 export { RuntimeDashboard } from './runtime-dashboard.js';
 export { EngineLakeBrowser } from './lake-browser.js';
 export { SourceStatusBoard } from './source-status-board.js';
+export type { SecurityConfig } from './security-config.js';
+export { parseSecurityConfig } from './security-config.js';
+export { PipelineMetrics } from './pipeline-metrics.js';
+export { createLogger } from './logger.js';

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { abortableSleep } from '../core/index.js';
-import { buildApi, decodeRequestToken, IdempotencyIndex } from '../api/index.js';
+import { ApiKeyRing, buildApi, decodeRequestToken, IdempotencyIndex } from '../api/index.js';
+import type { SecurityConfig } from './security-config.js';
 import type { ModelConfig } from './model-config.js';
 import { modelService } from './model-service.js';
 import { DuckSession, LakeEngine } from '../engine/index.js';
@@ -10,6 +11,7 @@ import { WriteAheadLog } from '../ingest/index.js';
 import { LocalObjectStore } from '../storage/index.js';
 import type { MinuteBarColumns, SilverStreamConfig } from '../stream/index.js';
 import { BronzeStage, LiveFeed, MinuteBarFeatures, ModelAccuracy, SilverStage } from '../stream/index.js';
+import type { SilverBatchResult } from '../stream/index.js';
 import type { TableIdentifier } from '../table/index.js';
 import { FilesystemCatalog, formatTableIdentifier } from '../table/index.js';
 import type { SqlModel } from '../transform/index.js';
@@ -24,6 +26,9 @@ import { describeProject } from './project-description.js';
 import type { ProjectDirectory } from './runtime-dashboard.js';
 import { RuntimeDashboard } from './runtime-dashboard.js';
 import { SourceStatusBoard } from './source-status-board.js';
+import type { LiveAccuracy } from './pipeline-metrics.js';
+import { PipelineMetrics } from './pipeline-metrics.js';
+import type { RunHistory } from '../scheduler/index.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 
@@ -104,6 +109,10 @@ export interface PipelineRuntimeOptions {
   readonly directory?: ProjectDirectory;
   /** Folder of the built web dashboard served at `/` (default: none). */
   readonly webRoot?: string;
+  /** API keys and request limits (default: no keys, default limits). */
+  readonly security?: SecurityConfig;
+  /** The HTTP API's logger (requests at debug, failures with their request id). */
+  readonly logger?: FastifyBaseLogger;
 }
 
 /**
@@ -130,6 +139,8 @@ export class PipelineRuntime {
   /** Controls of the project's CSV replays, per stream. */
   readonly replays = new Map<string, ReplayControl>();
   private dashboard: RuntimeDashboard | undefined;
+  /** The process's Prometheus metrics (`GET /metrics`). */
+  readonly metrics: PipelineMetrics;
   private reader: LakeEngine | undefined;
   /** The job scheduler, when the process runs jobs. */
   scheduler: JobScheduler | undefined;
@@ -141,6 +152,7 @@ export class PipelineRuntime {
   private readonly pumps: Promise<void>[] = [];
   private readonly stopSources = new AbortController();
   private readonly streamCounters = new Map<string, StreamCounters>();
+  private readonly streamModels: readonly StreamModel[];
   private readonly batchDurationsMs: number[] = [];
   private lastBatchMs = 0;
   private lastGoldError: string | undefined;
@@ -157,7 +169,9 @@ export class PipelineRuntime {
     engine: LakeEngine,
     wal: WriteAheadLog,
     registry: ModelRegistry,
+    metrics: PipelineMetrics,
   ) {
+    this.metrics = metrics;
     this.engine = engine;
     this.registry = registry;
     this.wal = wal;
@@ -181,6 +195,7 @@ export class PipelineRuntime {
       ];
     });
     this.jobHistory = new LakeRunHistory(engine);
+    this.streamModels = options.models ?? [];
     this.gold = options.sqlModels?.length ? new SqlModelRunner(engine, options.sqlModels) : undefined;
     this.silvers = options.streams.map((config) => {
       const model = options.models?.find((m) => m.stream === config.stream);
@@ -202,8 +217,16 @@ export class PipelineRuntime {
   static async start(options: PipelineRuntimeOptions): Promise<PipelineRuntime> {
     const store = new LocalObjectStore(join(options.dataDir, 'warehouse'));
     const engine = new LakeEngine(new FilesystemCatalog(store), await DuckSession.open());
-    const wal = await WriteAheadLog.open(join(options.dataDir, 'wal'));
-    const runtime = new PipelineRuntime(options, engine, wal, new ModelRegistry(engine, store));
+    const created: { runtime?: PipelineRuntime } = {};
+    const metrics = new PipelineMetrics({
+      observe: () => created.runtime!.observe(),
+      liveAccuracy: () => created.runtime!.liveAccuracy(),
+    });
+    const wal = await WriteAheadLog.open(join(options.dataDir, 'wal'), {
+      onFlush: (seconds) => metrics.walFlushed(seconds),
+    });
+    const runtime = new PipelineRuntime(options, engine, wal, new ModelRegistry(engine, store), metrics);
+    created.runtime = runtime;
     await runtime.bronze.ensureTable();
     for (const silver of runtime.silvers) await silver.ensureTables();
     const idempotency = await runtime.rebuildIdempotency();
@@ -217,13 +240,13 @@ export class PipelineRuntime {
           ...(options.serving ? { serving: options.serving } : {}),
           jobs: options.jobs,
         }),
-        { history: runtime.jobHistory, log: (line) => runtime.log(line) },
+        { history: countedHistory(runtime.jobHistory, metrics), log: (line) => runtime.log(line) },
       );
     }
     const scheduler = runtime.scheduler;
     const directory = options.directory ?? { projects: [] };
     const name = options.name ?? 'lakestream';
-    runtime.reader = await engine.fork();
+    runtime.reader = await LakeEngine.openSandboxed(engine.catalog, join(options.dataDir, 'warehouse'));
     runtime.dashboard = new RuntimeDashboard(
       describeProject({
         name,
@@ -237,7 +260,22 @@ export class PipelineRuntime {
       runtime.replays,
       directory,
     );
+    const security = options.security;
     runtime.apiInstance = await buildApi({
+      ...(security
+        ? {
+            keys: new ApiKeyRing(security.apiKeys),
+            bodyLimitBytes: security.limits.bodyBytes,
+            maxBatchEvents: security.limits.batchEvents,
+            maxSseClients: security.limits.sseClients,
+            ...(security.limits.rateLimit ? { rateLimit: security.limits.rateLimit } : {}),
+          }
+        : {}),
+      ...(options.logger ? { loggerInstance: options.logger } : {}),
+      observer: metrics,
+      metrics,
+      onResponse: (route, method, status) => metrics.response(route, method, status),
+      readiness: async () => runtime.notReady(),
       lake: new EngineLakeBrowser(runtime.reader),
       dashboard: runtime.dashboard,
       replays: runtime.dashboard,
@@ -265,7 +303,7 @@ export class PipelineRuntime {
     runtime.loop = runtime.runLoop();
     scheduler?.start();
     for (const source of options.sources ?? [])
-      runtime.pumps.push(runtime.pump(source.stream, source.events));
+      runtime.pumps.push(runtime.pump(source.stream, source.events, 'source'));
     return runtime;
   }
 
@@ -296,12 +334,16 @@ export class PipelineRuntime {
     const startedAt = performance.now();
     const bronze = await this.bronze.runOnce();
     this.counters.bronzeRows += bronze.records;
+    if (bronze.records > 0)
+      this.metrics.committed(this.bronze.tableName, (performance.now() - startedAt) / 1000, bronze.records);
     const committed: string[] = [];
     for (const silver of this.silvers) {
+      const silverStartedAt = performance.now();
       const result = await silver.runOnce();
       this.counters.silverRows += result.silverRows;
       this.counters.quarantinedRows += result.quarantinedRows;
       this.countStream(silver.stream, result);
+      this.observeSilver(silver, result, (performance.now() - silverStartedAt) / 1000);
       if (result.silverRows > 0) committed.push(formatTableIdentifier(silver.silverTable));
     }
     if (this.gold && committed.length > 0) await this.refreshGold(this.gold, committed);
@@ -331,6 +373,42 @@ export class PipelineRuntime {
         this.log(`pipeline: refreshing the SQL models failed (${message}); retrying after the next commit`);
       this.lastGoldError = message;
     }
+  }
+
+  private observeSilver(silver: SilverStage, result: SilverBatchResult, seconds: number): void {
+    if (result.silverRows > 0)
+      this.metrics.committed(formatTableIdentifier(silver.silverTable), seconds, result.silverRows);
+    if (result.quarantinedByRule) this.metrics.quarantinedRows(silver.stream, result.quarantinedByRule);
+    const model = this.streamModels.find((m) => m.stream === silver.stream);
+    if (model && result.modelVersion !== undefined)
+      this.metrics.predicted(silver.stream, model.model, result.silverRows);
+  }
+
+  /** The newest live-accuracy window of each model predicting in a stream. */
+  async liveAccuracy(): Promise<LiveAccuracy[]> {
+    const reader = this.reader;
+    if (!reader) return [];
+    const windows: LiveAccuracy[] = [];
+    for (const { model } of this.streamModels) {
+      const table = { namespace: 'gold', name: `model_accuracy_${model}` };
+      if (!(await reader.catalog.tableExists(table))) continue;
+      const { rows } = await reader.query(
+        `SELECT model_version, mae, n FROM gold.model_accuracy_${model} ORDER BY window_start DESC LIMIT 1`,
+      );
+      const row = rows[0];
+      if (row)
+        windows.push({ model, version: Number(row.model_version), mae: Number(row.mae), n: Number(row.n) });
+    }
+    return windows;
+  }
+
+  /** What keeps the process from being ready: sources still connecting or reconnecting. */
+  notReady(): string[] {
+    if (!this.running) return ['stopping'];
+    return this.sourceStatus
+      .list()
+      .filter((s) => s.state === 'connecting' || s.state === 'reconnecting')
+      .map((s) => `source ${s.name} is ${s.state}`);
   }
 
   private countStream(
@@ -380,9 +458,13 @@ export class PipelineRuntime {
   }
 
   /** Starts pumping another source into the WAL; a replay's control makes it pausable from the API. */
-  addSource(stream: string, events: AsyncIterable<string>, replay?: ReplayControl): void {
-    if (replay) this.replays.set(stream, replay);
-    this.pumps.push(this.pump(stream, events));
+  addSource(
+    stream: string,
+    events: AsyncIterable<string>,
+    options: { replay?: ReplayControl; source?: string } = {},
+  ): void {
+    if (options.replay) this.replays.set(stream, options.replay);
+    this.pumps.push(this.pump(stream, events, options.source ?? 'source'));
   }
 
   /** The signal sources should stop on. */
@@ -394,7 +476,7 @@ export class PipelineRuntime {
    * Appends a source's events to the WAL in batches (one fsync per batch); the next batch fills
    * while the previous one is being fsynced.
    */
-  private async pump(stream: string, events: AsyncIterable<string>): Promise<void> {
+  private async pump(stream: string, events: AsyncIterable<string>, source: string): Promise<void> {
     let batch: string[] = [];
     let flushedAt = Date.now();
     let inflight: Promise<unknown> = Promise.resolve();
@@ -403,7 +485,10 @@ export class PipelineRuntime {
       batch = [];
       flushedAt = Date.now();
       await inflight;
-      inflight = this.wal.append({ stream, events: texts });
+      this.metrics.received(stream, source, texts.length);
+      inflight = this.wal
+        .append({ stream, events: texts })
+        .then(() => this.metrics.acknowledged(stream, source, texts.length));
       inflight.catch(() => undefined); // awaited by the next flush; until then it must not count as unhandled
     };
     try {
@@ -458,4 +543,15 @@ export class PipelineRuntime {
     await Promise.race([abortableSleep(ms, signal), this.wal.waitForDurable(fullBatchAt, signal)]);
     woken.abort();
   }
+}
+
+/** A run history that also counts each attempt in the metrics. */
+function countedHistory(history: RunHistory, metrics: PipelineMetrics): RunHistory {
+  return {
+    record: async (run) => {
+      metrics.jobFinished(run.job, run.status);
+      await history.record(run);
+    },
+    list: (options) => history.list(options),
+  };
 }

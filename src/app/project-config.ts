@@ -9,6 +9,8 @@ import { parseModels } from './model-config.js';
 import type { PostgresServingConfig } from './serving-config.js';
 import { parseServing } from './serving-config.js';
 import { parseDuration } from './config-duration.js';
+import type { SecurityConfig } from './security-config.js';
+import { parseSecurityConfig } from './security-config.js';
 import type { JobConfig } from './jobs-config.js';
 import { parseJobs } from './jobs-config.js';
 
@@ -61,6 +63,8 @@ export interface ProjectConfig {
   readonly serving?: PostgresServingConfig;
   /** The built-in scheduled jobs, with their defaults or the `jobs:` overrides. */
   readonly jobs: readonly JobConfig[];
+  /** API keys and request limits. */
+  readonly security: SecurityConfig;
 }
 
 const TYPES: readonly PrimitiveType[] = [
@@ -77,6 +81,32 @@ const TYPES: readonly PrimitiveType[] = [
 const ACTIONS = ['drop', 'quarantine', 'fail'] as const;
 const KINDS = ['not_null', 'range', 'accepted_values', 'regex', 'sql'] as const;
 const LATE_EVENT_POLICIES: readonly LateEventPolicy[] = ['quarantine', 'drop', 'accept'];
+/** Longest stream name; the HTTP API takes no longer one. */
+const MAX_STREAM_NAME = 64;
+/** Columns silver adds to every table. */
+const RESERVED_COLUMNS = new Set(['wal_seq', 'ingested_at']);
+const TIME_TYPES: readonly PrimitiveType[] = ['timestamp', 'timestamptz'];
+const STREAM_KEYS = ['columns', 'key', 'event_time', 'watermark', 'late_events', 'expectations'];
+const COLUMN_KEYS = ['name', 'type', 'path', 'encoding'];
+const EXPECTATION_KEYS = [
+  'name',
+  'kind',
+  'action',
+  'column',
+  'min',
+  'max',
+  'exclusive_min',
+  'values',
+  'pattern',
+  'expression',
+  'description',
+];
+const SOURCE_KEYS: Readonly<Record<string, readonly string[]>> = {
+  simulator: ['rate', 'seed'],
+  company: ['symbol', 'price_band', 'rate', 'seed'],
+  replay: ['file', 'rate', 'batch', 'loop', 'generate_if_missing'],
+  binance: ['url', 'symbols', 'fallback_to_simulator', 'rate', 'seed'],
+};
 
 /** Reads, validates and freezes a project file. Env vars `LAKESTREAM_<KEY>` override scalar keys. */
 export async function loadProjectConfig(
@@ -144,6 +174,12 @@ export function validateProjectConfig(
     typeof value === 'number' && Number.isFinite(value) && value >= min
       ? value
       : bad(key, `expected a number ≥ ${min}`);
+  const list = (value: unknown, key: string): unknown[] =>
+    value === undefined ? [] : Array.isArray(value) ? value : bad(key, 'expected a list');
+  const onlyKeys = (value: Record<string, unknown>, at: string, allowed: readonly string[]): void => {
+    for (const key of Object.keys(value))
+      if (!allowed.includes(key)) bad(`${at}.${key}`, `unknown key; expected one of ${allowed.join(', ')}`);
+  };
   const root = obj(raw, '(top level)');
   const known = new Set([
     'name',
@@ -156,42 +192,66 @@ export function validateProjectConfig(
     'models',
     'serving',
     'jobs',
+    'api_keys',
+    'limits',
   ]);
   for (const key of Object.keys(root))
     if (!known.has(key)) bad(key, `unknown key; expected one of ${[...known].join(', ')}`);
   const server = obj(root.server ?? {}, 'server');
+  onlyKeys(server, 'server', ['host', 'port']);
   const streamsRaw = obj(root.streams ?? bad('streams', 'declare at least one stream'), 'streams');
   const streams = Object.entries(streamsRaw).map(([name, value]) => {
     const at = `streams.${name}`;
     if (!/^[a-z][a-z0-9_]*$/.test(name)) bad(at, 'stream names use lower-case letters, digits and _');
+    if (name.length > MAX_STREAM_NAME) bad(at, `stream names have at most ${MAX_STREAM_NAME} characters`);
     const s = obj(value, at);
-    const columns = (
-      Array.isArray(s.columns) ? s.columns : bad(`${at}.columns`, 'expected a list of columns')
-    ).map((c, i): SilverColumn => {
-      const col = obj(c, `${at}.columns[${i}]`);
-      const type = str(col.type, `${at}.columns[${i}].type`) as PrimitiveType;
+    onlyKeys(s, at, STREAM_KEYS);
+    const columnList = Array.isArray(s.columns)
+      ? s.columns
+      : bad(`${at}.columns`, 'expected a list of columns');
+    if (columnList.length === 0) bad(`${at}.columns`, 'declare at least one column');
+    const columns = columnList.map((c, i): SilverColumn => {
+      const colAt = `${at}.columns[${i}]`;
+      const col = obj(c, colAt);
+      onlyKeys(col, colAt, COLUMN_KEYS);
+      const type = str(col.type, `${colAt}.type`) as PrimitiveType;
       if (!TYPES.includes(type))
-        bad(`${at}.columns[${i}].type`, `'${type}' is not a type; use one of ${TYPES.join(', ')}`);
+        bad(`${colAt}.type`, `'${type}' is not a type; use one of ${TYPES.join(', ')}`);
       const encoding = col.encoding;
       if (encoding !== undefined && encoding !== 'epoch_ms')
-        bad(`${at}.columns[${i}].encoding`, "only 'epoch_ms' is supported");
-      return {
-        name: str(col.name, `${at}.columns[${i}].name`),
-        type,
-        path: str(col.path ?? `$.${String(col.name)}`, `${at}.columns[${i}].path`),
-        ...(encoding === 'epoch_ms' ? { encoding } : {}),
-      };
+        bad(`${colAt}.encoding`, "only 'epoch_ms' is supported");
+      if (encoding === 'epoch_ms' && !TIME_TYPES.includes(type))
+        bad(`${colAt}.encoding`, "'epoch_ms' is for timestamp and timestamptz columns");
+      const columnName = str(col.name, `${colAt}.name`);
+      if (RESERVED_COLUMNS.has(columnName))
+        bad(`${colAt}.name`, `'${columnName}' is a column silver adds itself; choose another name`);
+      const path = str(col.path ?? `$.${columnName}`, `${colAt}.path`);
+      if (!path.startsWith('$')) bad(`${colAt}.path`, `'${path}' is not a JSON path; write e.g. $.price`);
+      return { name: columnName, type, path, ...(encoding === 'epoch_ms' ? { encoding } : {}) };
     });
-    const names = new Set(columns.map((c) => c.name));
+    const names = new Set<string>();
+    columns.forEach((c, i) => {
+      if (names.has(c.name)) bad(`${at}.columns[${i}].name`, `'${c.name}' is declared twice`);
+      names.add(c.name);
+    });
     const key = (Array.isArray(s.key) ? s.key : bad(`${at}.key`, 'expected a list of column names')).map(
       (k, i) => str(k, `${at}.key[${i}]`),
     );
+    if (key.length === 0) bad(`${at}.key`, 'name at least one column identifying an event');
     for (const k of key) if (!names.has(k)) bad(`${at}.key`, `'${k}' is not a declared column`);
     const eventTime = str(s.event_time, `${at}.event_time`);
     if (!names.has(eventTime)) bad(`${at}.event_time`, `'${eventTime}' is not a declared column`);
-    const expectations = (Array.isArray(s.expectations) ? s.expectations : []).map((e, i) =>
-      parseExpectation(obj(e, `${at}.expectations[${i}]`), `${at}.expectations[${i}]`, names, bad),
-    );
+    if (!TIME_TYPES.includes(columns.find((c) => c.name === eventTime)!.type))
+      bad(`${at}.event_time`, `'${eventTime}' must be a timestamp or timestamptz column`);
+    const expectations = list(s.expectations, `${at}.expectations`).map((e, i) => {
+      const rule = obj(e, `${at}.expectations[${i}]`);
+      onlyKeys(rule, `${at}.expectations[${i}]`, EXPECTATION_KEYS);
+      return parseExpectation(rule, `${at}.expectations[${i}]`, names, bad);
+    });
+    expectations.forEach((e, i) => {
+      if (expectations.findIndex((other) => other.name === e.name) !== i)
+        bad(`${at}.expectations[${i}].name`, `'${e.name}' names another rule too; rule names must differ`);
+    });
     const config: SilverStreamConfig = {
       stream: name,
       bronze: { namespace: 'bronze', name: 'events' },
@@ -206,11 +266,12 @@ export function validateProjectConfig(
     };
     return config;
   });
-  const sources = (Array.isArray(root.sources) ? root.sources : []).map((s, i): SourceConfig => {
+  const sources = list(root.sources, 'sources').map((s, i): SourceConfig => {
     const source = obj(s, `sources[${i}]`);
     if (!['simulator', 'binance', 'replay', 'company'].includes(String(source.type))) {
       bad(`sources[${i}].type`, "use 'binance', 'simulator', 'replay' or 'company'");
     }
+    onlyKeys(source, `sources[${i}]`, ['type', 'stream', ...SOURCE_KEYS[String(source.type)]!]);
     const stream = str(source.stream, `sources[${i}].stream`);
     if (!streams.some((c) => c.stream === stream))
       bad(`sources[${i}].stream`, `'${stream}' is not a declared stream`);
@@ -240,19 +301,29 @@ export function validateProjectConfig(
         file: resolve(projectDir, str(source.file, `sources[${i}].file`)),
         rate,
         batch: num(source.batch ?? 1, `sources[${i}].batch`, 1),
-        loop: source.loop === true,
-        generateIfMissing: source.generate_if_missing === true,
+        loop: flag(source.loop, false, `sources[${i}].loop`, bad),
+        generateIfMissing: flag(source.generate_if_missing, false, `sources[${i}].generate_if_missing`, bad),
       };
     }
     const symbols = Array.isArray(source.symbols)
-      ? source.symbols.map((x, j) => str(x, `sources[${i}].symbols[${j}]`))
+      ? source.symbols.map((x, j) =>
+          typeof x === 'string' && /^[A-Za-z0-9]{1,32}$/.test(x)
+            ? x
+            : bad(`sources[${i}].symbols[${j}]`, 'expected a symbol such as BTCUSDT (letters and digits)'),
+        )
       : bad(`sources[${i}].symbols`, 'expected a list of symbols such as BTCUSDT');
+    if (symbols.length === 0) bad(`sources[${i}].symbols`, 'name at least one symbol such as BTCUSDT');
     return {
       type: 'binance',
       stream,
       url: str(source.url ?? 'wss://stream.binance.com:9443', `sources[${i}].url`),
       symbols,
-      fallbackToSimulator: source.fallback_to_simulator !== false,
+      fallbackToSimulator: flag(
+        source.fallback_to_simulator,
+        true,
+        `sources[${i}].fallback_to_simulator`,
+        bad,
+      ),
       rate,
       seed,
     };
@@ -263,16 +334,17 @@ export function validateProjectConfig(
     projectDir,
     dataDir: resolve(projectDir, str(root.data_dir ?? './data', 'data_dir')),
     commitIntervalMs: num(root.commit_interval_ms ?? 1000, 'commit_interval_ms', 10),
-    commitRows: num(root.commit_rows ?? 100_000, 'commit_rows', 1),
+    commitRows: integer(num(root.commit_rows ?? 100_000, 'commit_rows', 1), 'commit_rows', bad),
     server: {
       host: str(server.host ?? '127.0.0.1', 'server.host'),
-      port: num(server.port ?? 8080, 'server.port'),
+      port: port(server.port ?? 8080, 'server.port', bad),
     },
     streams,
     sources,
     models: parseModels(root.models, streams, { bad, obj, str, num }),
     ...(serving ? { serving } : {}),
     jobs: parseJobs(root.jobs, { bad, obj, str, num }),
+    security: parseSecurityConfig(root, { bad, obj, str, num }),
   };
 }
 
@@ -282,7 +354,8 @@ function parseExpectation(
   columns: ReadonlySet<string>,
   bad: (key: string, problem: string) => never,
 ): Expectation {
-  const name = typeof e.name === 'string' ? e.name : bad(`${at}.name`, 'expected a rule name');
+  const name =
+    typeof e.name === 'string' && e.name !== '' ? e.name : bad(`${at}.name`, 'expected a rule name');
   const action = (e.action ?? 'quarantine') as (typeof ACTIONS)[number];
   if (!ACTIONS.includes(action))
     bad(`${at}.action`, `'${String(action)}' is not an action; use drop, quarantine or fail`);
@@ -293,7 +366,11 @@ function parseExpectation(
       name,
       action,
       kind,
-      expression: String(e.expression ?? bad(`${at}.expression`, 'expected an SQL expression')),
+      expression:
+        typeof e.expression === 'string' && e.expression.trim() !== ''
+          ? e.expression
+          : bad(`${at}.expression`, 'expected an SQL expression'),
+      ...(typeof e.description === 'string' ? { description: e.description } : {}),
     };
   const column =
     typeof e.column === 'string' && columns.has(e.column)
@@ -302,36 +379,96 @@ function parseExpectation(
   switch (kind) {
     case 'not_null':
       return { name, action, kind, column };
-    case 'range':
+    case 'range': {
+      const bound = (value: unknown, key: string): number | undefined =>
+        value === undefined
+          ? undefined
+          : typeof value === 'number' && Number.isFinite(value)
+            ? value
+            : bad(`${at}.${key}`, `expected a number; got '${String(value)}'`);
+      const [min, max] = [bound(e.min, 'min'), bound(e.max, 'max')];
+      if (min === undefined && max === undefined) bad(`${at}.min`, 'give min, max or both');
+      if (min !== undefined && max !== undefined && min > max) bad(`${at}.max`, `must be ≥ min (${min})`);
+      if (e.exclusive_min !== undefined && typeof e.exclusive_min !== 'boolean')
+        bad(`${at}.exclusive_min`, 'expected true or false');
       return {
         name,
         action,
         kind,
         column,
-        ...(typeof e.min === 'number' ? { min: e.min } : {}),
-        ...(typeof e.max === 'number' ? { max: e.max } : {}),
+        ...(min === undefined ? {} : { min }),
+        ...(max === undefined ? {} : { max }),
         ...(e.exclusive_min === true ? { exclusiveMin: true } : {}),
       };
-    case 'accepted_values':
+    }
+    case 'accepted_values': {
+      const values =
+        Array.isArray(e.values) && e.values.length > 0
+          ? e.values
+          : bad(`${at}.values`, 'expected a non-empty list');
       return {
         name,
         action,
         kind,
         column,
-        values: Array.isArray(e.values)
-          ? (e.values as (string | number)[])
-          : bad(`${at}.values`, 'expected a list'),
+        values: values.map((v, j): string | number =>
+          typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))
+            ? v
+            : bad(`${at}.values[${j}]`, 'expected a string or a number'),
+        ),
       };
+    }
     case 'regex':
       return {
         name,
         action,
         kind,
         column,
-        pattern:
-          typeof e.pattern === 'string' ? e.pattern : bad(`${at}.pattern`, 'expected a regular expression'),
+        pattern: regexPattern(e.pattern, `${at}.pattern`, bad),
       };
   }
+}
+
+/**
+ * A pattern DuckDB's RE2 engine compiles: it must compile as a JavaScript regular expression and use
+ * no look-around or back-reference (which RE2 lacks), or every silver batch would fail on it.
+ */
+function regexPattern(value: unknown, key: string, bad: (key: string, problem: string) => never): string {
+  if (typeof value !== 'string' || value === '') return bad(key, 'expected a regular expression');
+  try {
+    new RegExp(value, 'u');
+  } catch (cause) {
+    return bad(key, `'${value}' is not a regular expression (${(cause as Error).message})`);
+  }
+  if (/\(\?<?[=!]|\\[1-9]|\\k</.test(value))
+    return bad(
+      key,
+      `'${value}' uses look-around or a back-reference, which DuckDB's regular expressions lack`,
+    );
+  return value;
+}
+
+/** A true/false setting (`fallback` when absent). */
+function flag(
+  value: unknown,
+  fallback: boolean,
+  key: string,
+  bad: (key: string, problem: string) => never,
+): boolean {
+  if (value === undefined) return fallback;
+  return typeof value === 'boolean' ? value : bad(key, `expected true or false; got '${String(value)}'`);
+}
+
+/** A whole number; `bad` reports anything else. */
+function integer(value: number, key: string, bad: (key: string, problem: string) => never): number {
+  return Number.isInteger(value) ? value : bad(key, `expected a whole number; got ${value}`);
+}
+
+/** A TCP port from 0 (any free port) to 65535. */
+function port(value: unknown, key: string, bad: (key: string, problem: string) => never): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65_535
+    ? value
+    : bad(key, `expected a port from 0 (any free port) to 65535; got '${String(value)}'`);
 }
 
 function parseLateEvents(

@@ -4,6 +4,7 @@ import { registerExportCommand } from './commands/export.js';
 import { registerGenerateCommand } from './commands/generate.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerInitCommand } from './commands/init.js';
+import { registerKeysCommand } from './commands/keys.js';
 import { registerModelCommands } from './commands/models.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerSqlCommand } from './commands/sql.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerModelCommands(program);
   registerExportCommand(program);
   registerJobsCommand(program);
+  registerKeysCommand(program);
   return program;
 }
 

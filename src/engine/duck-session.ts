@@ -1,5 +1,7 @@
+import { isAbsolute } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
 import { ErrorCode, isLakestreamError, lakeError } from '../core/index.js';
+import { quoteLiteral } from './sql-text.js';
 
 /** A value of a query result in plain JS form. */
 export type JsValue =
@@ -30,6 +32,19 @@ export interface QueryResult {
 
 const textTypes = /^(DATE|TIME|TIMESTAMP|INTERVAL|UUID)/;
 
+/** Options of {@link DuckSession.open}. */
+export interface DuckSessionOptions {
+  readonly path?: string;
+  readonly threads?: number;
+  readonly memoryLimit?: string;
+  /**
+   * Lock the database into a sandbox: no file or network access except below
+   * `allowedDirectories` (absolute paths), no extension installs or loads, no spilling to a temp
+   * folder, and a configuration no statement can change afterwards.
+   */
+  readonly sandbox?: { readonly allowedDirectories: readonly string[] };
+}
+
 /**
  * One DuckDB database and connection. Statements run one at a time in submission order, so
  * concurrent callers are safe. DuckDB errors become LS_SQL_ERROR.
@@ -39,37 +54,54 @@ export class DuckSession {
   private readonly connection: DuckDBConnection;
   /** Whether closing this session closes the database too (false for a forked connection). */
   private readonly ownsInstance: boolean;
+  /** Whether the database's configuration is locked into a sandbox (see {@link DuckSessionOptions}). */
+  readonly sandboxed: boolean;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  private constructor(instance: DuckDBInstance, connection: DuckDBConnection, ownsInstance = true) {
+  private constructor(
+    instance: DuckDBInstance,
+    connection: DuckDBConnection,
+    ownsInstance: boolean,
+    sandboxed: boolean,
+  ) {
     this.instance = instance;
     this.connection = connection;
     this.ownsInstance = ownsInstance;
+    this.sandboxed = sandboxed;
   }
 
-  /** Opens an in-memory (or file) database with UTC as its time zone. */
-  static async open(
-    options: { path?: string; threads?: number; memoryLimit?: string } = {},
-  ): Promise<DuckSession> {
+  /** Opens an in-memory (or file) database with UTC as its time zone, sandboxed when asked. */
+  static async open(options: DuckSessionOptions = {}): Promise<DuckSession> {
     const settings: Record<string, string> = {};
     if (options.threads !== undefined) settings.threads = String(options.threads);
     if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
     const instance = await DuckDBInstance.create(options.path ?? ':memory:', settings);
     const connection = await instance.connect();
-    const session = new DuckSession(instance, connection);
-    await session.run("SET TimeZone = 'UTC'");
+    const session = new DuckSession(instance, connection, true, options.sandbox !== undefined);
+    try {
+      await session.run("SET TimeZone = 'UTC'");
+      if (options.sandbox) {
+        for (const statement of sandboxStatements(options.sandbox.allowedDirectories)) {
+          await session.run(statement);
+        }
+      }
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
     return session;
   }
 
   /**
    * A second connection to the same database with its own statement queue: its queries run
    * concurrently with this session's (e.g. dashboard queries beside the pipeline's batches).
-   * Closing it leaves the database open.
+   * Closing it leaves the database open. A sandboxed database's connections share its locked
+   * configuration (time zone included).
    */
   async fork(): Promise<DuckSession> {
-    const session = new DuckSession(this.instance, await this.instance.connect(), false);
-    await session.run("SET TimeZone = 'UTC'");
+    const session = new DuckSession(this.instance, await this.instance.connect(), false, this.sandboxed);
+    if (!this.sandboxed) await session.run("SET TimeZone = 'UTC'");
     return session;
   }
 
@@ -128,6 +160,30 @@ export class DuckSession {
     this.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+/**
+ * The statements that lock a database into its sandbox, in the order DuckDB requires:
+ * `allowed_directories` can only be set while external access is still enabled, and nothing can be
+ * set once the configuration is locked. An empty `temp_directory` keeps DuckDB from adding its
+ * default spill folder to the allowed list (large sorts then fail on memory instead of spilling).
+ */
+function sandboxStatements(allowedDirectories: readonly string[]): string[] {
+  if (allowedDirectories.length === 0 || !allowedDirectories.every((d) => isAbsolute(d))) {
+    throw lakeError(
+      ErrorCode.INVALID_ARGUMENT,
+      `engine: a sandbox needs absolute allowed directories, got [${allowedDirectories.join(', ')}]; resolve them first (path.resolve)`,
+    );
+  }
+  return [
+    'SET autoinstall_known_extensions = false',
+    'SET autoload_known_extensions = false',
+    'SET allow_community_extensions = false',
+    "SET temp_directory = ''",
+    `SET allowed_directories = [${allowedDirectories.map((d) => quoteLiteral(d)).join(', ')}]`,
+    'SET enable_external_access = false',
+    'SET lock_configuration = true',
+  ];
 }
 
 function toResult(reader: DuckDBResultReader): QueryResult {

@@ -26,7 +26,8 @@ import {
   specById,
 } from '../table/index.js';
 import { castSelectList, checkInputColumns, inferIcebergFields } from './duck-types.js';
-import type { DuckSession, QueryResult } from './duck-session.js';
+import type { QueryResult } from './duck-session.js';
+import { DuckSession } from './duck-session.js';
 import { writeParquetFile } from './parquet-writer.js';
 import type { NewFileLocation } from './partitioned-writer.js';
 import { writePartitionedFiles } from './partitioned-writer.js';
@@ -35,6 +36,7 @@ import { dataFilesRelationSql } from './scan-sql.js';
 import type { PushdownFilter } from './sql-filters.js';
 import { findPushdownFilter, prunableConjuncts } from './sql-filters.js';
 import { checkReadOnlySql } from './read-only-sql.js';
+import { lakeDirectories } from './sandbox.js';
 import { quoteIdent } from './sql-text.js';
 import type { TableReference } from './table-references.js';
 import { findTableReferences, replaceTableReferences } from './table-references.js';
@@ -91,6 +93,17 @@ export class LakeEngine {
   constructor(catalog: Catalog, session: DuckSession) {
     this.catalog = catalog;
     this.session = session;
+  }
+
+  /**
+   * A reader of the lake on its own sandboxed DuckDB database: it can open files only below
+   * `warehouseDir` (and the folders of tables registered in place outside it), cannot reach the
+   * network, install or load extensions, attach databases or change any setting. Use it for
+   * {@link readOnlyQuery} on behalf of users; closing it closes that database.
+   */
+  static async openSandboxed(catalog: Catalog, warehouseDir: string): Promise<LakeEngine> {
+    const allowedDirectories = await lakeDirectories(catalog, warehouseDir);
+    return new LakeEngine(catalog, await DuckSession.open({ sandbox: { allowedDirectories } }));
   }
 
   /** Loads a table (cached; refreshed from the catalog on every call). */
@@ -256,9 +269,13 @@ export class LakeEngine {
       return isValidIdentifier(identifier) && this.catalog.tableExists(identifier);
     });
     const bound = await this.bindLakeTables(text);
-    const result = await this.session.query(`SELECT * FROM (\n${bound}\n) AS q LIMIT ${limit + 1}`, {
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    });
+    const result = await this.session
+      .query(`SELECT * FROM (\n${bound}\n) AS q LIMIT ${limit + 1}`, {
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      })
+      .catch((error: unknown) => {
+        throw sandboxRefusal(error) ?? error;
+      });
     const truncated = result.rows.length > limit;
     return { result: truncated ? { ...result, rows: result.rows.slice(0, limit) } : result, truncated };
   }
@@ -435,6 +452,20 @@ export class LakeEngine {
     );
     return dataFilesRelationSql(schema, scanFiles, deletes);
   }
+}
+
+/** A sandbox refusal from DuckDB as LS_QUERY_NOT_ALLOWED, or undefined for other errors. */
+function sandboxRefusal(error: unknown): Error | undefined {
+  if (
+    !isLakestreamError(error, ErrorCode.SQL_ERROR) ||
+    !/Permission Error|configuration has been locked/.test(error.message)
+  )
+    return undefined;
+  return lakeError(
+    ErrorCode.QUERY_NOT_ALLOWED,
+    'query: the sandbox refused to open a file or change a setting; query lake tables by name (a table registered in place after this reader opened needs a restart)',
+    { cause: error },
+  );
 }
 
 function isValidIdentifier(identifier: TableIdentifier): boolean {

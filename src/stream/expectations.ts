@@ -22,7 +22,10 @@ export type Expectation = { readonly name: string; readonly action: ExpectationA
   | { readonly kind: 'sql'; readonly expression: string; readonly description?: string }
 );
 
-/** SQL that is true when a row meets the expectation (NULL counts as failing, except for range/regex/accepted_values on NULL, which not_null covers). */
+/**
+ * SQL that is true when a row meets the expectation (NULL counts as failing, except for
+ * range/regex/accepted_values on NULL, which not_null covers; a range also refuses NaN and ±Infinity).
+ */
 export function expectationSql(e: Expectation): string {
   switch (e.kind) {
     case 'not_null':
@@ -33,7 +36,9 @@ export function expectationSql(e: Expectation): string {
         e.min === undefined ? undefined : `${column} ${e.exclusiveMin ? '>' : '>='} ${e.min}`,
         e.max === undefined ? undefined : `${column} <= ${e.max}`,
       ].filter(Boolean);
-      return `(${column} IS NULL OR (${parts.join(' AND ') || 'true'}))`;
+      // NaN and ±Infinity are in no range (DuckDB orders NaN above every number).
+      const finite = `coalesce(isfinite(TRY_CAST(${column} AS DOUBLE)), false)`;
+      return `(${column} IS NULL OR (${[finite, ...parts].join(' AND ')}))`;
     }
     case 'accepted_values':
       return `(${quoteIdent(e.column)} IS NULL OR ${quoteIdent(e.column)} IN (${e.values.map((v) => (typeof v === 'number' ? String(v) : quoteLiteral(v))).join(', ')}))`;

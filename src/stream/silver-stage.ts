@@ -61,6 +61,10 @@ export interface SilverBatchResult {
   readonly lateRows: number;
   /** The highest event time (epoch ms) committed to silver so far, if any. */
   readonly maxEventTimeMs?: number;
+  /** Quarantined rows of this batch per rule (`valid_json`, `late_event`, the expectations). */
+  readonly quarantinedByRule?: Readonly<Record<string, number>>;
+  /** The model version whose predictions the batch's silver rows carry, if one was promoted. */
+  readonly modelVersion?: number;
 }
 
 /**
@@ -212,6 +216,10 @@ export class SilverStage {
         duplicateRows: counts.passed - silver.records,
         lateRows: counts.late,
         ...(max === undefined ? {} : { maxEventTimeMs: max }),
+        ...(replayingQuarantined
+          ? {}
+          : { quarantinedByRule: quarantinedByRule(counts.byRule, this.dropRules()) }),
+        ...(prediction ? { modelVersion: prediction.version } : {}),
       };
     } finally {
       await engine.session.run(`DROP TABLE IF EXISTS ${this.batchTable}`);
@@ -229,14 +237,9 @@ export class SilverStage {
   private classifySql(bronzeRelation: string, watermark: Watermark | undefined): string {
     const { config } = this;
     const paths = config.columns.map((c) => quoteLiteral(c.path)).join(', ');
-    const parsed = config.columns.map((c, i) => {
-      const text = `__parts[${i + 1}]`;
-      const value =
-        c.encoding === 'epoch_ms'
-          ? `CAST(epoch_ms(TRY_CAST(${text} AS BIGINT)) AS ${duckTypeOf(c.type)})`
-          : `TRY_CAST(${text} AS ${duckTypeOf(c.type)})`;
-      return `${value} AS ${quoteIdent(c.name)}`;
-    });
+    const parsed = config.columns.map(
+      (c, i) => `${parseColumnSql(c, `__parts[${i + 1}]`)} AS ${quoteIdent(c.name)}`,
+    );
     const invalid = '__parts IS NULL';
     const late = watermark ? lateEventSql(config.eventTime, watermark) : 'false';
     const checkLate = watermark !== undefined && this.latePolicy !== 'accept';
@@ -296,11 +299,16 @@ export class SilverStage {
     return this.config.lateEvents ?? 'quarantine';
   }
 
-  /** Earliest and latest event time (epoch ms) of the rows that passed every rule. */
+  /**
+   * Earliest and latest event time (epoch ms) of the rows that passed every rule. An event time
+   * ahead of the event's arrival counts as its arrival time for the latest, so one event from a
+   * wrong clock (say, the year 9999) cannot make every event after it late.
+   */
   private async acceptedEventTimes(): Promise<{ earliest?: number; latest?: number }> {
     const column = quoteIdent(this.config.eventTime);
     const { rows } = await this.engine.session.query(
-      `SELECT epoch_ms(min(${column})) AS earliest, epoch_ms(max(${column})) AS latest FROM ${this.batchTable} WHERE __rule IS NULL`,
+      `SELECT epoch_ms(min(${column})) AS earliest, epoch_ms(max(least(CAST(${column} AS TIMESTAMPTZ), __received_at))) AS latest
+       FROM ${this.batchTable} WHERE __rule IS NULL`,
     );
     const { earliest, latest } = rows[0] ?? {};
     return {
@@ -425,6 +433,27 @@ export class SilverStage {
   }
 }
 
+/** Epoch ms of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: times Iceberg readers (Spark, PyIceberg) all read. */
+const EARLIEST_TIME_MS = -62_135_596_800_000;
+const LATEST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * SQL casting a column's extracted text to its type; NULL when it does not fit, including times
+ * outside the years 1–9999 (which would otherwise fail the whole batch or the readers).
+ */
+function parseColumnSql(column: SilverColumn, text: string): string {
+  const type = duckTypeOf(column.type);
+  if (column.encoding === 'epoch_ms') {
+    const ms = `TRY_CAST(${text} AS BIGINT)`;
+    return `CASE WHEN ${ms} BETWEEN ${EARLIEST_TIME_MS} AND ${LATEST_TIME_MS} THEN CAST(epoch_ms(${ms}) AS ${type}) END`;
+  }
+  const value = `TRY_CAST(${text} AS ${type})`;
+  if (column.type !== 'timestamp' && column.type !== 'timestamptz' && column.type !== 'date') return value;
+  const bound = (ms: number): string =>
+    `CAST(${quoteLiteral(new Date(ms).toISOString())}::TIMESTAMPTZ AS ${type})`;
+  return `CASE WHEN ${value} BETWEEN ${bound(EARLIEST_TIME_MS)} AND ${bound(LATEST_TIME_MS)} THEN ${value} END`;
+}
+
 /** The last source snapshot a table's commits consumed. */
 function consumedSnapshot(table: IcebergTable): number | undefined {
   return snapshotNumber(table, SOURCE_SNAPSHOT_PROPERTY);
@@ -433,6 +462,14 @@ function consumedSnapshot(table: IcebergTable): number | undefined {
 /** The highest event time (epoch ms) committed to a silver table. */
 function maxEventTime(table: IcebergTable): number | undefined {
   return snapshotNumber(table, MAX_EVENT_TIME_PROPERTY);
+}
+
+/** Rows per rule, without the rules whose rows are dropped. */
+function quarantinedByRule(
+  byRule: ReadonlyMap<string, number>,
+  dropRules: readonly string[],
+): Record<string, number> {
+  return Object.fromEntries([...byRule].filter(([rule]) => !dropRules.includes(rule)));
 }
 
 /** The later of two optional epoch-ms times. */

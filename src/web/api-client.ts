@@ -6,6 +6,7 @@ import type {
   TableDetail,
   TableSummary,
 } from '../api/dashboard-contract.js';
+import { storedApiKey } from './api-key.js';
 import type { JobRun, JobView, ModelVersion } from './api-types.js';
 
 /** A failed API call: the server's stable code (`LS_...`) and message, or a network failure. */
@@ -114,7 +115,7 @@ export class ApiClient {
     try {
       response = await fetch(this.url(path), {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: requestHeaders(body !== undefined),
         body: body === undefined ? null : JSON.stringify(body),
         signal: signal ?? null,
       });
@@ -136,6 +137,14 @@ export class ApiClient {
     }
     return parsed as T;
   }
+}
+
+function requestHeaders(json: boolean): Record<string, string> {
+  const key = storedApiKey();
+  return {
+    ...(json ? { 'content-type': 'application/json' } : {}),
+    ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
+  };
 }
 
 function parseJson(text: string): unknown {

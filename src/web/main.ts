@@ -1,4 +1,5 @@
-import { errorText } from './api-client.js';
+import { ApiError, errorText } from './api-client.js';
+import { saveApiKey } from './api-key.js';
 import { h, replaceChildren } from './dom.js';
 import { gamesPage } from './pages/games-page.js';
 import { jobsPage } from './pages/jobs-page.js';
@@ -75,7 +76,23 @@ function start(): void {
       show();
     } catch (error) {
       panel.setState('error', `The API did not answer: ${errorText(error)}`);
-      panel.setActions(h('button', { class: 'btn', type: 'button', onclick: () => void load() }, 'Retry'));
+      const needsKey = error instanceof ApiError && (error.status === 401 || error.status === 403);
+      const keyInput = h('input', {
+        type: 'password',
+        placeholder: 'API key with the read scope',
+        'aria-label': 'API key',
+        'data-testid': 'api-key-input',
+      });
+      const useKey = (): void => {
+        saveApiKey(keyInput.value);
+        void load();
+      };
+      panel.setActions(
+        ...(needsKey
+          ? [keyInput, h('button', { class: 'btn btn-primary', type: 'button', onclick: useKey }, 'Use key')]
+          : []),
+        h('button', { class: 'btn', type: 'button', onclick: () => void load() }, 'Retry'),
+      );
     }
   };
   window.addEventListener('hashchange', show);

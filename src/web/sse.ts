@@ -1,3 +1,5 @@
+import { withApiKey } from './api-key.js';
+
 /** The connection state of a live stream. */
 export type LiveState = 'connecting' | 'open' | 'reconnecting';
 
@@ -14,7 +16,7 @@ export interface SubscribeOptions<T> {
  * reconnects by itself after a drop. Returns the function that closes it.
  */
 export function subscribe<T>(url: string, options: SubscribeOptions<T>): () => void {
-  const source = new EventSource(url);
+  const source = new EventSource(withApiKey(url));
   options.onState?.('connecting');
   const onMessage = (message: MessageEvent<string>): void => {
     let data: T;

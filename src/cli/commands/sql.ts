@@ -1,10 +1,27 @@
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { ErrorCode, lakeError } from '../../core/index.js';
+import type { QueryResult } from '../../engine/index.js';
+import { LakeEngine } from '../../engine/index.js';
+import { LocalObjectStore } from '../../storage/index.js';
+import { FilesystemCatalog } from '../../table/index.js';
 import type { OutputFormat } from '../output.js';
 import { formatRows } from '../output.js';
-import { withWarehouse } from '../warehouse.js';
+import { warehousePath, withWarehouse } from '../warehouse.js';
 import { formatOption, type GlobalOptions } from './options.js';
 
-/** `lakestream sql "<query>"`. */
+/** Row limit of `sql --safe` without `--limit`. */
+const SAFE_DEFAULT_LIMIT = 1000;
+
+interface SqlOptions {
+  readonly format: OutputFormat;
+  readonly stats: boolean;
+  readonly safe: boolean;
+  readonly limit?: number;
+  readonly timeout?: number;
+}
+
+/** `lakestream sql "<query>"`, and `sql --safe` through the sandboxed read-only path. */
 export function registerSqlCommand(program: Command): void {
   program
     .command('sql')
@@ -18,8 +35,38 @@ export function registerSqlCommand(program: Command): void {
       'print how many data files each table scan opened and pruning skipped (to stderr)',
       false,
     )
-    .action(async (query: string, options: { format: OutputFormat; stats: boolean }, command: Command) => {
+    .option(
+      '--safe',
+      'run as the API does: one read-only SELECT over lake tables, on a sandboxed DuckDB without file, network or settings access',
+      false,
+    )
+    .option(
+      '--limit <rows>',
+      `with --safe: return at most this many rows (default ${SAFE_DEFAULT_LIMIT})`,
+      parsePositiveInteger('--limit'),
+    )
+    .option(
+      '--timeout <ms>',
+      'with --safe: stop the query after this many milliseconds',
+      parsePositiveInteger('--timeout'),
+    )
+    .action(async (query: string, options: SqlOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
+      if (options.safe) {
+        if (options.stats)
+          throw lakeError(
+            ErrorCode.INVALID_ARGUMENT,
+            'sql: --stats does not work with --safe; drop one of them',
+          );
+        await runSafe(globals.warehouse, query, options);
+        return;
+      }
+      if (options.limit !== undefined || options.timeout !== undefined) {
+        throw lakeError(
+          ErrorCode.INVALID_ARGUMENT,
+          'sql: --limit and --timeout apply to the sandboxed path; add --safe',
+        );
+      }
       await withWarehouse(globals.warehouse, async (engine) => {
         const { result, scans } = await engine.queryWithScans(query);
         if (options.stats) {
@@ -30,9 +77,49 @@ export function registerSqlCommand(program: Command): void {
             );
           }
         }
-        const columns = result.columns.map((c) => c.name);
-        const rows = result.rows.map((row) => columns.map((c) => row[c] ?? null));
-        process.stdout.write(formatRows(columns, rows, options.format));
+        printResult(result, options.format);
       });
     });
+}
+
+/** Runs `query` with {@link LakeEngine.readOnlyQuery} on a sandboxed reader of the warehouse. */
+async function runSafe(warehouse: string | undefined, query: string, options: SqlOptions): Promise<void> {
+  const root = warehousePath(warehouse);
+  const store = new LocalObjectStore(root);
+  const catalog = new FilesystemCatalog(store);
+  try {
+    const engine = await LakeEngine.openSandboxed(catalog, root);
+    try {
+      const limit = options.limit ?? SAFE_DEFAULT_LIMIT;
+      const { result, truncated } = await engine.readOnlyQuery(query, {
+        limit,
+        ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
+      });
+      printResult(result, options.format);
+      if (truncated)
+        process.stderr.write(
+          `sql: showing the first ${limit} rows; more exist (raise --limit or add a filter)\n`,
+        );
+    } finally {
+      await engine.close();
+    }
+  } finally {
+    await catalog.close();
+    await store.close();
+  }
+}
+
+function printResult(result: QueryResult, format: OutputFormat): void {
+  const columns = result.columns.map((c) => c.name);
+  const rows = result.rows.map((row) => columns.map((c) => row[c] ?? null));
+  process.stdout.write(formatRows(columns, rows, format));
+}
+
+function parsePositiveInteger(flag: string): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1)
+      throw new InvalidArgumentError(`${flag} ${text}: give a whole number of at least 1`);
+    return value;
+  };
 }

@@ -4,7 +4,7 @@ import { InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ProjectConfig, ProjectDirectory, SourceConfig } from '../../app/index.js';
-import { loadProjectConfig, PipelineRuntime } from '../../app/index.js';
+import { createLogger, loadProjectConfig, PipelineRuntime } from '../../app/index.js';
 import { loadProject } from '../project.js';
 import { loadSqlModels } from '../../transform/index.js';
 import {
@@ -64,8 +64,8 @@ export function registerStartCommand(program: Command): void {
     });
 }
 
-const log: Log = (line) =>
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), msg: line })}\n`);
+const logger = createLogger();
+const log: Log = (line) => logger.info(line);
 
 function parsePort(text: string): number {
   const port = Number(text);
@@ -108,6 +108,11 @@ async function runProject(
   const runtime = await PipelineRuntime.start({
     name: config.name,
     directory,
+    security: config.security,
+    logger: logger.child(
+      { project: config.name },
+      { level: ['debug', 'trace'].includes(logger.level) ? logger.level : 'warn' },
+    ),
     webRoot: WEB_ROOT,
     dataDir: config.dataDir,
     host: config.server.host,
@@ -167,14 +172,18 @@ async function runProject(
     }
     if (source.type === 'replay') {
       const replay = await openReplay(source, runtime, config, log, signal);
-      runtime.addSource(source.stream, replay.events, replay.control);
+      runtime.addSource(source.stream, replay.events, { replay: replay.control, source: 'replay' });
       continue;
     }
-    runtime.addSource(source.stream, openMarketSource(source, runtime, log, signal));
+    runtime.addSource(source.stream, openMarketSource(source, runtime, log, signal), { source: source.type });
   }
   log(
     `${config.name}: API on http://${config.server.host}:${runtime.port}, streams ${config.streams.map((s) => s.stream).join(', ')}, ` +
-      `sources ${config.sources.map((s) => `${s.type}→${s.stream}`).join(', ') || 'none'}, tables in ${config.dataDir}/warehouse; no API keys are configured (open ingest)`,
+      `sources ${config.sources.map((s) => `${s.type}→${s.stream}`).join(', ') || 'none'}, tables in ${config.dataDir}/warehouse; ${
+        config.security.apiKeys.length === 0
+          ? 'no API keys are configured: every route is open (see docs/operations.md)'
+          : `${config.security.apiKeys.length} API key(s) configured: routes need a bearer token`
+      }`,
   );
   return {
     stop: async () => {

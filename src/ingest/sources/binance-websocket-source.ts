@@ -27,7 +27,9 @@ export interface SourceStatus {
  * Trades from Binance's combined trade streams, yielded as the raw trade JSON text. Pings are
  * answered by the WebSocket layer; a dropped or expiring connection is reopened with exponential
  * backoff and jitter; trades at or below the last trade id seen per symbol are skipped, so a
- * reconnect that replays recent trades yields no duplicates. Ends when `signal` aborts.
+ * reconnect that replays recent trades yields no duplicates. Messages that are not trades (other
+ * events, frames that are not JSON, trades without a symbol or a valid id) are skipped; every other
+ * field is passed on as sent, for silver's expectations to judge. Ends when `signal` aborts.
  */
 export async function* binanceTrades(
   options: BinanceSourceOptions,
@@ -83,8 +85,10 @@ export async function* binanceTrades(
           if (!trade) continue;
           const previous = lastTradeId.get(trade.s);
           if (previous !== undefined && trade.t <= previous) continue;
+          const text = tradeText(trade);
+          if (text === undefined) continue;
           lastTradeId.set(trade.s, trade.t);
-          yield JSON.stringify(trade);
+          yield text;
         }
         if (signal?.aborted || closedReason !== undefined) break;
         await new Promise<void>((resolve) => (wake = resolve));
@@ -106,11 +110,29 @@ export async function* binanceTrades(
   options.onStatus?.({ state: 'stopped', attempt });
 }
 
+/** The trade as JSON text, or undefined when it cannot be written (say, nested too deep). */
+function tradeText(trade: BinanceTrade): string | undefined {
+  try {
+    return JSON.stringify(trade);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The trade of a message (a combined-stream envelope or a bare trade), or undefined for anything
+ * else: not JSON, another event type, no symbol, or a trade id that is not a non-negative safe
+ * integer (one such as 1e400 would otherwise hide every later trade of its symbol as a replay).
+ */
 function unwrap(text: string): BinanceTrade | undefined {
   try {
     const message = JSON.parse(text) as { data?: BinanceTrade } & Partial<BinanceTrade>;
     const trade = (message.data ?? message) as BinanceTrade;
-    return trade.e === 'trade' && typeof trade.s === 'string' && typeof trade.t === 'number'
+    return trade.e === 'trade' &&
+      typeof trade.s === 'string' &&
+      trade.s !== '' &&
+      Number.isSafeInteger(trade.t) &&
+      trade.t >= 0
       ? trade
       : undefined;
   } catch {

@@ -19,6 +19,8 @@ export interface WalOptions {
   readonly maxBatchBytes?: number;
   /** fsync every batch (the durability promise). Default true; only tests turn it off. */
   readonly fsync?: boolean;
+  /** Called after each group write with its duration (write + fsync) and size, for metrics. */
+  readonly onFlush?: (seconds: number, events: number) => void;
   /** Sequence number of the very first record of a new, empty log. Default 1. */
   readonly firstSeq?: number;
   /**
@@ -116,6 +118,7 @@ export class WriteAheadLog {
       fsync: options.fsync ?? true,
       firstSeq: options.firstSeq ?? 1,
       cacheBytes: options.cacheBytes ?? 256 * 1024 * 1024,
+      onFlush: options.onFlush ?? (() => undefined),
     };
     await mkdir(dir, { recursive: true });
     const segments = await listSegments(dir);
@@ -290,8 +293,13 @@ export class WriteAheadLog {
         }
         const parts = batch.flatMap((p) => [p.head, p.batch.body]);
         const buffers = parts.length > MAX_WRITEV_PARTS ? [Buffer.concat(parts)] : parts;
+        const startedAt = performance.now();
         await this.handle.writev(buffers, this.activeBytes);
         if (this.options.fsync) await this.handle.datasync();
+        this.options.onFlush(
+          (performance.now() - startedAt) / 1000,
+          batch.reduce((sum, p) => sum + p.batch.count, 0),
+        );
         this.activeBytes += bytes;
         const last = batch[batch.length - 1]!.batch;
         this.durableSeq = last.firstSeq + last.count - 1;

@@ -1,0 +1,190 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { IngestObserver } from '../api/index.js';
+import type { PipelineObservation } from './pipeline-runtime.js';
+
+/** The newest live-accuracy window of a model, for the live MAE gauge. */
+export interface LiveAccuracy {
+  readonly model: string;
+  readonly version: number;
+  readonly mae: number;
+  readonly n: number;
+}
+
+/** What the gauges read when Prometheus scrapes. */
+export interface MetricsSources {
+  readonly observe: () => PipelineObservation;
+  readonly liveAccuracy: () => Promise<LiveAccuracy[]>;
+}
+
+const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const ROW_BUCKETS = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
+
+/**
+ * The Prometheus metrics of one pipeline process (`GET /metrics`), in a registry of its own so two
+ * projects in one process (`lakestream demo`) each serve theirs. Counters are fed as things happen;
+ * lags, freshness and live accuracy are read when Prometheus scrapes.
+ */
+export class PipelineMetrics implements IngestObserver {
+  readonly registry = new Registry();
+  private readonly eventsReceived: Counter<'stream' | 'source'>;
+  private readonly eventsAcknowledged: Counter<'stream' | 'source'>;
+  private readonly httpResponses: Counter<'route' | 'method' | 'status'>;
+  private readonly walFlush: Histogram;
+  private readonly commitSeconds: Histogram<'table'>;
+  private readonly commitRows: Histogram<'table'>;
+  private readonly quarantined: Counter<'stream' | 'rule'>;
+  private readonly predictions: Counter<'stream' | 'model'>;
+  private readonly jobRuns: Counter<'job' | 'status'>;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'lakestream_' });
+    this.eventsReceived = new Counter({
+      name: 'lakestream_events_received_total',
+      help: 'Events received per stream and source, before validation',
+      labelNames: ['stream', 'source'],
+      registers,
+    });
+    this.eventsAcknowledged = new Counter({
+      name: 'lakestream_events_acknowledged_total',
+      help: 'Events made durable in the write-ahead log per stream and source',
+      labelNames: ['stream', 'source'],
+      registers,
+    });
+    this.httpResponses = new Counter({
+      name: 'lakestream_http_responses_total',
+      help: 'HTTP answers per route, method and status (4xx are rejected requests)',
+      labelNames: ['route', 'method', 'status'],
+      registers,
+    });
+    this.walFlush = new Histogram({
+      name: 'lakestream_wal_flush_seconds',
+      help: 'Write-ahead log group writes, write plus fsync',
+      buckets: SECONDS_BUCKETS,
+      registers,
+    });
+    this.commitSeconds = new Histogram({
+      name: 'lakestream_commit_seconds',
+      help: 'Duration of a stage commit (read, transform, write, Iceberg commit) per table',
+      labelNames: ['table'],
+      buckets: SECONDS_BUCKETS,
+      registers,
+    });
+    this.commitRows = new Histogram({
+      name: 'lakestream_commit_rows',
+      help: 'Rows per commit per table',
+      labelNames: ['table'],
+      buckets: ROW_BUCKETS,
+      registers,
+    });
+    this.quarantined = new Counter({
+      name: 'lakestream_quarantined_rows_total',
+      help: 'Rows sent to quarantine per stream and rule',
+      labelNames: ['stream', 'rule'],
+      registers,
+    });
+    this.predictions = new Counter({
+      name: 'lakestream_predictions_total',
+      help: 'Silver rows that got a model prediction, per stream and model',
+      labelNames: ['stream', 'model'],
+      registers,
+    });
+    this.jobRuns = new Counter({
+      name: 'lakestream_job_runs_total',
+      help: 'Job attempts per job and final status',
+      labelNames: ['job', 'status'],
+      registers,
+    });
+    this.scrapeGauges(sources, registers);
+  }
+
+  received(stream: string, source: string, events: number): void {
+    this.eventsReceived.inc({ stream, source }, events);
+  }
+
+  acknowledged(stream: string, source: string, events: number): void {
+    this.eventsAcknowledged.inc({ stream, source }, events);
+  }
+
+  response(route: string, method: string, status: number): void {
+    this.httpResponses.inc({ route, method, status: String(status) });
+  }
+
+  walFlushed(seconds: number): void {
+    this.walFlush.observe(seconds);
+  }
+
+  committed(table: string, seconds: number, rows: number): void {
+    this.commitSeconds.observe({ table }, seconds);
+    this.commitRows.observe({ table }, rows);
+  }
+
+  quarantinedRows(stream: string, byRule: Readonly<Record<string, number>>): void {
+    for (const [rule, rows] of Object.entries(byRule))
+      if (rows > 0) this.quarantined.inc({ stream, rule }, rows);
+  }
+
+  predicted(stream: string, model: string, rows: number): void {
+    if (rows > 0) this.predictions.inc({ stream, model }, rows);
+  }
+
+  jobFinished(job: string, status: string): void {
+    this.jobRuns.inc({ job, status });
+  }
+
+  /** The text Prometheus scrapes. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private scrapeGauges(sources: MetricsSources, registers: Registry[]): void {
+    new Gauge({
+      name: 'lakestream_stage_lag_events',
+      help: 'Events durable in the write-ahead log that bronze has not committed yet',
+      labelNames: ['stage'],
+      registers,
+      collect() {
+        this.set({ stage: 'bronze' }, sources.observe().bronzeLagEvents);
+      },
+    });
+    new Gauge({
+      name: 'lakestream_freshness_seconds',
+      help: 'Now minus the newest event time committed to silver, per stream',
+      labelNames: ['stream'],
+      registers,
+      collect() {
+        const now = Date.now();
+        for (const [stream, counters] of sources.observe().streams)
+          if (counters.maxEventTimeMs !== undefined)
+            this.set({ stream }, Math.max(0, (now - counters.maxEventTimeMs) / 1000));
+      },
+    });
+    new Gauge({
+      name: 'lakestream_silver_last_commit_age_seconds',
+      help: 'Seconds since silver last committed rows, per stream',
+      labelNames: ['stream'],
+      registers,
+      collect() {
+        const now = Date.now();
+        for (const [stream, counters] of sources.observe().streams)
+          if (counters.lastSilverCommitAt !== undefined)
+            this.set({ stream }, (now - counters.lastSilverCommitAt) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'lakestream_model_live_mae',
+      help: 'Mean absolute error of the newest closed live-accuracy window, per model and version',
+      labelNames: ['model', 'version'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const window of await sources.liveAccuracy().catch(() => []))
+          this.set({ model: window.model, version: String(window.version) }, window.mae);
+      },
+    });
+  }
+}
