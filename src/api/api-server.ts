@@ -1,7 +1,6 @@
-import { ErrorCode } from '../core/index.js';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { clientError, errorResponse } from './error-response.js';
+import { errorResponse, requestProblem } from './error-response.js';
 import type { IngestTarget } from './ingest-routes.js';
 import { registerIngestRoutes } from './ingest-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
@@ -89,59 +88,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
   app.setErrorHandler((error, _request, reply) => {
-    const fastifyCode = (error as { code?: string }).code;
-    if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply
-        .code(413)
-        .send(
-          clientError(
-            413,
-            ErrorCode.PAYLOAD_TOO_LARGE,
-            'the body is larger than the limit; split the batch',
-            'body',
-          ).body,
-        );
-    }
-    if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return reply
-        .code(415)
-        .send(
-          clientError(
-            415,
-            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-            'send application/json or application/x-ndjson',
-            'content-type',
-          ).body,
-        );
-    }
-    if ((error as { validation?: unknown }).validation !== undefined) {
-      return reply
-        .code(400)
-        .send(
-          clientError(
-            400,
-            ErrorCode.INVALID_ARGUMENT,
-            `request ${(error as Error).message}; fix it and resend`,
-          ).body,
-        );
-    }
-    if (
-      fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
-      fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
-      error instanceof SyntaxError
-    ) {
-      return reply
-        .code(400)
-        .send(
-          clientError(
-            400,
-            ErrorCode.INVALID_ARGUMENT,
-            'the body is not valid JSON; fix it and resend (nothing was stored)',
-            'body',
-          ).body,
-        );
-    }
-    const { status, body } = errorResponse(error);
+    const { status, body } = requestProblem(error) ?? errorResponse(error);
     if (status >= 500) app.log.error(error);
     return reply.code(status).send(body);
   });

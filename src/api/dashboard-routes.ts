@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { DashboardInfo, ReplayStatus, SystemStatus } from './dashboard-contract.js';
+import { openEventStream } from './event-stream.js';
 import type { SseClients } from './sse-clients.js';
 
 /** What the dashboard's overview reads: the process's projects and its live health. */
@@ -17,9 +18,6 @@ export interface ReplayService {
   /** LS_NOT_FOUND for a stream without a replay; LS_INVALID_ARGUMENT for a bad rate. */
   control(stream: string, change: { action?: 'pause' | 'resume'; rate?: number }): ReplayStatus;
 }
-
-/** How often an idle SSE connection gets a comment line, so proxies keep it open. */
-const HEARTBEAT_MS = 15_000;
 
 /** `/v1/dashboard`, `/v1/system` and its live feed `/v1/system/live` (SSE). */
 export function registerDashboardRoutes(
@@ -42,29 +40,12 @@ export function registerDashboardRoutes(
   app.get(
     '/v1/system/live',
     { schema: { tags: ['dashboard'], summary: 'Server-Sent Events: `event: status` once per second' } },
-    (request, reply) => {
-      const release = clients.admit(reply);
-      if (!release) return reply;
-      reply.hijack();
-      const response = reply.raw;
-      response.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-        'access-control-allow-origin': '*',
-      });
-      const send = (status: SystemStatus): void => {
-        response.write(`event: status\ndata: ${JSON.stringify(status)}\n\n`);
-      };
-      send(dashboard.status());
-      const unsubscribe = dashboard.subscribe(send);
-      const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);
-      request.raw.on('close', () => {
-        clearInterval(heartbeat);
-        unsubscribe();
-        release();
-      });
-    },
+    (request, reply) =>
+      openEventStream(request, reply, clients, (send) => {
+        const sendStatus = (status: SystemStatus): void => send('status', JSON.stringify(status));
+        sendStatus(dashboard.status());
+        return dashboard.subscribe(sendStatus);
+      }),
   );
 }
 

@@ -44,3 +44,43 @@ export function clientError(
 ): { status: number; body: ErrorBody } {
   return { status, body: { error: { code, message, ...(field === undefined ? {} : { field }) } } };
 }
+
+/**
+ * The client error for a request Fastify refused before a handler ran (body too large, unknown
+ * content type, malformed JSON, schema validation), or undefined for any other error.
+ */
+export function requestProblem(error: unknown): { status: number; body: ErrorBody } | undefined {
+  const code = (error as { code?: string }).code;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return clientError(
+      413,
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      'the body is larger than the limit; split the batch',
+      'body',
+    );
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return clientError(
+      415,
+      ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+      'send application/json or application/x-ndjson',
+      'content-type',
+    );
+  if ((error as { validation?: unknown }).validation !== undefined)
+    return clientError(
+      400,
+      ErrorCode.INVALID_ARGUMENT,
+      `request ${(error as Error).message}; fix it and resend`,
+    );
+  if (
+    code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    error instanceof SyntaxError
+  )
+    return clientError(
+      400,
+      ErrorCode.INVALID_ARGUMENT,
+      'the body is not valid JSON; fix it and resend (nothing was stored)',
+      'body',
+    );
+  return undefined;
+}

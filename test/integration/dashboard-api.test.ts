@@ -13,6 +13,7 @@ import type {
 } from '../../src/api/index.js';
 import { writeVgsalesCsv } from '../../src/ingest/index.js';
 import { startProject } from '../support/processes.js';
+import { projectHeaderYaml, tradesStreamYaml } from '../support/project-yaml.js';
 
 /** The routes the dashboard reads, on a real `lakestream start` with a simulator and a CSV replay. */
 describe('dashboard API', () => {
@@ -45,22 +46,8 @@ describe('dashboard API', () => {
     await writeVgsalesCsv(join(dir, 'games.csv'), { rows: 500, seed: 3 });
     await writeFile(
       join(dir, 'lakestream.yaml'),
-      `name: dash
-data_dir: ./data
-commit_interval_ms: 200
-server: { port: 0 }
-streams:
-  trades:
-    columns:
-      - { name: symbol, type: string, path: $.s }
-      - { name: trade_id, type: long, path: $.t }
-      - { name: price, type: double, path: $.p }
-      - { name: trade_time, type: timestamptz, path: $.T, encoding: epoch_ms }
-    key: [symbol, trade_id]
-    event_time: trade_time
-    expectations:
-      - { name: price_positive, kind: range, column: price, min: 0, exclusive_min: true, action: quarantine }
-  games:
+      `${projectHeaderYaml('dash', 200)}streams:
+${tradesStreamYaml({ expectations: true })}  games:
     columns:
       - { name: row, type: long }
       - { name: name, type: string, path: $.Name }

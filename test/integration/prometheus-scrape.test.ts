@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProject, waitForExit } from '../support/processes.js';
+import { projectHeaderYaml, tradesStreamYaml } from '../support/project-yaml.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const missing = !existsSync(PROMETHEUS);
@@ -37,22 +38,8 @@ describe.skipIf(missing)('metrics scraped by a real Prometheus', () => {
     dir = await mkdtemp(join(tmpdir(), 'lakestream-prometheus-'));
     await writeFile(
       join(dir, 'lakestream.yaml'),
-      `name: scraped
-data_dir: ./data
-commit_interval_ms: 200
-server: { port: 0 }
-streams:
-  trades:
-    columns:
-      - { name: symbol, type: string, path: $.s }
-      - { name: trade_id, type: long, path: $.t }
-      - { name: price, type: double, path: $.p }
-      - { name: trade_time, type: timestamptz, path: $.T, encoding: epoch_ms }
-    key: [symbol, trade_id]
-    event_time: trade_time
-    expectations:
-      - { name: price_positive, kind: range, column: price, min: 0, exclusive_min: true, action: quarantine }
-sources:
+      `${projectHeaderYaml('scraped', 200)}streams:
+${tradesStreamYaml({ expectations: true })}sources:
   - { type: simulator, stream: trades, rate: 100, seed: 2 }
 `,
     );

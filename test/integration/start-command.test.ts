@@ -7,6 +7,7 @@ import { DuckSession, LakeEngine } from '../../src/engine/index.js';
 import { LocalObjectStore } from '../../src/storage/index.js';
 import { FilesystemCatalog } from '../../src/table/index.js';
 import { startProject } from '../support/processes.js';
+import { projectHeaderYaml, tradesStreamYaml } from '../support/project-yaml.js';
 
 describe('lakestream start', () => {
   let dir: string;
@@ -14,20 +15,8 @@ describe('lakestream start', () => {
     dir = await mkdtemp(join(tmpdir(), 'lakestream-start-'));
     await writeFile(
       join(dir, 'lakestream.yaml'),
-      `name: test-markets
-data_dir: ./data
-commit_interval_ms: 100
-server: { port: 0 }
-streams:
-  trades:
-    columns:
-      - { name: symbol, type: string, path: $.s }
-      - { name: trade_id, type: long, path: $.t }
-      - { name: price, type: double, path: $.p }
-      - { name: trade_time, type: timestamptz, path: $.T, encoding: epoch_ms }
-    key: [symbol, trade_id]
-    event_time: trade_time
-sources:
+      `${projectHeaderYaml('test-markets', 100)}streams:
+${tradesStreamYaml()}sources:
   - { type: simulator, stream: trades, rate: 500, seed: 9 }
 `,
     );
