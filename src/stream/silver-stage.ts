@@ -301,13 +301,14 @@ export class SilverStage {
 
   /**
    * Earliest and latest event time (epoch ms) of the rows that passed every rule. An event time
-   * ahead of the event's arrival counts as its arrival time for the latest, so one event from a
-   * wrong clock (say, the year 9999) cannot make every event after it late.
+   * more than a day ahead of the event's arrival (a wrong clock, say the year 9999) does not count
+   * for the latest, so one such event cannot make every event after it late.
    */
   private async acceptedEventTimes(): Promise<{ earliest?: number; latest?: number }> {
     const column = quoteIdent(this.config.eventTime);
+    const plausible = `CASE WHEN CAST(${column} AS TIMESTAMPTZ) <= __received_at + INTERVAL ${FUTURE_TOLERANCE} THEN ${column} END`;
     const { rows } = await this.engine.session.query(
-      `SELECT epoch_ms(min(${column})) AS earliest, epoch_ms(max(least(CAST(${column} AS TIMESTAMPTZ), __received_at))) AS latest
+      `SELECT epoch_ms(min(${column})) AS earliest, epoch_ms(max(${plausible})) AS latest
        FROM ${this.batchTable} WHERE __rule IS NULL`,
     );
     const { earliest, latest } = rows[0] ?? {};
@@ -432,6 +433,9 @@ export class SilverStage {
     return `${this.config.stream} → ${formatTableIdentifier(this.config.silver)}`;
   }
 }
+
+/** How far ahead of its arrival an event time may be and still move the watermark. */
+const FUTURE_TOLERANCE = '1 day';
 
 /** Epoch ms of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: times Iceberg readers (Spark, PyIceberg) all read. */
 const EARLIEST_TIME_MS = -62_135_596_800_000;

@@ -206,7 +206,9 @@ export class OutcomeTable {
 
   /** The table, one line per surface and a total. */
   format(): string {
-    const lines = [`${'surface'.padEnd(12)} ${'cases'.padStart(6)} ${'as expected'.padStart(12)} ${'pending'.padStart(8)} ${'failed'.padStart(7)}`];
+    const lines = [
+      `${'surface'.padEnd(12)} ${'cases'.padStart(6)} ${'as expected'.padStart(12)} ${'pending'.padStart(8)} ${'failed'.padStart(7)}`,
+    ];
     const total = { cases: 0, 'as expected': 0, pending: 0, failed: 0 };
     for (const [surface, row] of this.counts) {
       const cases = row['as expected'] + row.pending + row.failed;
