@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { errorResponse, requestProblem } from './error-response.js';
+import { ErrorCode } from '../core/index.js';
+import { clientError, errorResponse, requestProblem } from './error-response.js';
 import type { IngestTarget } from './ingest-routes.js';
 import { registerIngestRoutes } from './ingest-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
@@ -90,6 +91,15 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.setErrorHandler((error, _request, reply) => {
     const { status, body } = requestProblem(error) ?? errorResponse(error);
     if (status >= 500) app.log.error(error);
+    return reply.code(status).send(body);
+  });
+  app.removeContentTypeParser('text/plain');
+  app.setNotFoundHandler((request, reply) => {
+    const { status, body } = clientError(
+      404,
+      ErrorCode.NOT_FOUND,
+      `no route ${request.method} ${request.url.split('?')[0]}; the routes are listed at /docs`,
+    );
     return reply.code(status).send(body);
   });
   registerCors(app);

@@ -57,10 +57,19 @@ export function registerIngestRoutes(app: FastifyInstance, target: IngestTarget)
           ),
         );
       }
-      const parsed =
-        typeof request.body === 'string'
-          ? parseNdjson(request.body)
-          : { events: Array.isArray(request.body) ? (request.body as unknown[]) : [request.body] };
+      if (request.body === undefined || request.body === null || request.body === '')
+        return send(
+          reply,
+          clientError(
+            422,
+            ErrorCode.SCHEMA_MISMATCH,
+            'the body is empty or null; send an object, an array of objects or NDJSON',
+            'body',
+          ),
+        );
+      const parsed = isNdjson(request.headers['content-type'])
+        ? parseNdjson(String(request.body ?? ''))
+        : { events: Array.isArray(request.body) ? (request.body as unknown[]) : [request.body] };
       if ('error' in parsed) return send(reply, parsed.error);
       const bad = parsed.events.findIndex((e) => typeof e !== 'object' || e === null || Array.isArray(e));
       if (bad >= 0) {
@@ -91,7 +100,17 @@ export function registerIngestRoutes(app: FastifyInstance, target: IngestTarget)
           reply,
           clientError(422, ErrorCode.SCHEMA_MISMATCH, 'no events in the body; send at least one', 'body'),
         );
-      const events = parsed.texts ?? parsed.events.map((e) => JSON.stringify(e));
+      const events = parsed.texts ?? serialize(parsed.events);
+      if (events === undefined)
+        return send(
+          reply,
+          clientError(
+            400,
+            ErrorCode.INVALID_ARGUMENT,
+            'an event is nested too deeply to store; flatten it (nothing was stored)',
+            'body',
+          ),
+        );
       const outcome = await appendOnce(target, request.headers, `events:${stream}`, stream, events);
       if ('error' in outcome) return send(reply, outcome.error);
       if (outcome.replayed) reply.header('idempotent-replayed', 'true');
@@ -118,8 +137,7 @@ export function registerIngestRoutes(app: FastifyInstance, target: IngestTarget)
         symbol: event.symbol,
         price: event.price,
         quantity: event.quantity ?? 1.0,
-        timestamp:
-          typeof event.timestamp === 'number' ? new Date(event.timestamp).toISOString() : event.timestamp,
+        timestamp: isoTimestamp(event.timestamp),
       };
       const outcome = await appendOnce(target, request.headers, `ingest:${stream}`, stream, [
         JSON.stringify(normalized),
@@ -188,16 +206,45 @@ function checkMarketEvent(body: Record<string, unknown> | null): ReturnType<type
     return invalid('symbol', 'must be a ticker such as "BTCUSDT"');
   if (typeof body.price !== 'number' || !(body.price > 0) || !Number.isFinite(body.price))
     return invalid('price', 'must be a positive number');
-  if (body.quantity !== undefined && (typeof body.quantity !== 'number' || !(body.quantity > 0)))
+  if (
+    body.quantity !== undefined &&
+    (typeof body.quantity !== 'number' || !(body.quantity > 0) || !Number.isFinite(body.quantity))
+  )
     return invalid('quantity', 'must be a positive number when given (default 1.0)');
   const ts = body.timestamp;
-  if (
-    !(typeof ts === 'number' && Number.isFinite(ts)) &&
-    !(typeof ts === 'string' && !Number.isNaN(Date.parse(ts)))
-  ) {
-    return invalid('timestamp', 'must be an ISO-8601 time or epoch milliseconds');
+  const ms = typeof ts === 'number' ? ts : typeof ts === 'string' ? Date.parse(ts) : Number.NaN;
+  if (!(ms >= MIN_TIME_MS && ms <= MAX_TIME_MS)) {
+    return invalid(
+      'timestamp',
+      'must be an ISO-8601 time or epoch milliseconds between the years 1 and 9999',
+    );
   }
   return undefined;
+}
+
+/** The timestamp as ISO-8601: ISO strings as sent, epoch milliseconds and other date forms converted. */
+function isoTimestamp(timestamp: string | number): string {
+  if (typeof timestamp === 'string' && /^\d{4}-\d{2}-\d{2}/.test(timestamp)) return timestamp;
+  return new Date(typeof timestamp === 'number' ? timestamp : Date.parse(timestamp)).toISOString();
+}
+
+/** Epoch ms of 0001-01-01 and of the end of 9999: times every Iceberg reader can read. */
+const MIN_TIME_MS = -62_135_596_800_000;
+const MAX_TIME_MS = 253_402_300_799_999;
+
+/** Whether a content type is one of the NDJSON ones the events route accepts. */
+function isNdjson(contentType: string | undefined): boolean {
+  return /^application\/(x-ndjson|jsonl)\b/i.test(contentType ?? '');
+}
+
+/** The events as JSON texts, or undefined when one is nested too deeply to serialize. */
+function serialize(events: readonly unknown[]): string[] | undefined {
+  try {
+    return events.map((e) => JSON.stringify(e));
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
 }
 
 /** NDJSON events, parsed for validation, with their lines kept as the events' texts. */

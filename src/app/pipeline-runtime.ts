@@ -31,6 +31,10 @@ import { PipelineMetrics } from './pipeline-metrics.js';
 import type { RunHistory } from '../scheduler/index.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+/** A source's events go to the WAL in batches of at most this many… */
+const PUMP_BATCH_EVENTS = 1000;
+/** …or this long after the first event of a batch, whichever comes first. */
+const PUMP_FLUSH_MS = 50;
 
 /** Rows a pipeline process committed since it started. */
 export interface PipelineStats {
@@ -478,12 +482,10 @@ export class PipelineRuntime {
    */
   private async pump(stream: string, events: AsyncIterable<string>, source: string): Promise<void> {
     let batch: string[] = [];
-    let flushedAt = Date.now();
     let inflight: Promise<unknown> = Promise.resolve();
-    const flush = async (): Promise<void> => {
-      const texts = batch;
-      batch = [];
-      flushedAt = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    let flushing: Promise<void> = Promise.resolve();
+    const send = async (texts: string[]): Promise<void> => {
       await inflight;
       this.metrics.received(stream, source, texts.length);
       inflight = this.wal
@@ -491,13 +493,28 @@ export class PipelineRuntime {
         .then(() => this.metrics.acknowledged(stream, source, texts.length));
       inflight.catch(() => undefined); // awaited by the next flush; until then it must not count as unhandled
     };
+    /** Sends the batch so far; flushes run one after another, in order. */
+    const flush = (): Promise<void> => {
+      clearTimeout(timer);
+      timer = undefined;
+      const texts = batch;
+      batch = [];
+      if (texts.length > 0) flushing = flushing.then(() => send(texts));
+      return flushing;
+    };
+    // A batch goes out when it is full or 50 ms after its first event, even if the source then
+    // stays quiet (the last events of a burst must not wait for the next one).
+    const flushSoon = (): void => {
+      timer ??= setTimeout(() => void flush().catch(() => undefined), PUMP_FLUSH_MS);
+    };
     try {
       for await (const text of events) {
         batch.push(text);
-        if (batch.length >= 1000 || Date.now() - flushedAt >= 50) await flush();
+        if (batch.length >= PUMP_BATCH_EVENTS) await flush();
+        else flushSoon();
         if (!this.running) break;
       }
-      if (batch.length > 0) await flush();
+      await flush();
       await inflight;
     } catch (error) {
       this.log(

@@ -12,9 +12,12 @@ export type {
   CompactionOptions,
   CompactionResult,
   CreateTableRequest,
+  TableFormat,
   TableScan,
   WriteResult,
 } from './lake-engine.js';
+export { DuckCheckpointCodec } from './delta-checkpoint.js';
+export { deltaRelationSql } from './delta-scan-sql.js';
 export { LakeEngine, partitionPath } from './lake-engine.js';
 export type { ParquetFileRequest } from './parquet-writer.js';
 export { readFileStats, writeParquetFile } from './parquet-writer.js';

@@ -3,6 +3,7 @@ import { ErrorCode, isLakestreamError, lakeError } from '../core/index.js';
 import type {
   Catalog,
   CommitOptions,
+  DeltaLog,
   DataFile,
   Expression,
   NestedField,
@@ -16,6 +17,7 @@ import type {
   TableIdentifier,
 } from '../table/index.js';
 import {
+  DeltaMirror,
   FileContent,
   formatTableIdentifier,
   IcebergTable,
@@ -26,6 +28,8 @@ import {
   specById,
 } from '../table/index.js';
 import { castSelectList, checkInputColumns, inferIcebergFields } from './duck-types.js';
+import { DuckCheckpointCodec } from './delta-checkpoint.js';
+import { deltaRelationSql } from './delta-scan-sql.js';
 import type { QueryResult } from './duck-session.js';
 import { DuckSession } from './duck-session.js';
 import { writeParquetFile } from './parquet-writer.js';
@@ -89,10 +93,12 @@ export class LakeEngine {
   readonly catalog: Catalog;
   readonly session: DuckSession;
   private readonly tables = new Map<string, IcebergTable>();
+  private readonly checkpointCodec: DuckCheckpointCodec;
 
   constructor(catalog: Catalog, session: DuckSession) {
     this.catalog = catalog;
     this.session = session;
+    this.checkpointCodec = new DuckCheckpointCodec(session);
   }
 
   /**
@@ -121,8 +127,26 @@ export class LakeEngine {
       }
     }
     const table = await IcebergTable.load(this.catalog, identifier);
+    if (!this.session.sandboxed)
+      table.addCommitListener(new DeltaMirror({ checkpointCodec: this.checkpointCodec }));
     this.tables.set(key, table);
     return table;
+  }
+
+  /**
+   * Brings a table's Delta log up to date with its Iceberg snapshots (what every commit does; use
+   * it after a crash or for a table created before the mirror). Returns the newest Delta version,
+   * or undefined when the table is not mirrored.
+   */
+  async syncDeltaLog(name: string | TableIdentifier): Promise<number | undefined> {
+    const table = await this.table(name);
+    const mirror = table.commitListeners().find((l): l is DeltaMirror => l instanceof DeltaMirror);
+    return (mirror ?? new DeltaMirror({ checkpointCodec: this.checkpointCodec })).sync(table);
+  }
+
+  /** The Delta log of a table (read with {@link DeltaLog.snapshot}). */
+  async deltaLog(name: string | TableIdentifier): Promise<DeltaLog> {
+    return DeltaMirror.logOf(await this.table(name), this.checkpointCodec);
   }
 
   /** Creates a table from declared fields or from the columns of a query. */
@@ -238,10 +262,18 @@ export class LakeEngine {
    * Like {@link query}, and also reports the scan of each lake table: how many files it opened
    * and how many pruning skipped (filters in the WHERE clause of a single-table SELECT prune).
    */
-  async queryWithScans(sql: string): Promise<{ result: QueryResult; scans: TableScan[] }> {
+  async queryWithScans(
+    sql: string,
+    options: { tableFormat?: TableFormat } = {},
+  ): Promise<{ result: QueryResult; scans: TableScan[] }> {
     const scans: TableScan[] = [];
-    const pushdown = await findPushdownFilter(this.session, sql);
-    const bound = await this.bindLakeTables(sql, { pushdown, scans });
+    const pushdown =
+      options.tableFormat === 'delta' ? undefined : await findPushdownFilter(this.session, sql);
+    const bound = await this.bindLakeTables(sql, {
+      pushdown,
+      scans,
+      ...(options.tableFormat ? { tableFormat: options.tableFormat } : {}),
+    });
     return { result: await this.session.query(bound), scans };
   }
 
@@ -283,7 +315,7 @@ export class LakeEngine {
   /** Rewrites lake table references of `sql` into relations over their data files. */
   async bindLakeTables(
     sql: string,
-    options: { pushdown?: PushdownFilter | undefined; scans?: TableScan[] } = {},
+    options: { pushdown?: PushdownFilter | undefined; scans?: TableScan[]; tableFormat?: TableFormat } = {},
   ): Promise<string> {
     const candidates = findTableReferences(sql);
     if (candidates.length === 0) return sql;
@@ -299,6 +331,18 @@ export class LakeEngine {
       const key = formatTableIdentifier(identifier);
       if (!exists.has(key)) exists.set(key, await this.catalog.tableExists(identifier));
       if (!exists.get(key)) continue;
+      const alias = reference.hasAlias ? '' : ` AS ${quoteIdent(reference.name)}`;
+      if (options.tableFormat === 'delta') {
+        if (reference.asOfTimestamp !== undefined)
+          throw lakeError(
+            ErrorCode.UNSUPPORTED,
+            'sql: with --table-format delta, time travel is by Delta version: AT (VERSION => <n>)',
+          );
+        const { relationSql, files } = await this.deltaRelation(identifier, reference.snapshotId);
+        options.scans?.push({ table: key, files, metrics: unprunedMetrics(files) });
+        relations.set(reference, `${relationSql}${alias}`);
+        continue;
+      }
       const timeTravel: ScanOptions =
         reference.snapshotId !== undefined
           ? { snapshotId: reference.snapshotId }
@@ -314,10 +358,30 @@ export class LakeEngine {
         ...(filter ? { filter } : {}),
       });
       options.scans?.push({ table: key, files: plan.files.length, metrics: plan.metrics });
-      const alias = reference.hasAlias ? '' : ` AS ${quoteIdent(reference.name)}`;
       relations.set(reference, `(SELECT * FROM ${relationSql})${alias}`);
     }
     return replaceTableReferences(sql, [...relations.keys()], (r) => relations.get(r)!);
+  }
+
+  /** The relation reading a table through its Delta log (the latest version, or `version`). */
+  private async deltaRelation(
+    identifier: TableIdentifier,
+    version: number | undefined,
+  ): Promise<{ relationSql: string; files: number }> {
+    const table = await this.table(identifier);
+    const log = DeltaMirror.logOf(table, this.checkpointCodec);
+    const snapshot = await log.snapshot(version);
+    const files = await Promise.all(
+      [...snapshot.files.values()].map(async (add) => ({
+        add,
+        localPath: /^[a-z][a-z0-9+.-]*:/i.test(add.path)
+          ? await table.io.localPath(add.path)
+          : await table.io.store.localPath(
+              `${log.tableKey}/${add.path.split('/').map(decodeURIComponent).join('/')}`,
+            ),
+      })),
+    );
+    return { relationSql: await deltaRelationSql(this.session, snapshot, files), files: files.length };
   }
 
   /** Rewrites small files per partition into fewer files (a `replace` snapshot, same rows). */
@@ -452,6 +516,19 @@ export class LakeEngine {
     );
     return dataFilesRelationSql(schema, scanFiles, deletes);
   }
+}
+
+/** Which log a query reads a table through: Iceberg metadata (default) or the mirrored Delta log. */
+export type TableFormat = 'iceberg' | 'delta';
+
+function unprunedMetrics(files: number): ScanMetrics {
+  return {
+    manifestsTotal: 0,
+    manifestsSkipped: 0,
+    filesTotal: files,
+    filesSkippedByPartition: 0,
+    filesSkippedByMetrics: 0,
+  };
 }
 
 /** A sandbox refusal from DuckDB as LS_QUERY_NOT_ALLOWED, or undefined for other errors. */

@@ -37,7 +37,24 @@ export type { ExpireOptions, ExpireResult, OrphanOptions } from './maintenance.j
 export { expireSnapshots, reachableFiles, removeOrphanFiles } from './maintenance.js';
 export type { IncrementalPlan, ScanMetrics, ScanOptions, ScanPlan } from './scan.js';
 export { planIncremental, planScan } from './scan.js';
-export type { CommitOptions, CommitRetryPolicy } from './table.js';
+export type { CommitOptions, CommitRetryPolicy, TableCommitEvent, TableCommitListener } from './table.js';
+export type {
+  AddAction,
+  CheckpointCodec,
+  CommitInfoAction,
+  DeltaAction,
+  MetadataAction,
+  MirrorProvenance,
+  ProtocolAction,
+  RemoveAction,
+  TxnAction,
+} from './delta/delta-actions.js';
+export type { DeltaSnapshot, LastCheckpoint } from './delta/delta-log.js';
+export { DeltaLog } from './delta/delta-log.js';
+export type { DeltaMirrorOptions } from './delta/delta-mirror.js';
+export { DELTA_ENABLED_PROPERTY, DeltaMirror, TXN_APP_IDS } from './delta/delta-mirror.js';
+export type { DeltaColumn, DeltaTableShape } from './delta/delta-schema.js';
+export { deltaTableShape } from './delta/delta-schema.js';
 export { DEFAULT_RETRY, IcebergTable, primitiveTypes } from './table.js';
 export type { PathRewrite } from './iceberg/path-resolver.js';
 export { PathResolver, rewritesFromProperties, rewritesToProperties } from './iceberg/path-resolver.js';

@@ -57,7 +57,10 @@ export async function expireSnapshots(
   const lists = [...drop.manifestLists].filter((p) => !keep.manifestLists.has(p));
   const manifests = [...drop.manifests].filter((p) => !keep.manifests.has(p));
   const dataFiles = [...drop.dataFiles].filter((p) => !keep.dataFiles.has(p));
-  if (!options.dryRun) await table.io.deleteQuietly([...dataFiles, ...manifests, ...lists]);
+  if (!options.dryRun) {
+    await table.io.deleteQuietly([...dataFiles, ...manifests, ...lists]);
+    await table.notifyCommitted({ kind: 'expired' });
+  }
   return {
     expiredSnapshots: expired.length,
     deletedManifestLists: lists.length,
@@ -164,6 +167,8 @@ export async function removeOrphanFiles(
   const prefix = `${store.keyOf(metadata.location)}/`;
   for await (const info of store.list(prefix, { includeTemporary: true })) {
     if (keepKeys.has(info.key) || info.lastModifiedMs >= olderThanMs) continue;
+    // the mirrored Delta log is cleaned by snapshot expiry, never as orphans
+    if (info.key.startsWith(`${prefix}_delta_log/`)) continue;
     const name = info.key.slice(info.key.lastIndexOf('/') + 1);
     if (name === 'version-hint.text' || name === '.namespace.json') continue;
     const version = versionNumber(name);

@@ -48,6 +48,27 @@ export interface CommitRetryPolicy {
 /** Defaults: generous, because concurrent streaming writers conflict often and rebasing is cheap. */
 export const DEFAULT_RETRY: CommitRetryPolicy = { maxAttempts: 50, minWaitMs: 2, maxWaitMs: 200 };
 
+/** What a commit changed, as told to {@link TableCommitListener}s after the catalog accepted it. */
+export type TableCommitEvent =
+  | {
+      /** A new snapshot: `change` is the exact file change it made on top of its parent. */
+      readonly kind: 'snapshot';
+      readonly snapshot: Snapshot;
+      readonly change: FileChange;
+    }
+  /** A metadata-only change (schema, partition spec, properties, snapshot expiry). */
+  | { readonly kind: 'metadata' }
+  /** Snapshot expiry finished deleting the files of expired snapshots. */
+  | { readonly kind: 'expired' };
+
+/**
+ * Told about every commit of a table after it is durable (e.g. the Delta log mirror). A listener
+ * must not throw: the commit has happened, so a failure can only be recorded and repaired later.
+ */
+export interface TableCommitListener {
+  afterCommit(table: IcebergTable, event: TableCommitEvent): Promise<void>;
+}
+
 /** Options shared by every data-changing commit. */
 export interface CommitOptions {
   /** Stored in the snapshot summary (e.g. `lakestream.wal-seq`). */
@@ -66,6 +87,9 @@ export class IcebergTable {
   private readonly catalog: Catalog;
   private loaded: LoadedTable;
   private readonly retry: CommitRetryPolicy;
+  private readonly listeners: TableCommitListener[] = [];
+  /** The last error a commit listener threw (listeners should record their own instead). */
+  lastListenerError: unknown;
 
   constructor(
     catalog: Catalog,
@@ -110,6 +134,34 @@ export class IcebergTable {
 
   currentSnapshot(): Snapshot | undefined {
     return currentSnapshot(this.metadata);
+  }
+
+  /**
+   * Adds a listener told about every later commit made through this object, after the listeners
+   * added before it (or, with `first`, before them).
+   */
+  addCommitListener(listener: TableCommitListener, options: { first?: boolean } = {}): void {
+    if (options.first) this.listeners.unshift(listener);
+    else this.listeners.push(listener);
+  }
+
+  /** The listeners added with {@link addCommitListener}. */
+  commitListeners(): readonly TableCommitListener[] {
+    return this.listeners;
+  }
+
+  /**
+   * Tells the listeners about a commit (called by the table and by maintenance). Never throws: the
+   * commit is durable already, so a listener's failure is kept in {@link lastListenerError}.
+   */
+  async notifyCommitted(event: TableCommitEvent): Promise<void> {
+    for (const listener of this.listeners) {
+      try {
+        await listener.afterCommit(this, event);
+      } catch (error) {
+        this.lastListenerError = error;
+      }
+    }
   }
 
   /** Reloads the current metadata from the catalog (skipped when it has not changed). */
@@ -201,6 +253,7 @@ export class IcebergTable {
       const next = applySchemaChanges(base.metadata, currentSchema(base.metadata), changes);
       try {
         this.loaded = await this.catalog.commitTable(base, next);
+        await this.notifyCommitted({ kind: 'metadata' });
         return this.schema();
       } catch (error) {
         if (!isLakestreamError(error, ErrorCode.COMMIT_CONFLICT) || attempt >= this.retry.maxAttempts)
@@ -243,6 +296,7 @@ export class IcebergTable {
       };
       try {
         this.loaded = await this.catalog.commitTable(base, next);
+        await this.notifyCommitted({ kind: 'metadata' });
         return spec;
       } catch (error) {
         if (!isLakestreamError(error, ErrorCode.COMMIT_CONFLICT) || attempt >= this.retry.maxAttempts)
@@ -269,6 +323,7 @@ export class IcebergTable {
       };
       try {
         this.loaded = await this.catalog.commitTable(base, next);
+        await this.notifyCommitted({ kind: 'metadata' });
         return;
       } catch (error) {
         if (!isLakestreamError(error, ErrorCode.COMMIT_CONFLICT) || attempt >= this.retry.maxAttempts)
@@ -291,6 +346,7 @@ export class IcebergTable {
       );
     }
     this.loaded = await this.catalog.commitTable(this.loaded, next);
+    await this.notifyCommitted({ kind: 'metadata' });
   }
 
   /** Live data files of a snapshot (the current one by default). */
@@ -324,6 +380,7 @@ export class IcebergTable {
         const produced = await produceSnapshot(this.io, base.metadata, change, state, attempt);
         attemptFiles = produced.attemptFiles;
         this.loaded = await this.catalog.commitTable(base, produced.metadata);
+        await this.notifyCommitted({ kind: 'snapshot', snapshot: produced.snapshot, change });
         return produced.snapshot;
       } catch (error) {
         await this.io.deleteQuietly(attemptFiles);

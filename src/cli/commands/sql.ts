@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { ErrorCode, lakeError } from '../../core/index.js';
 import type { QueryResult } from '../../engine/index.js';
 import { LakeEngine } from '../../engine/index.js';
@@ -19,6 +19,7 @@ interface SqlOptions {
   readonly safe: boolean;
   readonly limit?: number;
   readonly timeout?: number;
+  readonly tableFormat: 'iceberg' | 'delta';
 }
 
 /** `lakestream sql "<query>"`, and `sql --safe` through the sandboxed read-only path. */
@@ -34,6 +35,14 @@ export function registerSqlCommand(program: Command): void {
       '--stats',
       'print how many data files each table scan opened and pruning skipped (to stderr)',
       false,
+    )
+    .addOption(
+      new Option(
+        '--table-format <log>',
+        'read tables through their Iceberg metadata or their mirrored Delta log (AT (VERSION => n) is then a Delta version)',
+      )
+        .choices(['iceberg', 'delta'])
+        .default('iceberg'),
     )
     .option(
       '--safe',
@@ -53,6 +62,11 @@ export function registerSqlCommand(program: Command): void {
     .action(async (query: string, options: SqlOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       if (options.safe) {
+        if (options.tableFormat === 'delta')
+          throw lakeError(
+            ErrorCode.INVALID_ARGUMENT,
+            'sql: --table-format delta does not work with --safe; drop one of them',
+          );
         if (options.stats)
           throw lakeError(
             ErrorCode.INVALID_ARGUMENT,
@@ -68,7 +82,7 @@ export function registerSqlCommand(program: Command): void {
         );
       }
       await withWarehouse(globals.warehouse, async (engine) => {
-        const { result, scans } = await engine.queryWithScans(query);
+        const { result, scans } = await engine.queryWithScans(query, { tableFormat: options.tableFormat });
         if (options.stats) {
           for (const scan of scans) {
             const skipped = scan.metrics.filesSkippedByPartition + scan.metrics.filesSkippedByMetrics;
