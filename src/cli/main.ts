@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isLakestreamError } from '../core/index.js';
+import { registerBenchCommand } from './commands/bench.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerGenerateCommand } from './commands/generate.js';
 import { registerJobsCommand } from './commands/jobs.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerExportCommand(program);
   registerJobsCommand(program);
   registerKeysCommand(program);
+  registerBenchCommand(program);
   return program;
 }
 

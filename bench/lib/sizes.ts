@@ -1,0 +1,67 @@
+/** How big each scenario is: the full run (under 10 minutes on 2 cores) and `--quick` (CI). */
+export interface BenchSizes {
+  /** Binance-format trade messages of scenarios 1, 2, 3 and 5. */
+  readonly messages: number;
+  /** ~1.2 KB messages of scenario 11. */
+  readonly wideMessages: number;
+  /** Throughputs are the median of this many runs. */
+  readonly repeats: number;
+  /** Rows of the in-memory table appended vs copied in scenario 2. */
+  readonly appendRows: number;
+  readonly httpBatches: number;
+  readonly httpClients: number;
+  readonly httpSingleEvents: number;
+  readonly freshnessSeconds: number;
+  /** The steady load of scenario 6 is half the measured maximum, at most this. */
+  readonly freshnessMaxRate: number;
+  /** Snapshot counts at which scenario 7 measures commit latency. */
+  readonly histories: readonly number[];
+  /** Histories up to this many snapshots are real 1-row commits; longer ones are padded. */
+  readonly realHistory: number;
+  readonly commitSamples: number;
+  readonly pruningRows: number;
+  readonly pruningDays: number;
+  readonly pruningAppends: number;
+  readonly pruningRepeats: number;
+  readonly killCycles: number;
+}
+
+export const FULL_SIZES: BenchSizes = Object.freeze({
+  messages: 500_000,
+  wideMessages: 100_000,
+  repeats: 3,
+  appendRows: 1_000_000,
+  httpBatches: 200,
+  httpClients: 4,
+  httpSingleEvents: 5_000,
+  freshnessSeconds: 10,
+  freshnessMaxRate: 20_000,
+  histories: Object.freeze([10, 1_000, 10_000]),
+  realHistory: 1_000,
+  commitSamples: 100,
+  pruningRows: 1_000_000,
+  pruningDays: 30,
+  pruningAppends: 8,
+  pruningRepeats: 5,
+  killCycles: 100,
+});
+
+export const QUICK_SIZES: BenchSizes = Object.freeze({
+  messages: 20_000,
+  wideMessages: 5_000,
+  repeats: 1,
+  appendRows: 50_000,
+  httpBatches: 10,
+  httpClients: 2,
+  httpSingleEvents: 300,
+  freshnessSeconds: 3,
+  freshnessMaxRate: 2_000,
+  histories: Object.freeze([10, 100, 1_000]),
+  realHistory: 10,
+  commitSamples: 10,
+  pruningRows: 50_000,
+  pruningDays: 10,
+  pruningAppends: 3,
+  pruningRepeats: 2,
+  killCycles: 3,
+});
