@@ -13,7 +13,8 @@ import type { MinuteBarColumns, SilverStreamConfig } from '../stream/index.js';
 import { BronzeStage, LiveFeed, MinuteBarFeatures, ModelAccuracy, SilverStage } from '../stream/index.js';
 import type { SilverBatchResult } from '../stream/index.js';
 import type { TableIdentifier } from '../table/index.js';
-import { FilesystemCatalog, formatTableIdentifier } from '../table/index.js';
+import type { PostgresCatalogOptions } from '../table/index.js';
+import { FilesystemCatalog, formatTableIdentifier, PostgresCatalog } from '../table/index.js';
 import type { SqlModel } from '../transform/index.js';
 import { SqlModelRunner } from '../transform/index.js';
 import { JobScheduler, LakeRunHistory } from '../scheduler/index.js';
@@ -117,6 +118,8 @@ export interface PipelineRuntimeOptions {
   readonly security?: SecurityConfig;
   /** The HTTP API's logger (requests at debug, failures with their request id). */
   readonly logger?: FastifyBaseLogger;
+  /** Keep the table pointers in a PostgreSQL (Iceberg JDBC) catalog instead of the warehouse folder. */
+  readonly catalog?: PostgresCatalogOptions;
 }
 
 /**
@@ -220,7 +223,10 @@ export class PipelineRuntime {
   /** Opens the tables and the WAL, starts the stages and the HTTP API. */
   static async start(options: PipelineRuntimeOptions): Promise<PipelineRuntime> {
     const store = new LocalObjectStore(join(options.dataDir, 'warehouse'));
-    const engine = new LakeEngine(new FilesystemCatalog(store), await DuckSession.open());
+    const catalog = options.catalog
+      ? await PostgresCatalog.open(store, options.catalog)
+      : new FilesystemCatalog(store);
+    const engine = new LakeEngine(catalog, await DuckSession.open());
     const created: { runtime?: PipelineRuntime } = {};
     const metrics = new PipelineMetrics({
       observe: () => created.runtime!.observe(),
@@ -459,6 +465,7 @@ export class PipelineRuntime {
     while ((await this.runStagesOnce()) > 0);
     await this.wal.close();
     await this.engine.close();
+    await this.engine.catalog.close();
   }
 
   /** Starts pumping another source into the WAL; a replay's control makes it pausable from the API. */

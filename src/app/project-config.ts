@@ -4,11 +4,12 @@ import { parse as parseYaml } from 'yaml';
 import { ErrorCode, lakeError } from '../core/index.js';
 import type { Expectation, LateEventPolicy, SilverColumn, SilverStreamConfig } from '../stream/index.js';
 import type { PrimitiveType } from '../table/index.js';
-import type { ModelConfig } from './model-config.js';
+import type { ConfigChecks, ModelConfig } from './model-config.js';
 import { parseModels } from './model-config.js';
 import type { PostgresServingConfig } from './serving-config.js';
 import { parseServing } from './serving-config.js';
 import { parseDuration } from './config-duration.js';
+import type { PostgresCatalogOptions } from '../table/index.js';
 import type { SecurityConfig } from './security-config.js';
 import { parseSecurityConfig } from './security-config.js';
 import type { JobConfig } from './jobs-config.js';
@@ -65,6 +66,8 @@ export interface ProjectConfig {
   readonly jobs: readonly JobConfig[];
   /** API keys and request limits. */
   readonly security: SecurityConfig;
+  /** A PostgreSQL (Iceberg JDBC) catalog for the table pointers; default: the warehouse folder. */
+  readonly catalog?: PostgresCatalogOptions;
 }
 
 const TYPES: readonly PrimitiveType[] = [
@@ -194,6 +197,7 @@ export function validateProjectConfig(
     'jobs',
     'api_keys',
     'limits',
+    'catalog',
   ]);
   for (const key of Object.keys(root))
     if (!known.has(key)) bad(key, `unknown key; expected one of ${[...known].join(', ')}`);
@@ -345,6 +349,28 @@ export function validateProjectConfig(
     ...(serving ? { serving } : {}),
     jobs: parseJobs(root.jobs, { bad, obj, str, num }),
     security: parseSecurityConfig(root, { bad, obj, str, num }),
+    ...parseCatalog(root.catalog, { bad, obj, str, num }),
+  };
+}
+
+/** `catalog: { type: filesystem }` (default) or `catalog: { type: postgres, url, name }`. */
+function parseCatalog(raw: unknown, checks: ConfigChecks): { catalog?: PostgresCatalogOptions } {
+  if (raw === undefined) return {};
+  const catalog = checks.obj(raw, 'catalog');
+  for (const key of Object.keys(catalog))
+    if (!['type', 'url', 'name'].includes(key))
+      checks.bad(`catalog.${key}`, 'unknown key; use type, url, name');
+  const type = catalog.type ?? 'filesystem';
+  if (type === 'filesystem') return {};
+  if (type !== 'postgres') checks.bad('catalog.type', "use 'filesystem' (default) or 'postgres'");
+  const url = checks.str(catalog.url, 'catalog.url');
+  if (!/^postgres(ql)?:\/\//.test(url))
+    checks.bad('catalog.url', 'expected postgres://user:password@host:5432/database');
+  return {
+    catalog: {
+      url,
+      ...(catalog.name === undefined ? {} : { name: checks.str(catalog.name, 'catalog.name') }),
+    },
   };
 }
 

@@ -1,6 +1,8 @@
 export type { Catalog, CreateTableOptions, LoadedTable, TableIdentifier } from './catalog/catalog.js';
 export { checkName, formatTableIdentifier, parseTableIdentifier } from './catalog/catalog.js';
 export { FilesystemCatalog } from './catalog/filesystem-catalog.js';
+export type { PostgresCatalogOptions } from './catalog/postgres-catalog.js';
+export { PostgresCatalog } from './catalog/postgres-catalog.js';
 export * from './expression.js';
 export type { BoundExpression, ColumnStats } from './expression-eval.js';
 export { bindExpression, compareValues, convertLiteral, parseTimestampMicros } from './expression-eval.js';

@@ -109,6 +109,7 @@ async function runProject(
     name: config.name,
     directory,
     security: config.security,
+    ...(config.catalog ? { catalog: config.catalog } : {}),
     logger: logger.child(
       { project: config.name },
       { level: ['debug', 'trace'].includes(logger.level) ? logger.level : 'warn' },

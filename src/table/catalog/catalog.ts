@@ -21,7 +21,7 @@ export type CreateTableOptions = Omit<NewTableOptions, 'location'> & { readonly 
 
 /**
  * The catalog port: where tables are found and how a commit is made atomic. Implementations:
- * filesystem (version-hint.text + put-if-absent), later PostgreSQL (JDBC-catalog schema). Every
+ * filesystem (version-hint.text + put-if-absent) and PostgreSQL (the Iceberg JDBC catalog's tables). Every
  * implementation passes test/contract/catalog.contract.ts.
  */
 export interface Catalog {
