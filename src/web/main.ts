@@ -89,7 +89,14 @@ function start(): void {
       };
       panel.setActions(
         ...(needsKey
-          ? [keyInput, h('button', { class: 'btn btn-primary', type: 'button', onclick: useKey }, 'Use key')]
+          ? [
+              keyInput,
+              h(
+                'button',
+                { class: 'btn btn-primary', type: 'button', onclick: useKey, 'data-testid': 'btn-api-key' },
+                'Use key',
+              ),
+            ]
           : []),
         h('button', { class: 'btn', type: 'button', onclick: () => void load() }, 'Retry'),
       );
