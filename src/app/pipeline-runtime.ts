@@ -17,7 +17,7 @@ import type { PostgresCatalogOptions } from '../table/index.js';
 import { FilesystemCatalog, formatTableIdentifier, PostgresCatalog } from '../table/index.js';
 import type { SqlModel } from '../transform/index.js';
 import { SqlModelRunner } from '../transform/index.js';
-import { JobScheduler, LakeRunHistory } from '../scheduler/index.js';
+import { JobScheduler, LakeRunHistory, PostgresLeaderLock } from '../scheduler/index.js';
 import { builtInJobs } from './built-in-jobs.js';
 import type { JobConfig } from './jobs-config.js';
 import type { PostgresServingConfig } from './serving-config.js';
@@ -149,6 +149,8 @@ export class PipelineRuntime {
   /** The process's Prometheus metrics (`GET /metrics`). */
   readonly metrics: PipelineMetrics;
   private reader: LakeEngine | undefined;
+  /** With a PostgreSQL catalog, the schedules run only while this process holds the leader lock. */
+  private leadership: Promise<void> | undefined;
   /** The job scheduler, when the process runs jobs. */
   scheduler: JobScheduler | undefined;
   private readonly jobHistory: LakeRunHistory;
@@ -311,7 +313,20 @@ export class PipelineRuntime {
       url: `http://${host.includes(':') ? `[${host}]` : host}:${runtime.port}`,
     });
     runtime.loop = runtime.runLoop();
-    scheduler?.start();
+    if (scheduler && options.catalog) {
+      const leader = new PostgresLeaderLock({
+        url: options.catalog.url,
+        name: `scheduler:${options.catalog.name ?? 'lakestream'}`,
+        log: (line) => runtime.log(line),
+      });
+      runtime.leadership = leader.run(
+        runtime.stopSources.signal,
+        () => scheduler.start(),
+        () => scheduler.pauseSchedules(),
+      );
+    } else {
+      scheduler?.start();
+    }
     for (const source of options.sources ?? [])
       runtime.pumps.push(runtime.pump(source.stream, source.events, 'source'));
     return runtime;
@@ -459,6 +474,7 @@ export class PipelineRuntime {
     await this.api.close();
     this.dashboard?.close();
     await this.reader?.close();
+    await this.leadership;
     await this.scheduler?.stop();
     await Promise.all(this.pumps);
     await this.loop;

@@ -7,3 +7,5 @@ export type { RunHistory } from './job-runs.js';
 export { JOB_RUNS_TABLE, LakeRunHistory, MemoryRunHistory } from './job-runs.js';
 export type { JobStatusView, SchedulerOptions } from './job-scheduler.js';
 export { JobScheduler } from './job-scheduler.js';
+export type { LeaderLockOptions } from './postgres-leader-lock.js';
+export { PostgresLeaderLock } from './postgres-leader-lock.js';

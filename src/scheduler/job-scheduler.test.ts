@@ -102,6 +102,25 @@ describe('JobScheduler', () => {
     await scheduler.stop();
   });
 
+  it('pauses its schedules (a follower) and arms them again (a new leader), manual runs still working', async () => {
+    const ticks: number[] = [];
+    const { clock, scheduler } = setup([
+      { name: 'often', schedule: { everyMs: 60_000 }, run: async () => void ticks.push(clock.now()) },
+    ]);
+    scheduler.start();
+    await clock.advance(120_000);
+    expect(ticks).toEqual([T0 + 60_000, T0 + 120_000]);
+    await scheduler.pauseSchedules();
+    await clock.advance(300_000);
+    expect(ticks).toHaveLength(2);
+    expect((await scheduler.trigger('often')).status).toBe('succeeded');
+    expect(ticks).toHaveLength(3);
+    scheduler.start();
+    await clock.advance(60_000);
+    expect(ticks).toEqual([T0 + 60_000, T0 + 120_000, T0 + 420_000, T0 + 480_000]);
+    await scheduler.stop();
+  });
+
   it('aborts an attempt at its timeout and records it as timed out', async () => {
     let aborted = false;
     const { clock, scheduler } = setup([

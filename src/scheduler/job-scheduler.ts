@@ -46,6 +46,7 @@ export class JobScheduler {
   private readonly log: (line: string) => void;
   private readonly random: () => number;
   private readonly stopping = new AbortController();
+  private schedules = new AbortController();
   private readonly running = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly nextRuns = new Map<string, number>();
@@ -62,9 +63,23 @@ export class JobScheduler {
     this.jobs = validate(jobs, this.crons);
   }
 
-  /** Arms every scheduled job. */
+  /** Arms every scheduled job (again after {@link pauseSchedules}). */
   start(): void {
-    for (const job of this.jobs.values()) if (job.schedule) this.loops.push(this.loop(job));
+    if (this.loops.length > 0 || this.stopping.signal.aborted) return;
+    this.schedules = new AbortController();
+    const signal = AbortSignal.any([this.stopping.signal, this.schedules.signal]);
+    for (const job of this.jobs.values()) if (job.schedule) this.loops.push(this.loop(job, signal));
+  }
+
+  /**
+   * Disarms the schedules (e.g. when this process stops leading) and waits for their loops; runs
+   * already started go on, and manual triggers still work. {@link start} arms them again.
+   */
+  async pauseSchedules(): Promise<void> {
+    this.schedules.abort();
+    await Promise.all(this.loops);
+    this.loops = [];
+    this.nextRuns.clear();
   }
 
   /** Stops the schedules, aborts running attempts and waits until everything has settled. */
@@ -100,8 +115,7 @@ export class JobScheduler {
     });
   }
 
-  private async loop(job: JobDefinition): Promise<void> {
-    const signal = this.stopping.signal;
+  private async loop(job: JobDefinition, signal: AbortSignal): Promise<void> {
     let last = this.clock.now();
     while (!signal.aborted) {
       const next = this.nextFire(job, last);
