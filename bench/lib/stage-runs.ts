@@ -102,6 +102,15 @@ async function secondSilverStream(
   const result = await scored.runOnce();
   const ms = performance.now() - start;
   if (result.silverRows !== expectedRows) throw new Error(`silver ${suffix} has ${result.silverRows} rows`);
+  if (spec) {
+    const { rows } = await lake.engine.query(
+      `SELECT count(*) FILTER (WHERE pred_price IS NOT NULL AND pred_lo <= pred_hi) AS scored FROM silver.trades_${suffix}`,
+    );
+    if (Number(rows[0]!.scored) !== expectedRows)
+      throw new Error(
+        `silver ${suffix}: only ${Number(rows[0]!.scored)} of ${expectedRows} rows carry a prediction and band`,
+      );
+  }
   return ms;
 }
 
