@@ -35,6 +35,7 @@ export class PipelineMetrics implements IngestObserver {
   private readonly quarantined: Counter<'stream' | 'rule'>;
   private readonly predictions: Counter<'stream' | 'model'>;
   private readonly jobRuns: Counter<'job' | 'status'>;
+  private readonly deltaFailures: Counter<'table'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -95,6 +96,12 @@ export class PipelineMetrics implements IngestObserver {
       labelNames: ['job', 'status'],
       registers,
     });
+    this.deltaFailures = new Counter({
+      name: 'lakestream_delta_mirror_failures_total',
+      help: 'Commits whose Delta log mirror failed, per table (the next commit repairs the log)',
+      labelNames: ['table'],
+      registers,
+    });
     this.scrapeGauges(sources, registers);
   }
 
@@ -126,6 +133,10 @@ export class PipelineMetrics implements IngestObserver {
 
   predicted(stream: string, model: string, rows: number): void {
     if (rows > 0) this.predictions.inc({ stream, model }, rows);
+  }
+
+  deltaMirrorFailed(table: string): void {
+    this.deltaFailures.inc({ table });
   }
 
   jobFinished(job: string, status: string): void {

@@ -239,6 +239,16 @@ export class PipelineRuntime {
     });
     const runtime = new PipelineRuntime(options, engine, wal, new ModelRegistry(engine, store), metrics);
     created.runtime = runtime;
+    let lastDeltaError: string | undefined;
+    engine.onDeltaMirrorError = (table, error) => {
+      metrics.deltaMirrorFailed(table);
+      const message = error instanceof Error ? error.message : String(error);
+      if (message !== lastDeltaError)
+        runtime.log(
+          `delta: mirroring a commit of ${table} failed (${message}); the next commit repairs the log`,
+        );
+      lastDeltaError = message;
+    };
     await runtime.bronze.ensureTable();
     for (const silver of runtime.silvers) await silver.ensureTables();
     const idempotency = await runtime.rebuildIdempotency();

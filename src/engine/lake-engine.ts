@@ -93,6 +93,8 @@ export class LakeEngine {
   readonly catalog: Catalog;
   readonly session: DuckSession;
   private readonly tables = new Map<string, IcebergTable>();
+  /** Told when mirroring a commit into a table's Delta log fails (the Iceberg commit stands). */
+  onDeltaMirrorError: ((table: string, error: unknown) => void) | undefined;
   private readonly checkpointCodec: DuckCheckpointCodec;
 
   constructor(catalog: Catalog, session: DuckSession) {
@@ -128,7 +130,12 @@ export class LakeEngine {
     }
     const table = await IcebergTable.load(this.catalog, identifier);
     if (!this.session.sandboxed)
-      table.addCommitListener(new DeltaMirror({ checkpointCodec: this.checkpointCodec }));
+      table.addCommitListener(
+        new DeltaMirror({
+          checkpointCodec: this.checkpointCodec,
+          onError: (name, error) => this.onDeltaMirrorError?.(name, error),
+        }),
+      );
     this.tables.set(key, table);
     return table;
   }

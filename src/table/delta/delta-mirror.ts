@@ -23,6 +23,8 @@ export interface DeltaMirrorOptions {
   readonly checkpointInterval?: number;
   /** Tombstones older than this are left out of checkpoints. Default 7 days (Delta's default). */
   readonly tombstoneRetentionMs?: number;
+  /** Told of each failed sync (the Iceberg commit stands; the next commit repairs the log). */
+  readonly onError?: (table: string, error: unknown) => void;
 }
 
 /** Snapshot summary properties that record a stage's consumed position, and their Delta appId. */
@@ -85,6 +87,7 @@ export class DeltaMirror implements TableCommitListener {
     } catch (error) {
       this.lastError = error;
       this.head = undefined;
+      this.options.onError?.(table.name, error);
     }
   }
 
