@@ -1,3 +1,4 @@
 export { ErrorCode, LakestreamError, isLakestreamError, lakeError } from './errors.js';
 export type { ErrorOptions } from './errors.js';
 export { abortableSleep } from './abortable-sleep.js';
+export { errorText, redactUrl } from './error-text.js';

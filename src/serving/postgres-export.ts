@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
-import { ErrorCode, isLakestreamError, lakeError } from '../core/index.js';
+import { ErrorCode, errorText, isLakestreamError, lakeError, redactUrl } from '../core/index.js';
 import type { LakestreamError } from '../core/index.js';
 import { quoteIdent } from '../engine/index.js';
 import type { JsValue, LakeEngine } from '../engine/index.js';
@@ -377,19 +377,4 @@ function exportError(
     `postgres export of ${lakeTable} into ${pgTable} failed: ${errorText(error)}; nothing was committed, run it again`,
     { cause: error, userError: false },
   );
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) return errorText(error.errors[0]);
-  if (error instanceof Error) return error.message || (error as { code?: string }).code || error.name;
-  return String(error);
-}
-
-/** The URL without its password, for messages. */
-function redactUrl(url: string): string {
-  if (!URL.canParse(url)) return url.replace(/:[^:@/]*@/, ':***@');
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
-  return parsed.toString();
 }

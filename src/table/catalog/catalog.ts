@@ -1,4 +1,5 @@
 import { ErrorCode, lakeError } from '../../core/index.js';
+import type { LakestreamError } from '../../core/index.js';
 import type { ObjectStore } from '../../storage/index.js';
 import type { NewTableOptions } from '../iceberg/table-metadata.js';
 import type { TableMetadata } from '../iceberg/types.js';
@@ -71,6 +72,27 @@ export function parseTableIdentifier(text: string): TableIdentifier {
 /** `namespace.table`. */
 export function formatTableIdentifier(identifier: TableIdentifier): string {
   return `${identifier.namespace}.${identifier.name}`;
+}
+
+/** Whether a stored namespace or table name is one lakestream can address (others are skipped). */
+export function isValidName(name: string): boolean {
+  return namePattern.test(name);
+}
+
+/** The error for creating or renaming onto a table that exists. */
+export function tableExistsError(identifier: TableIdentifier): LakestreamError {
+  return lakeError(
+    ErrorCode.TABLE_EXISTS,
+    `catalog: table '${formatTableIdentifier(identifier)}' already exists; choose another name or drop it first`,
+  );
+}
+
+/** The error for using a namespace that does not exist. */
+export function namespaceNotFoundError(namespace: string): LakestreamError {
+  return lakeError(
+    ErrorCode.NAMESPACE_NOT_FOUND,
+    `catalog: namespace '${namespace}' does not exist; list namespaces with 'lakestream tables list'`,
+  );
 }
 
 /** Validates one namespace or table name. */

@@ -5,7 +5,13 @@ import { newTableMetadata, withMetadataLog } from '../iceberg/table-metadata.js'
 import type { TableMetadata } from '../iceberg/types.js';
 import type { Catalog, CreateTableOptions, LoadedTable, TableIdentifier } from './catalog.js';
 import { decodeMetadataBytes, discoverMetadataFile, isMetadataFileName } from './metadata-discovery.js';
-import { checkName, formatTableIdentifier } from './catalog.js';
+import {
+  checkName,
+  formatTableIdentifier,
+  isValidName,
+  namespaceNotFoundError,
+  tableExistsError,
+} from './catalog.js';
 
 const NAMESPACE_MARKER = '.namespace.json';
 
@@ -43,7 +49,7 @@ export class FilesystemCatalog implements Catalog {
   }
 
   async dropNamespace(namespace: string): Promise<void> {
-    if (!(await this.namespaceExists(namespace))) throw namespaceNotFound(namespace);
+    if (!(await this.namespaceExists(namespace))) throw namespaceNotFoundError(namespace);
     const tables = await this.listTables(namespace);
     if (tables.length > 0) {
       throw lakeError(
@@ -55,7 +61,7 @@ export class FilesystemCatalog implements Catalog {
   }
 
   async listTables(namespace: string): Promise<TableIdentifier[]> {
-    if (!(await this.namespaceExists(namespace))) throw namespaceNotFound(namespace);
+    if (!(await this.namespaceExists(namespace))) throw namespaceNotFoundError(namespace);
     const tables: TableIdentifier[] = [];
     for (const name of await this.store.listChildren(`${namespace}/`)) {
       if (!isValidName(name)) continue;
@@ -94,12 +100,12 @@ export class FilesystemCatalog implements Catalog {
   async createTable(identifier: TableIdentifier, options: CreateTableOptions): Promise<LoadedTable> {
     checkName(identifier.namespace, 'namespace');
     checkName(identifier.name, 'table');
-    if (await this.tableExists(identifier)) throw tableExists(identifier);
+    if (await this.tableExists(identifier)) throw tableExistsError(identifier);
     await this.createNamespace(identifier.namespace);
     const location = options.location ?? this.store.uriOf(this.tableKey(identifier));
     const metadata = newTableMetadata({ ...options, location });
     const key = `${this.tableKey(identifier)}/metadata/v1.metadata.json`;
-    if (!(await this.store.putIfAbsent(key, metadataToJson(metadata)))) throw tableExists(identifier);
+    if (!(await this.store.putIfAbsent(key, metadataToJson(metadata)))) throw tableExistsError(identifier);
     await this.writeVersionHint(identifier, 1);
     return { identifier, metadata, metadataLocation: this.store.uriOf(key) };
   }
@@ -107,11 +113,11 @@ export class FilesystemCatalog implements Catalog {
   async registerTable(identifier: TableIdentifier, metadata: TableMetadata): Promise<LoadedTable> {
     checkName(identifier.namespace, 'namespace');
     checkName(identifier.name, 'table');
-    if (await this.tableExists(identifier)) throw tableExists(identifier);
+    if (await this.tableExists(identifier)) throw tableExistsError(identifier);
     await this.createNamespace(identifier.namespace);
     const key = `${this.tableKey(identifier)}/metadata/v1.metadata.json`;
     const registered = { ...metadata, metadataLog: [] };
-    if (!(await this.store.putIfAbsent(key, metadataToJson(registered)))) throw tableExists(identifier);
+    if (!(await this.store.putIfAbsent(key, metadataToJson(registered)))) throw tableExistsError(identifier);
     await this.writeVersionHint(identifier, 1);
     return { identifier, metadata: registered, metadataLocation: this.store.uriOf(key) };
   }
@@ -162,10 +168,10 @@ export class FilesystemCatalog implements Catalog {
     checkName(to.namespace, 'namespace');
     checkName(to.name, 'table');
     const loaded = await this.loadTable(from);
-    if (await this.tableExists(to)) throw tableExists(to);
+    if (await this.tableExists(to)) throw tableExistsError(to);
     await this.createNamespace(to.namespace);
     const key = `${this.tableKey(to)}/metadata/v1.metadata.json`;
-    if (!(await this.store.putIfAbsent(key, metadataToJson(loaded.metadata)))) throw tableExists(to);
+    if (!(await this.store.putIfAbsent(key, metadataToJson(loaded.metadata)))) throw tableExistsError(to);
     await this.writeVersionHint(to, 1);
     await this.dropTable(from);
   }
@@ -218,24 +224,6 @@ export function versionOf(location: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-function isValidName(name: string): boolean {
-  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(name);
-}
-
 function isMetadataPointer(key: string): boolean {
   return isMetadataFileName(key.slice(key.lastIndexOf('/') + 1));
-}
-
-function tableExists(identifier: TableIdentifier): Error {
-  return lakeError(
-    ErrorCode.TABLE_EXISTS,
-    `catalog: table '${formatTableIdentifier(identifier)}' already exists; choose another name or drop it first`,
-  );
-}
-
-function namespaceNotFound(namespace: string): Error {
-  return lakeError(
-    ErrorCode.NAMESPACE_NOT_FOUND,
-    `catalog: namespace '${namespace}' does not exist; list namespaces with 'lakestream tables list'`,
-  );
 }

@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { ErrorCode, isLakestreamError, lakeError } from '../../core/index.js';
+import { ErrorCode, errorText, isLakestreamError, lakeError, redactUrl } from '../../core/index.js';
 import type { LakestreamError } from '../../core/index.js';
 import type { ObjectStore } from '../../storage/index.js';
 import { metadataFromJson, metadataToJson } from '../iceberg/metadata-json.js';
 import { newTableMetadata, withMetadataLog } from '../iceberg/table-metadata.js';
 import type { TableMetadata } from '../iceberg/types.js';
 import type { Catalog, CreateTableOptions, LoadedTable, TableIdentifier } from './catalog.js';
-import { checkName, formatTableIdentifier } from './catalog.js';
+import {
+  checkName,
+  formatTableIdentifier,
+  isValidName,
+  namespaceNotFoundError,
+  tableExistsError,
+} from './catalog.js';
 import { decodeMetadataBytes, metadataVersionOf } from './metadata-discovery.js';
 
 /** Options of a {@link PostgresCatalog}. */
@@ -155,7 +161,7 @@ export class PostgresCatalog implements Catalog {
   }
 
   async listTables(namespace: string): Promise<TableIdentifier[]> {
-    if (!(await this.namespaceExists(namespace))) throw namespaceNotFound(namespace);
+    if (!(await this.namespaceExists(namespace))) throw namespaceNotFoundError(namespace);
     const result = await this.query<{ table_name: string }>(
       `list tables of ${namespace}`,
       `SELECT table_name FROM iceberg_tables WHERE catalog_name = $1 AND table_namespace = $2${await this.tablesOnly()}
@@ -199,7 +205,7 @@ export class PostgresCatalog implements Catalog {
   async createTable(identifier: TableIdentifier, options: CreateTableOptions): Promise<LoadedTable> {
     checkName(identifier.namespace, 'namespace');
     checkName(identifier.name, 'table');
-    if (await this.tableExists(identifier)) throw tableExists(identifier);
+    if (await this.tableExists(identifier)) throw tableExistsError(identifier);
     const location = options.location ?? this.store.uriOf(tableKey(identifier));
     const metadata = newTableMetadata({ ...options, location });
     return this.insertTable(identifier, metadata, `${this.store.keyOf(location)}/metadata`);
@@ -208,7 +214,7 @@ export class PostgresCatalog implements Catalog {
   async registerTable(identifier: TableIdentifier, metadata: TableMetadata): Promise<LoadedTable> {
     checkName(identifier.namespace, 'namespace');
     checkName(identifier.name, 'table');
-    if (await this.tableExists(identifier)) throw tableExists(identifier);
+    if (await this.tableExists(identifier)) throw tableExistsError(identifier);
     return this.insertTable(identifier, { ...metadata, metadataLog: [] }, `${tableKey(identifier)}/metadata`);
   }
 
@@ -284,7 +290,7 @@ export class PostgresCatalog implements Catalog {
       `UPDATE iceberg_tables SET table_namespace = $1, table_name = $2
         WHERE catalog_name = $3 AND table_namespace = $4 AND table_name = $5${await this.tablesOnly()}`,
       [to.namespace, to.name, this.name, from.namespace, from.name],
-      () => tableExists(to),
+      () => tableExistsError(to),
     );
     if (result.rowCount !== 1) {
       throw lakeError(
@@ -318,7 +324,7 @@ export class PostgresCatalog implements Catalog {
         `INSERT INTO iceberg_tables (catalog_name, table_namespace, table_name, metadata_location, previous_metadata_location${columns})
          VALUES ($1, $2, $3, $4, NULL${values})`,
         [this.name, identifier.namespace, identifier.name, location],
-        () => tableExists(identifier),
+        () => tableExistsError(identifier),
       );
     } catch (error) {
       await this.deleteQuietly(key);
@@ -462,37 +468,4 @@ function metadataFileKey(metadataDir: string, version: number): string {
 
 function tableKey(identifier: TableIdentifier): string {
   return `${identifier.namespace}/${identifier.name}`;
-}
-
-function isValidName(name: string): boolean {
-  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(name);
-}
-
-function tableExists(identifier: TableIdentifier): LakestreamError {
-  return lakeError(
-    ErrorCode.TABLE_EXISTS,
-    `catalog: table '${formatTableIdentifier(identifier)}' already exists; choose another name or drop it first`,
-  );
-}
-
-function namespaceNotFound(namespace: string): LakestreamError {
-  return lakeError(
-    ErrorCode.NAMESPACE_NOT_FOUND,
-    `catalog: namespace '${namespace}' does not exist; list namespaces with 'lakestream tables list'`,
-  );
-}
-
-function errorText(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) return errorText(error.errors[0]);
-  if (error instanceof Error) return error.message || (error as { code?: string }).code || error.name;
-  return String(error);
-}
-
-/** The URL without its password, for messages. */
-function redactUrl(url: string): string {
-  if (!URL.canParse(url)) return url.replace(/:[^:@/]*@/, ':***@');
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
-  return parsed.toString();
 }
