@@ -3,13 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey, newApiKey } from '../../src/api/index.js';
 import { PipelineRuntime } from '../../src/app/index.js';
-import type { SilverStreamConfig } from '../../src/stream/index.js';
+import { launchChromium, CHROMIUM } from '../support/chromium.js';
+import { EVENTS_STREAM } from '../support/events-stream.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const WEB_ROOT = resolve('dist/web');
 const ready = existsSync(CHROMIUM) && existsSync(join(WEB_ROOT, 'index.html'));
 if (!ready) {
@@ -17,21 +16,6 @@ if (!ready) {
   if (process.env.CI) throw new Error(`${message}; CI must provide them`);
   console.warn(`SKIPPING: ${message}`);
 }
-
-const EVENTS: SilverStreamConfig = {
-  stream: 'events',
-  bronze: { namespace: 'bronze', name: 'events' },
-  silver: { namespace: 'silver', name: 'events' },
-  quarantine: { namespace: 'quarantine', name: 'events' },
-  columns: [
-    { name: 'id', type: 'string', path: '$.id' },
-    { name: 'ts', type: 'timestamptz', path: '$.ts', encoding: 'epoch_ms' },
-  ],
-  key: ['id'],
-  eventTime: 'ts',
-  watermarkMs: 3_600_000,
-  expectations: [],
-};
 
 /** With API keys configured, the dashboard asks for one, keeps it, and then reads the API with it. */
 describe.skipIf(!ready)('the dashboard with API keys configured', () => {
@@ -45,7 +29,7 @@ describe.skipIf(!ready)('the dashboard with API keys configured', () => {
     runtime = await PipelineRuntime.start({
       name: 'locked',
       dataDir: dir,
-      streams: [EVENTS],
+      streams: [EVENTS_STREAM],
       webRoot: WEB_ROOT,
       security: {
         apiKeys: [{ name: 'viewer', sha256: hashApiKey(key), scopes: ['read'] }],
@@ -53,17 +37,7 @@ describe.skipIf(!ready)('the dashboard with API keys configured', () => {
       },
       log: () => {},
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -6,12 +6,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchChromium } from '../support/chromium.js';
 import { gameSalesCsv } from '../support/game-sales-data.js';
 import { waitForExit } from '../support/processes.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CLI = resolve('dist/cli/bin.js');
 const WEB = resolve('dist/web/index.html');
 /** Screenshots of every page, kept as test artifacts. */
@@ -83,19 +82,7 @@ describe.skipIf(missing.length > 0)('the web dashboard in a real browser', () =>
       60_000,
     );
     [markets, games] = [urls![1]!, urls![2]!];
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('console', (message) => {
       if (message.type() === 'error') consoleErrors.push(message.text());

@@ -7,23 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey, newApiKey } from '../../src/api/index.js';
 import type { SecurityConfig } from '../../src/app/index.js';
 import { PipelineRuntime } from '../../src/app/index.js';
-import type { SilverStreamConfig } from '../../src/stream/index.js';
-
-const EVENTS: SilverStreamConfig = {
-  stream: 'events',
-  bronze: { namespace: 'bronze', name: 'events' },
-  silver: { namespace: 'silver', name: 'events' },
-  quarantine: { namespace: 'quarantine', name: 'events' },
-  columns: [
-    { name: 'id', type: 'string', path: '$.id' },
-    { name: 'value', type: 'double', path: '$.value' },
-    { name: 'ts', type: 'timestamptz', path: '$.ts', encoding: 'epoch_ms' },
-  ],
-  key: ['id'],
-  eventTime: 'ts',
-  watermarkMs: 3_600_000,
-  expectations: [],
-};
+import { EVENTS_STREAM } from '../support/events-stream.js';
 
 const keys = { ingest: newApiKey(), read: newApiKey(), admin: newApiKey() };
 const DEFAULT_LIMITS: SecurityConfig['limits'] = {
@@ -45,7 +29,7 @@ async function startRuntime(
   });
   return PipelineRuntime.start({
     dataDir: dir,
-    streams: [EVENTS],
+    streams: [EVENTS_STREAM],
     commitIntervalMs: 100,
     security,
     logger: pino({ level: 'debug' }, sink),

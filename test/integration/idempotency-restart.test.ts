@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRequestToken } from '../../src/api/idempotency.js';
 import { PipelineRuntime } from '../../src/app/index.js';
 import { WriteAheadLog } from '../../src/ingest/index.js';
-import { EVENTS_STREAM } from '../support/pipeline-server.js';
+import { EVENTS_STREAM } from '../support/events-stream.js';
 
 describe('Idempotency-Key across restarts', () => {
   let dir: string;
