@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of lakestream. Installs what the tests need when it is missing:
 # Debian's python3-avro (the independent Avro reader), postgresql (a real server for the serving
-# tests), chromium (the dashboard's end-to-end tests), prometheus (the metrics scrape test) and the
+# tests), chromium (the dashboard's end-to-end tests), prometheus (the metrics scrape test), librdkafka-dev
+# and gcc (librdkafka's mock cluster, a real Kafka-protocol broker for the Kafka tests) and the
 # npm dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,8 @@ need_apt=()
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null || need_apt+=(postgresql)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x /usr/bin/prometheus ] || need_apt+=(prometheus)
+[ -f /usr/include/librdkafka/rdkafka_mock.h ] || need_apt+=(librdkafka-dev)
+command -v gcc >/dev/null || need_apt+=(gcc libc6-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "test: installing Debian packages: ${need_apt[*]}"
   if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"

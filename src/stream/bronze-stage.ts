@@ -70,17 +70,7 @@ export class BronzeStage {
    * version gets the columns added since.
    */
   async ensureTable(): Promise<IcebergTable> {
-    if (await this.engine.catalog.tableExists(this.identifier))
-      return ensureColumns(this.engine, this.identifier, BRONZE_FIELDS);
-    try {
-      return await this.engine.createTable(this.identifier, {
-        fields: BRONZE_FIELDS,
-        partitionBy: [{ column: 'received_at', transform: 'day' }],
-      });
-    } catch (error) {
-      if (await this.engine.catalog.tableExists(this.identifier)) return this.engine.table(this.identifier);
-      throw error;
-    }
+    return ensureBronzeTable(this.engine, this.identifier, BRONZE_FIELDS);
   }
 
   /** The last WAL sequence number bronze has committed (0 when none). */
@@ -119,19 +109,7 @@ export class BronzeStage {
    */
   async requestKeys(sinceMs: number): Promise<StoredRequestKey[]> {
     const committed = await this.committedWalSeq();
-    const { rows } = await this.engine.query(
-      `SELECT request_key AS key, min(wal_seq) AS first_seq, max(wal_seq) AS last_seq,
-              CAST(epoch_ms(min(received_at)) AS BIGINT) AS received_ms
-       FROM ${this.tableName}
-       WHERE received_at >= ${quoteLiteral(new Date(sinceMs).toISOString())} AND request_key IS NOT NULL
-       GROUP BY 1`,
-    );
-    const keys: StoredRequestKey[] = rows.map((r) => ({
-      key: String(r.key),
-      firstSeq: Number(r.first_seq),
-      lastSeq: Number(r.last_seq),
-      receivedAtMs: Number(r.received_ms),
-    }));
+    const keys = await bronzeRequestKeys(this.engine, this.tableName, sinceMs);
     for (const batch of await this.wal.read(committed + 1)) {
       if (batch.key && batch.receivedAtMs >= sinceMs)
         keys.push({
@@ -157,6 +135,48 @@ export class BronzeStage {
   /** The bronze table's name. */
   get tableName(): string {
     return formatTableIdentifier(this.identifier);
+  }
+}
+
+/** Request keys of the batches a bronze table holds that arrived since `sinceMs`. */
+export async function bronzeRequestKeys(
+  engine: LakeEngine,
+  tableName: string,
+  sinceMs: number,
+): Promise<StoredRequestKey[]> {
+  const { rows } = await engine.query(
+    `SELECT request_key AS key, min(wal_seq) AS first_seq, max(wal_seq) AS last_seq,
+            CAST(epoch_ms(min(received_at)) AS BIGINT) AS received_ms
+     FROM ${tableName}
+     WHERE received_at >= ${quoteLiteral(new Date(sinceMs).toISOString())} AND request_key IS NOT NULL
+     GROUP BY 1`,
+  );
+  return rows.map((r) => ({
+    key: String(r.key),
+    firstSeq: Number(r.first_seq),
+    lastSeq: Number(r.last_seq),
+    receivedAtMs: Number(r.received_ms),
+  }));
+}
+
+/**
+ * Creates a bronze table with `fields` when missing (partitioned by day of arrival); a table made by
+ * an earlier version gets the columns added since. Safe when several processes race to create it.
+ */
+export async function ensureBronzeTable(
+  engine: LakeEngine,
+  identifier: TableIdentifier,
+  fields: readonly NestedField[],
+): Promise<IcebergTable> {
+  if (await engine.catalog.tableExists(identifier)) return ensureColumns(engine, identifier, fields);
+  try {
+    return await engine.createTable(identifier, {
+      fields,
+      partitionBy: [{ column: 'received_at', transform: 'day' }],
+    });
+  } catch (error) {
+    if (await engine.catalog.tableExists(identifier)) return ensureColumns(engine, identifier, fields);
+    throw error;
   }
 }
 

@@ -1,5 +1,5 @@
 export type { BronzeBatchResult, StoredRequestKey } from './bronze-stage.js';
-export { BRONZE_FIELDS, BronzeStage, WAL_SEQ_PROPERTY } from './bronze-stage.js';
+export { BRONZE_FIELDS, BronzeStage, ensureBronzeTable, WAL_SEQ_PROPERTY } from './bronze-stage.js';
 export type { Expectation, ExpectationAction } from './expectations.js';
 export { expectationSql, failureReasonSql } from './expectations.js';
 export type { SilverBatchResult, SilverColumn, SilverStreamConfig } from './silver-stage.js';
@@ -23,3 +23,10 @@ export {
 export { PREDICTION_COLUMN, predictionColumns } from './stream-predictions.js';
 export type { AccuracyConfig } from './model-accuracy.js';
 export { ACCURACY_UNTIL_PROPERTY, accuracyTable, ModelAccuracy } from './model-accuracy.js';
+export type { KafkaBronzeOptions } from './kafka-bronze-stage.js';
+export {
+  committedKafkaOffsets,
+  KAFKA_BRONZE_FIELDS,
+  KafkaBronzeStage,
+  kafkaOffsetsProperty,
+} from './kafka-bronze-stage.js';

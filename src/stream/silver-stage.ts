@@ -1,14 +1,20 @@
-import { ErrorCode, lakeError } from '../core/index.js';
+import { ErrorCode, isLakestreamError, lakeError } from '../core/index.js';
 import type { LakeEngine } from '../engine/index.js';
 import { duckTypeOf, quoteIdent, quoteLiteral } from '../engine/index.js';
-import type { IcebergTable, NestedField, PrimitiveType, TableIdentifier } from '../table/index.js';
+import type {
+  IcebergTable,
+  NestedField,
+  PrimitiveType,
+  TableIdentifier,
+  TableMetadata,
+} from '../table/index.js';
 import { formatTableIdentifier, gte } from '../table/index.js';
 import type { Expectation } from './expectations.js';
 import type { LateEventPolicy, Watermark } from './late-events.js';
 import type { LiveFeed } from './live-feed.js';
 import { expectationSql, failureReasonSql } from './expectations.js';
 import { LATE_EVENT_RULE, lateEventSql, lateReasonSql } from './late-events.js';
-import { snapshotNumber } from './snapshot-property.js';
+import { metadataProperty, snapshotNumber } from './snapshot-property.js';
 import type { BatchFeatures, BatchPrediction, PredictionSource } from './stream-predictions.js';
 import { PREDICTION_COLUMN, predictionColumns } from './stream-predictions.js';
 import { ensureColumns } from './table-columns.js';
@@ -184,7 +190,10 @@ export class SilverStage {
       }
       let quarantinedRows = 0;
       if (!replayingQuarantined) {
-        const result = await engine.append(config.quarantine, this.quarantineSql(), { properties });
+        const result = await engine.append(config.quarantine, this.quarantineSql(), {
+          properties,
+          summary: positionGuard(quarantinePosition, `quarantine of ${config.stream}`),
+        });
         quarantinedRows = result.records;
       }
       const previous = (await engine.table(config.silver)).currentSnapshot()?.snapshotId;
@@ -193,6 +202,7 @@ export class SilverStage {
       const silver = await engine.append(config.silver, await this.silverSql(accepted.earliest, prediction), {
         properties:
           max === undefined ? properties : { ...properties, [MAX_EVENT_TIME_PROPERTY]: String(max) },
+        summary: positionGuard(silverPosition, `silver of ${config.stream}`),
       });
       if (this.features && silver.records > 0 && silver.snapshot) {
         const added = await engine.incremental(config.silver, previous, silver.snapshot.snapshotId);
@@ -221,6 +231,9 @@ export class SilverStage {
           : { quarantinedByRule: quarantinedByRule(counts.byRule, this.dropRules()) }),
         ...(prediction ? { modelVersion: prediction.version } : {}),
       };
+    } catch (error) {
+      if (isLakestreamError(error, ErrorCode.POSITION_TAKEN)) return empty;
+      throw error;
     } finally {
       await engine.session.run(`DROP TABLE IF EXISTS ${this.batchTable}`);
     }
@@ -456,6 +469,25 @@ function parseColumnSql(column: SilverColumn, text: string): string {
   const bound = (ms: number): string =>
     `CAST(${quoteLiteral(new Date(ms).toISOString())}::TIMESTAMPTZ AS ${type})`;
   return `CASE WHEN ${value} BETWEEN ${bound(EARLIEST_TIME_MS)} AND ${bound(LATEST_TIME_MS)} THEN ${value} END`;
+}
+
+/**
+ * A commit check: the table must still be at the source position the batch was read from, so when
+ * several processors run the same stage only one commits each bronze range (the others drop it).
+ */
+function positionGuard(
+  expected: number | undefined,
+  what: string,
+): (base: TableMetadata) => Readonly<Record<string, string>> {
+  return (base) => {
+    const position = metadataProperty(base, SOURCE_SNAPSHOT_PROPERTY);
+    if ((position === undefined ? undefined : Number(position)) !== expected)
+      throw lakeError(
+        ErrorCode.POSITION_TAKEN,
+        `${what}: another processor committed bronze snapshot ${position ?? 'none'} first; this batch is dropped`,
+      );
+    return {};
+  };
 }
 
 /** The last source snapshot a table's commits consumed. */

@@ -1,4 +1,5 @@
-import type { IcebergTable } from '../table/index.js';
+import type { IcebergTable, TableMetadata } from '../table/index.js';
+import { currentSnapshot } from '../table/index.js';
 
 /**
  * A stage's summary property from the newest snapshot that has it, walking back from the current
@@ -6,8 +7,13 @@ import type { IcebergTable } from '../table/index.js';
  * properties, so the position a stage recorded survives them.
  */
 export function snapshotProperty(table: IcebergTable, key: string): string | undefined {
-  const byId = new Map(table.metadata.snapshots.map((s) => [s.snapshotId, s]));
-  for (let s = table.currentSnapshot(); s;) {
+  return metadataProperty(table.metadata, key);
+}
+
+/** {@link snapshotProperty} of table metadata (e.g. the base a commit attempt builds on). */
+export function metadataProperty(metadata: TableMetadata, key: string): string | undefined {
+  const byId = new Map(metadata.snapshots.map((s) => [s.snapshotId, s]));
+  for (let s = currentSnapshot(metadata); s;) {
     const value = s.summary[key];
     if (value !== undefined) return value;
     s = s.parentSnapshotId === undefined ? undefined : byId.get(s.parentSnapshotId);

@@ -73,6 +73,13 @@ export interface TableCommitListener {
 export interface CommitOptions {
   /** Stored in the snapshot summary (e.g. `lakestream.wal-seq`). */
   readonly properties?: Readonly<Record<string, string>>;
+  /**
+   * Called on every attempt with the metadata the commit builds on; what it returns is added to
+   * the summary. A stage uses it to merge its position into the positions already committed, and
+   * to give up (by throwing, e.g. LS_POSITION_TAKEN) when another writer already committed the
+   * input it read: the check and the commit are then one compare-and-swap.
+   */
+  readonly summary?: (base: TableMetadata) => Readonly<Record<string, string>>;
 }
 
 /**
@@ -377,7 +384,9 @@ export class IcebergTable {
     for (let attempt = 1; ; attempt++) {
       const base = this.loaded;
       try {
-        const produced = await produceSnapshot(this.io, base.metadata, change, state, attempt);
+        const extra = change.summary?.(base.metadata);
+        const attemptChange = extra ? { ...change, properties: { ...change.properties, ...extra } } : change;
+        const produced = await produceSnapshot(this.io, base.metadata, attemptChange, state, attempt);
         attemptFiles = produced.attemptFiles;
         this.loaded = await this.catalog.commitTable(base, produced.metadata);
         await this.notifyCommitted({ kind: 'snapshot', snapshot: produced.snapshot, change });

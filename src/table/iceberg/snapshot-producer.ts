@@ -20,6 +20,8 @@ export interface FileChange {
   readonly removedFiles: readonly DataFile[];
   /** Caller properties stored in the snapshot summary (e.g. `lakestream.wal-seq`). */
   readonly properties?: Readonly<Record<string, string>>;
+  /** Summary properties computed per attempt from the base (see CommitOptions.summary). */
+  readonly summary?: (base: TableMetadata) => Readonly<Record<string, string>>;
 }
 
 /** State kept across the attempts of one commit, so a rebase reuses what it can. */

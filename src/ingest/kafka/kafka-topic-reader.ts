@@ -1,0 +1,197 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { abortableSleep } from '../../core/index.js';
+
+/** One Kafka message as a stage consumes it. */
+export interface KafkaRecord {
+  readonly partition: number;
+  readonly offset: number;
+  /** Broker timestamp (epoch ms). */
+  readonly timestampMs: number;
+  readonly value: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Records taken for one commit, with the position range they cover per partition. */
+export interface KafkaTake {
+  readonly records: readonly KafkaRecord[];
+  /** Per partition: the position the range starts at (what the table must hold) and the next one. */
+  readonly ranges: ReadonlyMap<number, { readonly from: number; readonly next: number }>;
+}
+
+/** Options of {@link KafkaTopicReader}. */
+export interface KafkaTopicReaderOptions {
+  readonly topic: string;
+  /** Consumer group: the processors sharing the topic's partitions. */
+  readonly groupId: string;
+  /** Reads the committed next offset of each partition from the lake (the source of truth). */
+  readonly positions: () => Promise<ReadonlyMap<number, number>>;
+  /** Records buffered before fetching pauses. Default 200,000. */
+  readonly maxBuffered?: number;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Consumes a topic as one member of a consumer group, buffering records for a stage to take. The
+ * lake, not Kafka, holds the positions: on every assignment the reader seeks each partition to the
+ * next offset the table committed, and after a commit the stage calls {@link committed}. Offsets
+ * are also committed to Kafka after the lake commit, for lag monitoring only. Reads are
+ * read-committed, so aborted ingest transactions are never seen.
+ */
+export class KafkaTopicReader {
+  private readonly consumer: Consumer;
+  private readonly options: KafkaTopicReaderOptions;
+  private buffer: KafkaRecord[] = [];
+  /** Next offset the table holds per assigned partition. */
+  private readonly committedNext = new Map<number, number>();
+  /** Next offset to accept per assigned partition (ahead of committedNext by what is buffered). */
+  private readonly fetchNext = new Map<number, number>();
+  private assigning: Promise<void> = Promise.resolve();
+  private generation = 0;
+  private readonly stopped = new AbortController();
+
+  private constructor(consumer: Consumer, options: KafkaTopicReaderOptions) {
+    this.consumer = consumer;
+    this.options = options;
+  }
+
+  /** Joins the group and starts fetching. */
+  static async open(kafka: Kafka, options: KafkaTopicReaderOptions): Promise<KafkaTopicReader> {
+    const consumer = kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      sessionTimeout: 10_000,
+      rebalanceTimeout: 15_000,
+      heartbeatInterval: 1_000,
+      allowAutoTopicCreation: false,
+    });
+    const reader = new KafkaTopicReader(consumer, options);
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const partitions = event.payload.memberAssignment[options.topic] ?? [];
+      reader.assigning = reader.assigning.then(() => reader.assign(partitions)).catch(reader.failed);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      eachBatch: (payload) => reader.receive(payload),
+    });
+    return reader;
+  }
+
+  /** Partitions this member owns now. */
+  get assignedPartitions(): number[] {
+    return [...this.committedNext.keys()].sort((a, b) => a - b);
+  }
+
+  /** Records waiting to be taken. */
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
+  /** Takes up to `max` buffered records, in order per partition. */
+  async take(max: number): Promise<KafkaTake> {
+    await this.assigning;
+    const records = this.buffer.length <= max ? this.buffer : this.buffer.slice(0, max);
+    this.buffer = this.buffer.length <= max ? [] : this.buffer.slice(max);
+    const ranges = new Map<number, { from: number; next: number }>();
+    for (const record of records) {
+      const range = ranges.get(record.partition);
+      if (range) range.next = record.offset + 1;
+      else
+        ranges.set(record.partition, {
+          from: this.committedNext.get(record.partition) ?? 0,
+          next: record.offset + 1,
+        });
+    }
+    return { records, ranges };
+  }
+
+  /** Tells the reader the lake committed a take: its positions become the committed ones. */
+  committed(take: KafkaTake): void {
+    const offsets: { topic: string; partition: number; offset: string }[] = [];
+    for (const [partition, range] of take.ranges) {
+      if (!this.committedNext.has(partition)) continue;
+      this.committedNext.set(partition, range.next);
+      offsets.push({ topic: this.options.topic, partition, offset: String(range.next) });
+    }
+    if (offsets.length > 0) void this.consumer.commitOffsets(offsets).catch(() => undefined);
+  }
+
+  /**
+   * Drops everything buffered and seeks the assigned partitions back to the lake's positions:
+   * after another processor committed part of what this one read.
+   */
+  async reset(): Promise<void> {
+    await this.assigning;
+    this.assigning = this.assign(this.assignedPartitions).catch(this.failed);
+    await this.assigning;
+  }
+
+  private async assign(partitions: readonly number[]): Promise<void> {
+    this.generation++;
+    this.buffer = [];
+    this.committedNext.clear();
+    this.fetchNext.clear();
+    const positions = await this.options.positions();
+    if (this.stopped.signal.aborted) return;
+    for (const partition of partitions) {
+      const next = positions.get(partition) ?? 0;
+      this.committedNext.set(partition, next);
+      this.fetchNext.set(partition, next);
+      this.consumer.seek({ topic: this.options.topic, partition, offset: String(next) });
+    }
+    this.options.log?.(
+      `kafka: ${this.options.topic} partitions [${partitions.join(', ')}] assigned; resuming from the table's offsets`,
+    );
+  }
+
+  /** An assignment that failed leaves nothing assigned; the next rebalance or reset retries. */
+  private readonly failed = (error: unknown): void => {
+    this.committedNext.clear();
+    this.fetchNext.clear();
+    this.buffer = [];
+    if (!this.stopped.signal.aborted)
+      this.options.log?.(
+        `kafka: taking partitions of ${this.options.topic} failed (${error instanceof Error ? error.message : String(error)})`,
+      );
+  };
+
+  private async receive({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const max = this.options.maxBuffered ?? 200_000;
+    while (this.buffer.length >= max && isRunning() && !isStale() && !this.stopped.signal.aborted) {
+      await heartbeat();
+      await abortableSleep(50, this.stopped.signal);
+    }
+    await this.assigning;
+    const generation = this.generation;
+    if (isStale() || !isRunning()) return;
+    const partition = batch.partition;
+    let next = this.fetchNext.get(partition);
+    if (next === undefined) return;
+    for (const message of batch.messages) {
+      if (generation !== this.generation) return;
+      const offset = Number(message.offset);
+      // Below the position: already in the table. Above it: offsets left by transaction markers.
+      if (offset < next) continue;
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(message.headers ?? {}))
+        if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
+      this.buffer.push({
+        partition,
+        offset,
+        timestampMs: Number(message.timestamp),
+        value: message.value?.toString('utf8') ?? '',
+        headers,
+      });
+      next = offset + 1;
+    }
+    this.fetchNext.set(partition, next);
+  }
+
+  /** Leaves the group (its partitions go to the other members) and disconnects. */
+  async close(): Promise<void> {
+    this.stopped.abort();
+    await this.consumer.disconnect();
+  }
+}
