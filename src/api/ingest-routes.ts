@@ -1,6 +1,6 @@
 import { ErrorCode } from '../core/index.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AppendResult, WriteAheadLog } from '../ingest/index.js';
+import type { AppendResult, EventAppender } from '../ingest/index.js';
 import { clientError } from './error-response.js';
 import type { IdempotencyIndex } from './idempotency.js';
 import { eventsHash, isValidIdempotencyKey } from './idempotency.js';
@@ -19,7 +19,7 @@ export interface IngestObserver {
 /** Where ingested events go. */
 export interface IngestTarget {
   readonly observer?: IngestObserver;
-  readonly wal: WriteAheadLog;
+  readonly wal: EventAppender;
   /** Stream of the seed-compatible `POST /api/v1/ingest` route. Default `market_data`. */
   readonly marketStream?: string;
   /** Most events one request may carry. Default 10,000. */

@@ -18,3 +18,6 @@ export type { SecurityConfig } from './security-config.js';
 export { parseSecurityConfig } from './security-config.js';
 export { PipelineMetrics } from './pipeline-metrics.js';
 export { createLogger } from './logger.js';
+export type { Role } from './roles.js';
+export { ALL_ROLES, parseRoles } from './roles.js';
+export type { KafkaSourceConfig, KafkaTransportConfig } from './transport-config.js';

@@ -7,10 +7,18 @@ import type { ModelConfig } from './model-config.js';
 import { modelService } from './model-service.js';
 import { DuckSession, LakeEngine } from '../engine/index.js';
 import { AliasPredictions, ModelRegistry } from '../ml/index.js';
-import { WriteAheadLog } from '../ingest/index.js';
-import { LocalObjectStore } from '../storage/index.js';
+import type { EventAppender } from '../ingest/index.js';
+import { KafkaEventLog, kafkaClient, KafkaTopicReader, WriteAheadLog } from '../ingest/index.js';
 import type { MinuteBarColumns, SilverStreamConfig } from '../stream/index.js';
-import { BronzeStage, LiveFeed, MinuteBarFeatures, ModelAccuracy, SilverStage } from '../stream/index.js';
+import {
+  bronzeRequestKeys,
+  BronzeStage,
+  KafkaBronzeStage,
+  LiveFeed,
+  MinuteBarFeatures,
+  ModelAccuracy,
+  SilverStage,
+} from '../stream/index.js';
 import type { SilverBatchResult } from '../stream/index.js';
 import type { TableIdentifier } from '../table/index.js';
 import type { PostgresCatalogOptions } from '../table/index.js';
@@ -30,6 +38,13 @@ import { SourceStatusBoard } from './source-status-board.js';
 import type { LiveAccuracy } from './pipeline-metrics.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import type { RunHistory } from '../scheduler/index.js';
+import { ErrorCode, lakeError } from '../core/index.js';
+import type { KafkaSourceConfig, KafkaTransportConfig } from './transport-config.js';
+import type { Role } from './roles.js';
+import { ALL_ROLES, checkRoles } from './roles.js';
+import { dedupeKeyOf } from './kafka-keys.js';
+import type { StorageConfig } from './storage-config.js';
+import { openObjectStore } from './storage-config.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 /** A source's events go to the WAL in batches of at most this many… */
@@ -120,6 +135,14 @@ export interface PipelineRuntimeOptions {
   readonly logger?: FastifyBaseLogger;
   /** Keep the table pointers in a PostgreSQL (Iceberg JDBC) catalog instead of the warehouse folder. */
   readonly catalog?: PostgresCatalogOptions;
+  /** Send events through Kafka instead of the local write-ahead log. */
+  readonly transport?: KafkaTransportConfig;
+  /** Streams fed from existing Kafka topics (read by the process role). */
+  readonly kafkaSources?: readonly KafkaSourceConfig[];
+  /** What this process does; default every role. */
+  readonly roles?: readonly Role[];
+  /** Where the warehouse files live; default the local folder `<dataDir>/warehouse`. */
+  readonly storage?: StorageConfig;
 }
 
 /**
@@ -136,8 +159,18 @@ export class PipelineRuntime {
   readonly engine: LakeEngine;
   /** The model registry in the same lake. */
   readonly registry: ModelRegistry;
-  private readonly wal: WriteAheadLog;
-  private readonly bronze: BronzeStage;
+  private readonly wal: WriteAheadLog | undefined;
+  /** Where acknowledged events go: the WAL, or Kafka with the Kafka transport. */
+  private appender: EventAppender;
+  private kafkaLog: KafkaEventLog | undefined;
+  /** WAL → bronze (local transport). */
+  private readonly bronze: BronzeStage | undefined;
+  /** Kafka topic → bronze (Kafka transport and Kafka sources), with the process role. */
+  private readonly kafkaStages: KafkaBronzeStage[];
+  private readonly kafkaReaders: KafkaTopicReader[] = [];
+  private readonly bronzeTable: TableIdentifier;
+  /** The roles this process runs. */
+  readonly roles: ReadonlySet<Role>;
   private readonly silvers: SilverStage[];
   private readonly accuracies: ModelAccuracy[];
   private readonly gold: SqlModelRunner | undefined;
@@ -176,7 +209,7 @@ export class PipelineRuntime {
   private constructor(
     options: PipelineRuntimeOptions,
     engine: LakeEngine,
-    wal: WriteAheadLog,
+    wal: WriteAheadLog | undefined,
     registry: ModelRegistry,
     metrics: PipelineMetrics,
   ) {
@@ -184,11 +217,22 @@ export class PipelineRuntime {
     this.engine = engine;
     this.registry = registry;
     this.wal = wal;
+    this.roles = new Set(options.roles ?? ALL_ROLES);
+    this.appender = wal ?? refusingAppender([...this.roles]);
     this.intervalMs = options.commitIntervalMs ?? 1000;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
-    this.bronze = new BronzeStage(engine, wal, options.bronze ?? { namespace: 'bronze', name: 'events' }, {
-      maxRecords: options.commitRows ?? 100_000,
-    });
+    this.bronzeTable = options.bronze ?? { namespace: 'bronze', name: 'events' };
+    const maxRecords = options.commitRows ?? 100_000;
+    this.bronze = wal ? new BronzeStage(engine, wal, this.bronzeTable, { maxRecords }) : undefined;
+    const topics = this.roles.has('process')
+      ? [
+          ...(options.transport ? [{ topic: options.transport.topic }] : []),
+          ...(options.kafkaSources ?? []).map((s) => ({ topic: s.topic, stream: s.stream })),
+        ]
+      : [];
+    this.kafkaStages = topics.map(
+      (t) => new KafkaBronzeStage(engine, this.bronzeTable, { ...t, maxRecords }),
+    );
     this.feed = new LiveFeed();
     this.accuracies = (options.models ?? []).flatMap((model) => {
       const config = options.streams.find((s) => s.stream === model.stream);
@@ -224,7 +268,7 @@ export class PipelineRuntime {
 
   /** Opens the tables and the WAL, starts the stages and the HTTP API. */
   static async start(options: PipelineRuntimeOptions): Promise<PipelineRuntime> {
-    const store = new LocalObjectStore(join(options.dataDir, 'warehouse'));
+    const store = openObjectStore(options.storage, options.dataDir);
     const catalog = options.catalog
       ? await PostgresCatalog.open(store, options.catalog)
       : new FilesystemCatalog(store);
@@ -234,9 +278,12 @@ export class PipelineRuntime {
       observe: () => created.runtime!.observe(),
       liveAccuracy: () => created.runtime!.liveAccuracy(),
     });
-    const wal = await WriteAheadLog.open(join(options.dataDir, 'wal'), {
-      onFlush: (seconds) => metrics.walFlushed(seconds),
-    });
+    checkRoles(options.roles ?? ALL_ROLES, options.transport ? 'kafka' : 'local');
+    const wal = options.transport
+      ? undefined
+      : await WriteAheadLog.open(join(options.dataDir, 'wal'), {
+          onFlush: (seconds) => metrics.walFlushed(seconds),
+        });
     const runtime = new PipelineRuntime(options, engine, wal, new ModelRegistry(engine, store), metrics);
     created.runtime = runtime;
     let lastDeltaError: string | undefined;
@@ -249,10 +296,20 @@ export class PipelineRuntime {
         );
       lastDeltaError = message;
     };
-    await runtime.bronze.ensureTable();
+    await runtime.bronze?.ensureTable();
+    for (const stage of runtime.kafkaStages) await stage.ensureTable();
     for (const silver of runtime.silvers) await silver.ensureTables();
+    const transport = options.transport;
+    if (transport && (runtime.roles.has('api') || runtime.roles.has('ingest'))) {
+      runtime.kafkaLog = await KafkaEventLog.open(kafkaClient({ brokers: transport.brokers }, runtime.log), {
+        topic: transport.topic,
+        keyOf: dedupeKeyOf(options.streams),
+        transactionalIdPrefix: `lakestream.${options.name ?? 'lakestream'}.ingest`,
+      });
+      runtime.appender = runtime.kafkaLog;
+    }
     const idempotency = await runtime.rebuildIdempotency();
-    if (options.jobs) {
+    if (options.jobs && runtime.roles.has('scheduler')) {
       runtime.scheduler = new JobScheduler(
         builtInJobs({
           engine,
@@ -268,7 +325,10 @@ export class PipelineRuntime {
     const scheduler = runtime.scheduler;
     const directory = options.directory ?? { projects: [] };
     const name = options.name ?? 'lakestream';
-    runtime.reader = await LakeEngine.openSandboxed(engine.catalog, join(options.dataDir, 'warehouse'));
+    runtime.reader = await LakeEngine.openSandboxed(
+      engine.catalog,
+      join(options.dataDir, options.storage?.type === 's3' ? 'cache' : 'warehouse'),
+    );
     runtime.dashboard = new RuntimeDashboard(
       describeProject({
         name,
@@ -302,7 +362,7 @@ export class PipelineRuntime {
       dashboard: runtime.dashboard,
       replays: runtime.dashboard,
       ...(options.webRoot === undefined ? {} : { webRoot: options.webRoot }),
-      wal,
+      wal: runtime.appender,
       feed: runtime.feed,
       idempotency,
       models: modelService(engine, runtime.registry, options.trainable ?? []),
@@ -322,7 +382,8 @@ export class PipelineRuntime {
       project: name,
       url: `http://${host.includes(':') ? `[${host}]` : host}:${runtime.port}`,
     });
-    runtime.loop = runtime.runLoop();
+    await runtime.openKafkaReaders(options);
+    if (runtime.roles.has('process')) runtime.loop = runtime.runLoop();
     if (scheduler && options.catalog) {
       const leader = new PostgresLeaderLock({
         url: options.catalog.url,
@@ -337,8 +398,7 @@ export class PipelineRuntime {
     } else {
       scheduler?.start();
     }
-    for (const source of options.sources ?? [])
-      runtime.pumps.push(runtime.pump(source.stream, source.events, 'source'));
+    for (const source of options.sources ?? []) runtime.addSource(source.stream, source.events);
     return runtime;
   }
 
@@ -354,10 +414,30 @@ export class PipelineRuntime {
     return typeof address === 'object' && address ? address.port : 0;
   }
 
+  /** Joins each Kafka topic's consumer group; partitions start at the offsets bronze holds. */
+  private async openKafkaReaders(options: PipelineRuntimeOptions): Promise<void> {
+    for (const stage of this.kafkaStages) {
+      const source = options.kafkaSources?.find((s) => s.topic === stage.topic);
+      const brokers = source?.brokers ?? options.transport?.brokers ?? [];
+      const reader = await KafkaTopicReader.open(kafkaClient({ brokers }, this.log), {
+        topic: stage.topic,
+        groupId: source?.group ?? options.transport?.group ?? 'lakestream',
+        positions: () => stage.positions(),
+        log: this.log,
+      });
+      stage.attach(reader);
+      this.kafkaReaders.push(reader);
+    }
+  }
+
   /** The idempotency keys of the last 24 h, from bronze and the WAL, so retries stay safe across restarts. */
   private async rebuildIdempotency(): Promise<IdempotencyIndex> {
     const index = new IdempotencyIndex({ windowMs: IDEMPOTENCY_WINDOW_MS });
-    for (const stored of await this.bronze.requestKeys(Date.now() - IDEMPOTENCY_WINDOW_MS)) {
+    const since = Date.now() - IDEMPOTENCY_WINDOW_MS;
+    const storedKeys = this.bronze
+      ? await this.bronze.requestKeys(since)
+      : await bronzeRequestKeys(this.engine, formatTableIdentifier(this.bronzeTable), since);
+    for (const stored of storedKeys) {
       const token = decodeRequestToken(stored.key);
       if (token) index.remember(token, stored, stored.receivedAtMs);
     }
@@ -367,10 +447,15 @@ export class PipelineRuntime {
   /** Runs one micro-batch of every stage; returns how many records bronze took. */
   async runStagesOnce(): Promise<number> {
     const startedAt = performance.now();
-    const bronze = await this.bronze.runOnce();
-    this.counters.bronzeRows += bronze.records;
-    if (bronze.records > 0)
-      this.metrics.committed(this.bronze.tableName, (performance.now() - startedAt) / 1000, bronze.records);
+    let bronzeRecords = 0;
+    for (const stage of [...(this.bronze ? [this.bronze] : []), ...this.kafkaStages]) {
+      const stageStartedAt = performance.now();
+      const { records } = await stage.runOnce();
+      bronzeRecords += records;
+      if (records > 0)
+        this.metrics.committed(stage.tableName, (performance.now() - stageStartedAt) / 1000, records);
+    }
+    this.counters.bronzeRows += bronzeRecords;
     const committed: string[] = [];
     for (const silver of this.silvers) {
       const silverStartedAt = performance.now();
@@ -384,12 +469,12 @@ export class PipelineRuntime {
     if (this.gold && committed.length > 0) await this.refreshGold(this.gold, committed);
     for (const accuracy of this.accuracies) await accuracy.runOnce();
     this.counters.microBatches++;
-    if (bronze.records > 0 || committed.length > 0) {
+    if (bronzeRecords > 0 || committed.length > 0) {
       this.lastBatchMs = performance.now() - startedAt;
       this.batchDurationsMs.push(this.lastBatchMs);
       if (this.batchDurationsMs.length > 100) this.batchDurationsMs.shift();
     }
-    return bronze.records;
+    return bronzeRecords;
   }
 
   /**
@@ -468,9 +553,11 @@ export class PipelineRuntime {
     return {
       stats: this.stats,
       streams: this.streamCounters,
-      acknowledged: this.wal.acknowledgedByStream,
+      acknowledged: this.appender.acknowledgedByStream,
       bronzeLagEvents:
-        this.bronze.position === undefined ? 0 : Math.max(0, this.wal.lastDurableSeq - this.bronze.position),
+        this.wal && this.bronze?.position !== undefined
+          ? Math.max(0, this.wal.lastDurableSeq - this.bronze.position)
+          : this.kafkaStages.reduce((sum, stage) => sum + stage.lagEvents, 0),
       batchDurationsMs: [...this.batchDurationsMs],
       lastBatchMs: this.lastBatchMs,
     };
@@ -488,8 +575,10 @@ export class PipelineRuntime {
     await this.scheduler?.stop();
     await Promise.all(this.pumps);
     await this.loop;
-    while ((await this.runStagesOnce()) > 0);
-    await this.wal.close();
+    for (const reader of this.kafkaReaders) await reader.close();
+    if (this.roles.has('process')) while ((await this.runStagesOnce()) > 0);
+    await this.wal?.close();
+    await this.kafkaLog?.close();
     await this.engine.close();
     await this.engine.catalog.close();
   }
@@ -500,6 +589,7 @@ export class PipelineRuntime {
     events: AsyncIterable<string>,
     options: { replay?: ReplayControl; source?: string } = {},
   ): void {
+    if (!this.roles.has('ingest')) return;
     if (options.replay) this.replays.set(stream, options.replay);
     this.pumps.push(this.pump(stream, events, options.source ?? 'source'));
   }
@@ -521,7 +611,7 @@ export class PipelineRuntime {
     const send = async (texts: string[]): Promise<void> => {
       await inflight;
       this.metrics.received(stream, source, texts.length);
-      inflight = this.wal
+      inflight = this.appender
         .append({ stream, events: texts })
         .then(() => this.metrics.acknowledged(stream, source, texts.length));
       inflight.catch(() => undefined); // awaited by the next flush; until then it must not count as unhandled
@@ -589,10 +679,27 @@ export class PipelineRuntime {
     if (ms <= 0) return;
     const woken = new AbortController();
     const signal = AbortSignal.any([this.stopSources.signal, woken.signal]);
-    const fullBatchAt = (this.bronze.position ?? 0) + this.bronze.batchRows;
-    await Promise.race([abortableSleep(ms, signal), this.wal.waitForDurable(fullBatchAt, signal)]);
+    const wal = this.wal;
+    const bronze = this.bronze;
+    const fullBatch =
+      wal && bronze ? [wal.waitForDurable((bronze.position ?? 0) + bronze.batchRows, signal)] : [];
+    await Promise.race([abortableSleep(ms, signal), ...fullBatch]);
     woken.abort();
   }
+}
+
+/** The appender of a process without the api/ingest roles: ingest requests get a clear error. */
+function refusingAppender(roles: readonly Role[]): EventAppender {
+  return {
+    acknowledgedByStream: new Map(),
+    append: () =>
+      Promise.reject(
+        lakeError(
+          ErrorCode.UNSUPPORTED,
+          `this process runs the roles ${roles.join(', ')}, not api: send events to a process started with --role api`,
+        ),
+      ),
+  };
 }
 
 /** A run history that also counts each attempt in the metrics. */

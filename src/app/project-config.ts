@@ -14,6 +14,10 @@ import type { SecurityConfig } from './security-config.js';
 import { parseSecurityConfig } from './security-config.js';
 import type { JobConfig } from './jobs-config.js';
 import { parseJobs } from './jobs-config.js';
+import type { StorageConfig } from './storage-config.js';
+import { parseStorageConfig } from './storage-config.js';
+import type { KafkaSourceConfig, KafkaTransportConfig } from './transport-config.js';
+import { KAFKA_SOURCE_KEYS, parseKafkaSource, parseTransport } from './transport-config.js';
 
 /** A source feeding a stream. */
 export type SourceConfig =
@@ -46,7 +50,8 @@ export type SourceConfig =
       readonly fallbackToSimulator: boolean;
       readonly rate: number;
       readonly seed: number;
-    };
+    }
+  | KafkaSourceConfig;
 
 /** A validated, frozen pipeline project (`lakestream.yaml`). */
 export interface ProjectConfig {
@@ -68,6 +73,10 @@ export interface ProjectConfig {
   readonly security: SecurityConfig;
   /** A PostgreSQL (Iceberg JDBC) catalog for the table pointers; default: the warehouse folder. */
   readonly catalog?: PostgresCatalogOptions;
+  /** Where the warehouse files live; default: the local folder `<data_dir>/warehouse`. */
+  readonly storage?: StorageConfig;
+  /** How events travel from ingest to the processors; default: the local write-ahead log. */
+  readonly transport?: KafkaTransportConfig;
 }
 
 const TYPES: readonly PrimitiveType[] = [
@@ -109,6 +118,7 @@ const SOURCE_KEYS: Readonly<Record<string, readonly string[]>> = {
   company: ['symbol', 'price_band', 'rate', 'seed'],
   replay: ['file', 'rate', 'batch', 'loop', 'generate_if_missing'],
   binance: ['url', 'symbols', 'fallback_to_simulator', 'rate', 'seed'],
+  kafka: KAFKA_SOURCE_KEYS,
 };
 
 /** Reads, validates and freezes a project file. Env vars `LAKESTREAM_<KEY>` override scalar keys. */
@@ -198,6 +208,8 @@ export function validateProjectConfig(
     'api_keys',
     'limits',
     'catalog',
+    'storage',
+    'transport',
   ]);
   for (const key of Object.keys(root))
     if (!known.has(key)) bad(key, `unknown key; expected one of ${[...known].join(', ')}`);
@@ -270,15 +282,19 @@ export function validateProjectConfig(
     };
     return config;
   });
+  const projectName = str(root.name ?? 'lakestream', 'name');
+  const transport = parseTransport(root.transport, projectName, { bad, obj, str, num });
   const sources = list(root.sources, 'sources').map((s, i): SourceConfig => {
     const source = obj(s, `sources[${i}]`);
-    if (!['simulator', 'binance', 'replay', 'company'].includes(String(source.type))) {
-      bad(`sources[${i}].type`, "use 'binance', 'simulator', 'replay' or 'company'");
+    if (!Object.keys(SOURCE_KEYS).includes(String(source.type))) {
+      bad(`sources[${i}].type`, "use 'binance', 'simulator', 'replay', 'company' or 'kafka'");
     }
     onlyKeys(source, `sources[${i}]`, ['type', 'stream', ...SOURCE_KEYS[String(source.type)]!]);
     const stream = str(source.stream, `sources[${i}].stream`);
     if (!streams.some((c) => c.stream === stream))
       bad(`sources[${i}].stream`, `'${stream}' is not a declared stream`);
+    if (source.type === 'kafka')
+      return parseKafkaSource(source, `sources[${i}]`, stream, transport, { bad, obj, str, num });
     const rate = num(source.rate ?? 20, `sources[${i}].rate`, 1);
     const seed = num(source.seed ?? 1, `sources[${i}].seed`);
     if (source.type === 'simulator') return { type: 'simulator', stream, rate, seed };
@@ -333,8 +349,15 @@ export function validateProjectConfig(
     };
   });
   const serving = parseServing(root.serving, { bad, obj, str, num });
+  const catalog = parseCatalog(root.catalog, { bad, obj, str, num });
+  const storage = parseStorageConfig(root.storage, { bad, obj, str, num });
+  if (storage?.type === 's3' && catalog.catalog === undefined && !storage.conditionalWrites)
+    bad(
+      'storage',
+      'with S3 storage, commits need the PostgreSQL catalog or a store with conditional writes; set catalog: { type: postgres, url } or storage.conditional_writes: true',
+    );
   return {
-    name: str(root.name ?? 'lakestream', 'name'),
+    name: projectName,
     projectDir,
     dataDir: resolve(projectDir, str(root.data_dir ?? './data', 'data_dir')),
     commitIntervalMs: num(root.commit_interval_ms ?? 1000, 'commit_interval_ms', 10),
@@ -349,7 +372,9 @@ export function validateProjectConfig(
     ...(serving ? { serving } : {}),
     jobs: parseJobs(root.jobs, { bad, obj, str, num }),
     security: parseSecurityConfig(root, { bad, obj, str, num }),
-    ...parseCatalog(root.catalog, { bad, obj, str, num }),
+    ...catalog,
+    ...(storage ? { storage } : {}),
+    ...(transport ? { transport } : {}),
   };
 }
 

@@ -415,8 +415,7 @@ export class LakeEngine {
       const target = await this.newDataFile(table, spec, group[0]!.partition);
       const file = await writeParquetFile(this.session, {
         selectSql: `SELECT * FROM ${await this.relationSql(table, plan, group)}`,
-        localPath: target.localPath,
-        fileUri: target.fileUri,
+        ...target,
         schema,
         specId: spec.specId,
         partition: group[0]!.partition,
@@ -457,7 +456,7 @@ export class LakeEngine {
         schema,
         spec,
         newFile: (partition) => this.newDataFile(table, spec, partition),
-        stagingDir: await table.io.localPath(`${table.metadata.location}/data/.staging`),
+        stagingDir: await table.io.writablePath(`${table.metadata.location}/data/.staging`),
       });
     } catch (error) {
       if (isLakestreamError(error, ErrorCode.SQL_ERROR) && /conver|cast/i.test(error.message)) {
@@ -478,7 +477,8 @@ export class LakeEngine {
   ): Promise<NewFileLocation> {
     const dir = partitionPath(spec, partition);
     const fileUri = `${table.metadata.location}/data/${dir ? `${dir}/` : ''}${randomUUID()}.parquet`;
-    return { localPath: await table.io.localPath(fileUri), fileUri };
+    const localPath = await table.io.writablePath(fileUri);
+    return { localPath, fileUri, publish: () => table.io.publishFile(fileUri, localPath) };
   }
 
   /** The relation reading some of a plan's data files, with the plan's deletes applied. */

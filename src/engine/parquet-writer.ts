@@ -18,6 +18,8 @@ export interface ParquetFileRequest {
   readonly selectSql: string;
   readonly localPath: string;
   readonly fileUri: string;
+  /** Makes the written file reach the store; called once it is complete and holds rows. */
+  readonly publish: () => Promise<void>;
   readonly schema: Schema;
   readonly specId: number;
   readonly partition: readonly PartitionValue[];
@@ -31,8 +33,8 @@ export const STRING_BOUND_LENGTH = 16;
 /**
  * Writes the rows of `selectSql` to a zstd Parquet file with Iceberg field ids and the Iceberg
  * schema in its key-value metadata, then builds the manifest entry's statistics from
- * `parquet_metadata()` of the written file (the rows are not read again). Returns undefined, and
- * leaves no file, when the query has no rows.
+ * `parquet_metadata()` of the written file (the rows are not read again), and publishes the file
+ * to the store. Returns undefined, and leaves no file, when the query has no rows.
  */
 export async function writeParquetFile(
   session: DuckSession,
@@ -66,8 +68,8 @@ export function parquetCopyOptions(schema: Schema, extra: readonly string[] = []
 }
 
 /**
- * The manifest entry of a written Parquet file, from its footer statistics. Returns undefined, and
- * deletes the file, when it holds no rows.
+ * The manifest entry of a written Parquet file, from its footer statistics, after publishing the
+ * file. Returns undefined, and deletes the file, when it holds no rows.
  */
 export async function statsToDataFile(
   session: DuckSession,
@@ -79,6 +81,7 @@ export async function statsToDataFile(
     return undefined;
   }
   const { size } = await stat(request.localPath);
+  await request.publish();
   return {
     content: FileContent.DATA,
     filePath: request.fileUri,

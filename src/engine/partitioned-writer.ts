@@ -8,10 +8,15 @@ import { partitionExpressionSql } from './partition-sql.js';
 import { parquetCopyOptions, statsToDataFile, writeParquetFile } from './parquet-writer.js';
 import { quoteIdent, quoteLiteral } from './sql-text.js';
 
-/** Where a new data file goes: a local path DuckDB writes and the URI metadata records. */
+/**
+ * Where a new data file goes: a local path DuckDB writes, the URI metadata records, and how the
+ * written file reaches the store (an upload for a remote one).
+ */
 export interface NewFileLocation {
   readonly localPath: string;
   readonly fileUri: string;
+  /** Called once the file at `localPath` is complete and holds rows. */
+  readonly publish: () => Promise<void>;
 }
 
 /** What to write: a query's rows, split by the table's partition spec. */
@@ -21,8 +26,9 @@ export interface PartitionedWriteRequest {
   readonly spec: PartitionSpec;
   readonly newFile: (partition: readonly PartitionValue[]) => Promise<NewFileLocation>;
   /**
-   * A local folder on the same file system as the new files, where DuckDB may write all partitions
-   * in one pass before the files are moved into place. Without it, rows are staged in a temp table.
+   * A local folder on the same file system as the new files' local paths, where DuckDB may write
+   * all partitions in one pass before the files are moved into place. Without it, rows are staged
+   * in a temp table.
    */
   readonly stagingDir?: string;
 }

@@ -20,11 +20,15 @@ export async function lakeDirectories(catalog: Catalog, warehouseDir: string): P
   return [...directories];
 }
 
-/** The local folder holding a table's metadata/ and data/, or undefined when it is not local. */
+/**
+ * The local folder holding a table's metadata/ and data/ (for a remote store, the folder of its
+ * cached copies), or undefined when it has none.
+ */
 async function tableRoot(table: IcebergTable): Promise<string | undefined> {
   try {
     const location = table.metadata.location.replace(/\/+$/, '');
-    return dirname(await table.io.localPath(`${location}/metadata`));
+    // writablePath names the folder without downloading anything
+    return dirname(await table.io.writablePath(`${location}/metadata`));
   } catch {
     return undefined;
   }

@@ -1,11 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { Dirent } from 'node:fs';
-import { link, lstat, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import {
+  copyFile,
+  link,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  stat,
+  unlink,
+} from 'node:fs/promises';
+import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorCode, lakeError } from '../core/index.js';
 import type { LakestreamError } from '../core/index.js';
+import { checkFolderPrefix, checkKey, checkPrefix, TEMP_PREFIX } from './object-keys.js';
 import type { ListOptions, ObjectInfo, ObjectStore } from './object-store.js';
 
 /** Options of a {@link LocalObjectStore}. */
@@ -18,12 +30,6 @@ export interface LocalObjectStoreOptions {
 }
 
 const defaultOptions: Required<LocalObjectStoreOptions> = { fsync: true };
-
-/**
- * Prefix of in-flight temporary files. Listings skip them unless asked to include them; a key may
- * name one only in its last segment and only to read, inspect or delete it, never to write.
- */
-const TEMP_PREFIX = '.tmp-';
 
 /**
  * An {@link ObjectStore} on the local file system. Objects are plain files below `root`; `put`
@@ -125,13 +131,7 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async listChildren(prefix: string): Promise<string[]> {
-    if (prefix !== '' && !prefix.endsWith('/')) {
-      throw lakeError(
-        ErrorCode.INVALID_ARGUMENT,
-        `storage: '${prefix}' is not a folder prefix; end it with '/'`,
-      );
-    }
-    if (prefix !== '') checkPrefix(prefix);
+    checkFolderPrefix(prefix);
     const dirPath = join(this.rootPath, ...prefix.split('/').filter((segment) => segment !== ''));
     try {
       const names = await readdir(dirPath);
@@ -193,6 +193,32 @@ export class LocalObjectStore implements ObjectStore {
 
   async localPath(key: string): Promise<string> {
     return this.pathOf(key);
+  }
+
+  /** The object's own file: a writer creating it there publishes it in place. */
+  async writablePath(key: string): Promise<string> {
+    return this.writablePathOf(key);
+  }
+
+  /**
+   * Nothing to do when `localPath` is already the key's file (from {@link writablePath}); a file
+   * elsewhere is copied in atomically, like {@link put}.
+   */
+  async publishFile(key: string, localPath: string): Promise<void> {
+    const path = this.writablePathOf(key);
+    if (resolve(localPath) === path) return;
+    const dir = dirname(path);
+    await this.ensureDir(key, dir);
+    const temp = join(dir, `${TEMP_PREFIX}${randomUUID()}`);
+    try {
+      await copyFile(localPath, temp);
+      if (this.options.fsync) await syncFile(temp);
+      await rename(temp, path);
+    } catch (cause) {
+      await unlinkQuietly(temp);
+      throw ioError(`publish ${localPath} as object '${key}' (${path})`, cause);
+    }
+    await this.syncDir(dir);
   }
 
   async close(): Promise<void> {}
@@ -301,40 +327,6 @@ export class LocalObjectStore implements ObjectStore {
   }
 }
 
-/** Checks an object key; with `allowTemporary` its last segment may name a temp file. */
-function checkKey(key: string, { allowTemporary }: { allowTemporary: boolean }): void {
-  if (key === '') throw invalidKey(key, 'it is empty');
-  checkSegments(key, key.split('/'), allowTemporary);
-}
-
-/** A prefix is a directory part of whole segments followed by the start of a name. */
-function checkPrefix(prefix: string): void {
-  const wholeSegments = prefix.split('/');
-  wholeSegments.pop();
-  checkSegments(prefix, wholeSegments, false);
-}
-
-function checkSegments(text: string, segments: readonly string[], allowTemporaryLast: boolean): void {
-  if (text.startsWith('/')) throw invalidKey(text, 'it is absolute; keys are relative to the store root');
-  if (text.includes('\\')) throw invalidKey(text, "it contains a backslash; separate segments with '/'");
-  if (text.includes('\0')) throw invalidKey(text, 'it contains a NUL character');
-  segments.forEach((segment, index) => {
-    if (segment === '') throw invalidKey(text, "it has an empty segment ('//' or a trailing '/')");
-    if (segment === '.' || segment === '..') throw invalidKey(text, `it has a '${segment}' segment`);
-    const temporaryAllowed = allowTemporaryLast && index === segments.length - 1;
-    if (segment.startsWith(TEMP_PREFIX) && !temporaryAllowed) {
-      throw invalidKey(text, `'${TEMP_PREFIX}' names are reserved for the store's temp files`);
-    }
-  });
-}
-
-function invalidKey(key: string, reason: string): LakestreamError {
-  return lakeError(
-    ErrorCode.INVALID_ARGUMENT,
-    `storage: invalid object key '${key}': ${reason}; use a relative '/'-separated key like 'ns/table/metadata/v1.metadata.json'`,
-  );
-}
-
 function outsideRoot(uri: string, rootUri: string): LakestreamError {
   return lakeError(
     ErrorCode.INVALID_ARGUMENT,
@@ -367,6 +359,15 @@ function errnoCode(error: unknown): string | undefined {
 function isMissing(error: unknown): boolean {
   const code = errnoCode(error);
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 async function unlinkQuietly(path: string): Promise<void> {

@@ -19,12 +19,19 @@ export interface ListOptions {
 
 /**
  * The storage port: a flat key space of immutable-ish objects. Keys are `/`-separated and relative
- * to the store root. Implementations: local file system (now), S3 (later). Every implementation
- * passes test/contract/object-store.contract.ts.
+ * to the store root. Implementations: local file system and S3. Every implementation passes
+ * test/contract/object-store.contract.ts.
  */
 export interface ObjectStore {
   /** Absolute URI of the store root, e.g. `file:///data/warehouse`. No trailing slash. */
   readonly rootUri: string;
+  /**
+   * Whether {@link putIfAbsent} is atomic across concurrent writers (processes and machines).
+   * Absent means true. A store without it still returns false for a key that exists, but two
+   * writers racing for a free key may both succeed; commits then need a catalog that serializes
+   * them (the PostgreSQL catalog).
+   */
+  readonly atomicPutIfAbsent?: boolean;
   /** Reads a whole object. Throws LS_NOT_FOUND when it does not exist. */
   get(key: string): Promise<Uint8Array>;
   /** Reads an object, or `undefined` when it does not exist. */
@@ -62,6 +69,18 @@ export interface ObjectStore {
    * stores).
    */
   localPath(key: string): Promise<string>;
+  /**
+   * A local file path where a writer (DuckDB's `COPY … TO`) may create the file of a new object
+   * `key`; its folder may not exist yet. The object exists for other readers only after
+   * {@link publishFile}. Temp-file keys are rejected, as in {@link put}.
+   */
+  writablePath(key: string): Promise<string>;
+  /**
+   * Makes the local file at `localPath` (usually from {@link writablePath}) the object `key`,
+   * replacing any existing one: a no-op for a local store when it is already the key's file, an
+   * upload for a remote store (which keeps the file as its cached copy).
+   */
+  publishFile(key: string, localPath: string): Promise<void>;
   /** Releases resources. */
   close(): Promise<void>;
 }

@@ -1,5 +1,11 @@
 export type { BronzeBatchResult, StoredRequestKey } from './bronze-stage.js';
-export { BRONZE_FIELDS, BronzeStage, ensureBronzeTable, WAL_SEQ_PROPERTY } from './bronze-stage.js';
+export {
+  BRONZE_FIELDS,
+  bronzeRequestKeys,
+  BronzeStage,
+  ensureBronzeTable,
+  WAL_SEQ_PROPERTY,
+} from './bronze-stage.js';
 export type { Expectation, ExpectationAction } from './expectations.js';
 export { expectationSql, failureReasonSql } from './expectations.js';
 export type { SilverBatchResult, SilverColumn, SilverStreamConfig } from './silver-stage.js';

@@ -147,6 +147,11 @@ export class KafkaBronzeStage {
     return this.reader?.buffered ?? 0;
   }
 
+  /** The topic this stage reads. */
+  get topic(): string {
+    return this.options.topic;
+  }
+
   /** Most records one commit takes. */
   get batchRows(): number {
     return this.options.maxRecords ?? 100_000;

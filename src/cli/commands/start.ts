@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ProjectConfig, ProjectDirectory, SourceConfig } from '../../app/index.js';
-import { createLogger, loadProjectConfig, PipelineRuntime } from '../../app/index.js';
+import type { ProjectConfig, ProjectDirectory, Role, SourceConfig } from '../../app/index.js';
+import { ALL_ROLES, createLogger, loadProjectConfig, parseRoles, PipelineRuntime } from '../../app/index.js';
 import { loadProject } from '../project.js';
 import { loadSqlModels } from '../../transform/index.js';
 import {
@@ -29,8 +29,25 @@ export function registerStartCommand(program: Command): void {
     .command('start')
     .description('run a pipeline project (HTTP ingest API, sources, bronze and silver stages) until stopped')
     .argument('[project]', 'project folder or its lakestream.yaml', '.')
-    .action(async (project: string) => {
-      await runUntilSignal([await loadProject(project)]);
+    .option(
+      '--role <roles...>',
+      `what this process runs: any of ${ALL_ROLES.join(', ')}, comma-separated (default: all); splitting api, ingest and process needs transport: kafka`,
+    )
+    .option('--port <port>', 'HTTP port (overrides server.port; 0: a free one)', parsePort)
+    .option('--data-dir <dir>', "folder of this process's local files (overrides data_dir)")
+    .action(async (project: string, options: { role?: string[]; port?: number; dataDir?: string }) => {
+      const config = await loadProject(project);
+      const roles = options.role ? parseRoles(options.role) : [...ALL_ROLES];
+      await runUntilSignal(
+        [
+          {
+            ...config,
+            ...(options.port === undefined ? {} : { server: { ...config.server, port: options.port } }),
+            ...(options.dataDir === undefined ? {} : { dataDir: resolve(options.dataDir) }),
+          },
+        ],
+        roles,
+      );
     });
 
   program
@@ -75,11 +92,14 @@ function parsePort(text: string): number {
 }
 
 /** Starts every project, then waits for SIGTERM/SIGINT and stops them all cleanly. */
-async function runUntilSignal(configs: readonly ProjectConfig[]): Promise<void> {
+async function runUntilSignal(
+  configs: readonly ProjectConfig[],
+  roles: readonly Role[] = ALL_ROLES,
+): Promise<void> {
   const controller = new AbortController();
   const running: { stop(): Promise<void> }[] = [];
   const directory: ProjectDirectory = { projects: [] };
-  for (const config of configs) running.push(await runProject(config, directory, controller.signal));
+  for (const config of configs) running.push(await runProject(config, directory, controller.signal, roles));
   log(`dashboard on ${directory.projects.map((p) => `${p.url}/ (${p.project})`).join(', ')}`);
   await new Promise<void>((done) => {
     let stopping = false;
@@ -104,9 +124,14 @@ async function runProject(
   config: ProjectConfig,
   directory: ProjectDirectory,
   signal: AbortSignal,
+  roles: readonly Role[],
 ): Promise<{ stop(): Promise<void> }> {
   const runtime = await PipelineRuntime.start({
     name: config.name,
+    roles,
+    ...(config.transport ? { transport: config.transport } : {}),
+    ...(config.storage ? { storage: config.storage } : {}),
+    kafkaSources: config.sources.flatMap((s) => (s.type === 'kafka' ? [s] : [])),
     directory,
     security: config.security,
     ...(config.catalog ? { catalog: config.catalog } : {}),
@@ -143,7 +168,11 @@ async function runProject(
     log,
   });
   const background: Promise<unknown>[] = [];
-  for (const source of config.sources) {
+  for (const source of roles.includes('ingest') ? config.sources : []) {
+    if (source.type === 'kafka') {
+      runtime.sourceStatus.set('kafka', source.stream, 'running', `topic ${source.topic}`);
+      continue;
+    }
     if (source.type === 'company') {
       const apiUrl = `http://${config.server.host}:${runtime.port}`;
       const onResult = (status: number, body: unknown): void => {
@@ -179,7 +208,7 @@ async function runProject(
     runtime.addSource(source.stream, openMarketSource(source, runtime, log, signal), { source: source.type });
   }
   log(
-    `${config.name}: API on http://${config.server.host}:${runtime.port}, streams ${config.streams.map((s) => s.stream).join(', ')}, ` +
+    `${config.name}: roles ${roles.join(', ')}${config.transport ? ` over Kafka topic ${config.transport.topic}` : ''}; API on http://${config.server.host}:${runtime.port}, streams ${config.streams.map((s) => s.stream).join(', ')}, ` +
       `sources ${config.sources.map((s) => `${s.type}→${s.stream}`).join(', ') || 'none'}, tables in ${config.dataDir}/warehouse; ${
         config.security.apiKeys.length === 0
           ? 'no API keys are configured: every route is open (see docs/operations.md)'

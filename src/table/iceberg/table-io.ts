@@ -37,6 +37,18 @@ export class TableIO {
     return store.localPath(key);
   }
 
+  /** Where a local writer may create the file of a new URI; see {@link ObjectStore.writablePath}. */
+  async writablePath(uri: string): Promise<string> {
+    const { store, key } = this.resolver.resolve(uri);
+    return store.writablePath(key);
+  }
+
+  /** Makes a locally written file the file at `uri`; see {@link ObjectStore.publishFile}. */
+  async publishFile(uri: string, localPath: string): Promise<void> {
+    const { store, key } = this.resolver.resolve(uri);
+    await store.publishFile(key, localPath);
+  }
+
   /** The manifests of a manifest list. */
   async readManifestList(uri: string): Promise<readonly ManifestFile[]> {
     const cached = this.listCache.get(uri);
