@@ -13,6 +13,8 @@ import type { MinuteBarColumns, SilverStreamConfig } from '../stream/index.js';
 import {
   bronzeRequestKeys,
   BronzeStage,
+  ensureBronzeTable,
+  KAFKA_BRONZE_FIELDS,
   KafkaBronzeStage,
   LiveFeed,
   MinuteBarFeatures,
@@ -298,6 +300,8 @@ export class PipelineRuntime {
     };
     await runtime.bronze?.ensureTable();
     for (const stage of runtime.kafkaStages) await stage.ensureTable();
+    if (!runtime.bronze && runtime.kafkaStages.length === 0)
+      await ensureBronzeTable(engine, runtime.bronzeTable, KAFKA_BRONZE_FIELDS);
     for (const silver of runtime.silvers) await silver.ensureTables();
     const transport = options.transport;
     if (transport && (runtime.roles.has('api') || runtime.roles.has('ingest'))) {

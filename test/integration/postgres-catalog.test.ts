@@ -8,6 +8,7 @@ import {
   type PostgresCatalogWarehouse,
 } from '../support/postgres-catalog.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
+import { spawnTs, waitForExit } from '../support/processes.js';
 
 const COMMITS_PER_ENGINE = 100;
 
@@ -183,6 +184,44 @@ describe.skipIf(!postgresTestsCanRun('postgres-catalog.test.ts'))(
         [2, COMMITS_PER_ENGINE, COMMITS_PER_ENGINE, 0, COMMITS_PER_ENGINE - 1],
       ]);
       expect((await catalogRow('race', 'race', 'events')).metadata_location).toBe(table.metadataLocation);
+    });
+
+    it('two OS processes appending through the catalog lose no commit', async () => {
+      const setup = await engineOn(server.url, 'processes');
+      await setup.createTable('race.events', { fields: raceFields });
+      const dir = opened.at(-1)!.dir;
+      const commits = 60;
+      const results = await Promise.all(
+        [1, 2].map((worker) =>
+          waitForExit(
+            spawnTs('test/support/append-worker.ts', [
+              dir,
+              'race.events',
+              String(worker),
+              String(commits),
+              server.url,
+              'processes',
+            ]),
+          ),
+        ),
+      );
+      for (const result of results) expect(result.code, result.stderr).toBe(0);
+      const acknowledged = results.flatMap((r) =>
+        r.stdout.split('\n').filter((l) => l.startsWith('committed')),
+      );
+      expect(acknowledged).toHaveLength(2 * commits);
+      const table = await setup.table('race.events');
+      expect(table.metadata.snapshots).toHaveLength(2 * commits);
+      const rows = await setup.query(
+        'SELECT worker, count(*) AS n, count(DISTINCT seq) AS d FROM race.events GROUP BY 1 ORDER BY 1',
+      );
+      expect(rows.rows.map((r) => [r.worker, r.n, r.d].map(Number))).toEqual([
+        [1, commits, commits],
+        [2, commits, commits],
+      ]);
+      expect((await catalogRow('processes', 'race', 'events')).metadata_location).toBe(
+        table.metadataLocation,
+      );
     });
 
     it('a commit whose base was replaced behind its back is a retryable LS_COMMIT_CONFLICT', async () => {

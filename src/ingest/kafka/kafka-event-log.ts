@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
 import { ErrorCode, lakeError } from '../../core/index.js';
 import type { AppendRequest, AppendResult } from '../wal/write-ahead-log.js';
 import { KAFKA_HEADERS } from './kafka-client.js';
@@ -53,6 +54,7 @@ export class KafkaEventLog {
       maxInFlightRequests: 1,
       idempotent: false,
       allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
     return new KafkaEventLog(producer, options);
