@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { join } from 'node:path';
 import { ErrorCode, lakeError } from '../../core/index.js';
 import { PostgresExporter } from '../../serving/index.js';
 import { loadProject } from '../project.js';
-import { withWarehouse } from '../warehouse.js';
+import { withProjectLake } from '../warehouse.js';
 
 /** `lakestream export`: copies the gold tables listed under `serving.postgres` into PostgreSQL. */
 export function registerExportCommand(program: Command): void {
@@ -32,7 +31,7 @@ export function registerExportCommand(program: Command): void {
           ErrorCode.NOT_FOUND,
           `export: '${options.table}' is not listed under serving.postgres.tables`,
         );
-      await withWarehouse(join(project.dataDir, 'warehouse'), async (engine) => {
+      await withProjectLake(project, async (engine) => {
         const exporter = new PostgresExporter(engine, {
           url: options.url ?? serving.url,
           schema: serving.schema,

@@ -11,7 +11,7 @@ import { loadSqlModels, SqlModelRunner } from '../../transform/index.js';
 import type { OutputFormat } from '../output.js';
 import { formatRows } from '../output.js';
 import { loadProject } from '../project.js';
-import { withWarehouse } from '../warehouse.js';
+import { withProjectLake } from '../warehouse.js';
 import { formatOption } from './options.js';
 
 /** `lakestream jobs list|run|history`: the project's scheduled jobs. */
@@ -104,7 +104,7 @@ async function withScheduler(
   const project: ProjectConfig = await loadProject(projectPath);
   const modelsDir = join(project.projectDir, 'models');
   const sqlModels = existsSync(modelsDir) ? await loadSqlModels(modelsDir) : [];
-  await withWarehouse(join(project.dataDir, 'warehouse'), async (engine, store) => {
+  await withProjectLake(project, async (engine, store) => {
     const history = new LakeRunHistory(engine);
     const scheduler = new JobScheduler(
       builtInJobs({

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { join } from 'node:path';
 import type { ProjectConfig } from '../../app/index.js';
 import { findDeclaredModel, trainDeclaredModel } from '../../app/index.js';
 import { loadProject } from '../project.js';
@@ -10,7 +9,7 @@ import { ModelRegistry } from '../../ml/index.js';
 import type { OutputFormat } from '../output.js';
 import { formatRows } from '../output.js';
 import { startProgress } from '../progress.js';
-import { withWarehouse } from '../warehouse.js';
+import { withProjectLake } from '../warehouse.js';
 import { formatOption } from './options.js';
 import { listSqlModels, registerSqlModelCommands } from './sql-models.js';
 
@@ -169,9 +168,7 @@ async function withProjectRegistry<T>(
   project: ProjectConfig,
   work: (registry: ModelRegistry, engine: LakeEngine) => Promise<T>,
 ): Promise<T> {
-  return withWarehouse(join(project.dataDir, 'warehouse'), (engine, store) =>
-    work(new ModelRegistry(engine, store), engine),
-  );
+  return withProjectLake(project, (engine, store) => work(new ModelRegistry(engine, store), engine));
 }
 
 function metricsTable(rows: readonly [string, RegressionMetrics][], format: OutputFormat): string {

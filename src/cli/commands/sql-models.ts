@@ -13,7 +13,7 @@ import {
 import type { OutputFormat } from '../output.js';
 import { formatRows } from '../output.js';
 import { loadProject } from '../project.js';
-import { withWarehouse } from '../warehouse.js';
+import { withProjectLake } from '../warehouse.js';
 import { formatOption } from './options.js';
 
 /** `lakestream models run|test|graph|compile` and `models list --sql`: the project's SQL models. */
@@ -134,5 +134,5 @@ async function modelsDir(project: string): Promise<string> {
 async function withRunner(project: string, work: (runner: SqlModelRunner) => Promise<void>): Promise<void> {
   const config: ProjectConfig = await loadProject(project);
   const models = await loadSqlModels(join(config.projectDir, 'models'));
-  await withWarehouse(join(config.dataDir, 'warehouse'), (engine) => work(new Runner(engine, models)));
+  await withProjectLake(config, (engine) => work(new Runner(engine, models)));
 }
