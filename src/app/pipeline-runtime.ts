@@ -8,7 +8,13 @@ import { modelService } from './model-service.js';
 import { DuckSession, LakeEngine } from '../engine/index.js';
 import { AliasPredictions, ModelRegistry } from '../ml/index.js';
 import type { EventAppender } from '../ingest/index.js';
-import { KafkaEventLog, kafkaClient, KafkaTopicReader, WriteAheadLog } from '../ingest/index.js';
+import {
+  checkKafkaTopic,
+  KafkaEventLog,
+  kafkaClient,
+  KafkaTopicReader,
+  WriteAheadLog,
+} from '../ingest/index.js';
 import type { MinuteBarColumns, SilverStreamConfig } from '../stream/index.js';
 import {
   bronzeRequestKeys,
@@ -305,13 +311,16 @@ export class PipelineRuntime {
     for (const silver of runtime.silvers) await silver.ensureTables();
     const transport = options.transport;
     if (transport && (runtime.roles.has('api') || runtime.roles.has('ingest'))) {
-      runtime.kafkaLog = await KafkaEventLog.open(kafkaClient({ brokers: transport.brokers }, runtime.log), {
+      const kafka = kafkaClient({ brokers: transport.brokers }, runtime.log);
+      await checkKafkaTopic(kafka, transport.topic, transport.brokers);
+      runtime.kafkaLog = await KafkaEventLog.open(kafka, {
         topic: transport.topic,
         keyOf: dedupeKeyOf(options.streams),
         transactionalIdPrefix: `lakestream.${options.name ?? 'lakestream'}.ingest`,
       });
       runtime.appender = runtime.kafkaLog;
     }
+    await runtime.openKafkaReaders(options);
     const idempotency = await runtime.rebuildIdempotency();
     if (options.jobs && runtime.roles.has('scheduler')) {
       runtime.scheduler = new JobScheduler(
@@ -386,7 +395,6 @@ export class PipelineRuntime {
       project: name,
       url: `http://${host.includes(':') ? `[${host}]` : host}:${runtime.port}`,
     });
-    await runtime.openKafkaReaders(options);
     if (runtime.roles.has('process')) runtime.loop = runtime.runLoop();
     if (scheduler && options.catalog) {
       const leader = new PostgresLeaderLock({
@@ -423,7 +431,9 @@ export class PipelineRuntime {
     for (const stage of this.kafkaStages) {
       const source = options.kafkaSources?.find((s) => s.topic === stage.topic);
       const brokers = source?.brokers ?? options.transport?.brokers ?? [];
-      const reader = await KafkaTopicReader.open(kafkaClient({ brokers }, this.log), {
+      const kafka = kafkaClient({ brokers }, this.log);
+      await checkKafkaTopic(kafka, stage.topic, brokers);
+      const reader = await KafkaTopicReader.open(kafka, {
         topic: stage.topic,
         groupId: source?.group ?? options.transport?.group ?? 'lakestream',
         positions: () => stage.positions(),

@@ -33,3 +33,4 @@ export type { KafkaEventLogOptions } from './kafka/kafka-event-log.js';
 export { KafkaEventLog } from './kafka/kafka-event-log.js';
 export type { KafkaRecord, KafkaTake, KafkaTopicReaderOptions } from './kafka/kafka-topic-reader.js';
 export { KafkaTopicReader } from './kafka/kafka-topic-reader.js';
+export { checkKafkaTopic } from './kafka/kafka-topic-check.js';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckSession, LakeEngine } from '../../src/engine/index.js';
-import { KafkaEventLog, kafkaClient, KafkaTopicReader } from '../../src/ingest/index.js';
+import { checkKafkaTopic, KafkaEventLog, kafkaClient, KafkaTopicReader } from '../../src/ingest/index.js';
 import { committedKafkaOffsets, KafkaBronzeStage } from '../../src/stream/index.js';
 import { FilesystemCatalog } from '../../src/table/index.js';
 import { kafkaTestsCanRun, startKafka, type KafkaBroker } from '../support/kafka-broker.js';
@@ -98,4 +98,17 @@ describe.skipIf(!kafkaTestsCanRun('kafka-bronze.test.ts'))('Kafka → bronze exa
       await engine.close();
     }
   }, 120_000);
+
+  it('says which topic is missing and how to create it, and which brokers do not answer', async () => {
+    const brokers = broker.bootstrap.split(',');
+    expect(await checkKafkaTopic(kafkaClient({ brokers }, log), TOPIC, brokers)).toBe(4);
+    await expect(checkKafkaTopic(kafkaClient({ brokers }, log), 'no.such.topic', brokers)).rejects.toThrow(
+      /topic no\.such\.topic does not exist .*kafka-topics\.sh --create --topic no\.such\.topic/,
+    );
+    const closed = ['127.0.0.1:1'];
+    const unreachable = kafkaClient({ brokers: closed }, log);
+    await expect(checkKafkaTopic(unreachable, TOPIC, closed)).rejects.toThrow(
+      /cannot reach the brokers 127\.0\.0\.1:1 .*check transport\.brokers/,
+    );
+  }, 60_000);
 });

@@ -168,11 +168,13 @@ async function runProject(
     log,
   });
   const background: Promise<unknown>[] = [];
-  for (const source of roles.includes('ingest') ? config.sources : []) {
+  for (const source of config.sources) {
     if (source.type === 'kafka') {
-      runtime.sourceStatus.set('kafka', source.stream, 'running', `topic ${source.topic}`);
+      if (roles.includes('process'))
+        runtime.sourceStatus.set('kafka', source.stream, 'running', `topic ${source.topic}`);
       continue;
     }
+    if (!roles.includes('ingest')) continue;
     if (source.type === 'company') {
       const apiUrl = `http://${config.server.host}:${runtime.port}`;
       const onResult = (status: number, body: unknown): void => {
