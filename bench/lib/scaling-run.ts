@@ -29,10 +29,8 @@ export async function scalingRuns(ctx: BenchContext): Promise<ScalingRuns> {
   let kafka: KafkaBroker | undefined;
   let postgres: PostgresServer | undefined;
   try {
-    [kafka, postgres] = await Promise.all([
-      startKafka({ topics: { [SCALING_TOPIC]: SCALING_PARTITIONS } }),
-      startPostgres(),
-    ]);
+    kafka = await startKafka({ topics: { [SCALING_TOPIC]: SCALING_PARTITIONS } });
+    postgres = await startPostgres();
     const brokers = kafka.bootstrap.split(',');
     const produceMs = await produceToKafka(brokers, SCALING_TOPIC, messages);
     ctx.tick();
