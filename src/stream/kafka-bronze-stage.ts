@@ -142,9 +142,9 @@ export class KafkaBronzeStage {
     return bronzeRequestKeys(this.engine, this.tableName, sinceMs);
   }
 
-  /** Records fetched but not yet committed. */
+  /** Records of this processor's partitions not yet in bronze. */
   get lagEvents(): number {
-    return this.reader?.buffered ?? 0;
+    return this.reader?.lag ?? 0;
   }
 
   /** The topic this stage reads. */

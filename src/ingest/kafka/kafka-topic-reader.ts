@@ -45,7 +45,11 @@ export class KafkaTopicReader {
   private readonly committedNext = new Map<number, number>();
   /** Next offset to accept per assigned partition (ahead of committedNext by what is buffered). */
   private readonly fetchNext = new Map<number, number>();
+  /** The partition's log end offset, as the last fetch of it reported. */
+  private readonly highWatermarks = new Map<number, number>();
   private assigning: Promise<void> = Promise.resolve();
+  /** The partitions the group gave this member last. */
+  private assignment: readonly number[] = [];
   private generation = 0;
   private readonly stopped = new AbortController();
 
@@ -67,6 +71,7 @@ export class KafkaTopicReader {
     const reader = new KafkaTopicReader(consumer, options);
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const partitions = event.payload.memberAssignment[options.topic] ?? [];
+      reader.assignment = partitions;
       reader.assigning = reader.assigning.then(() => reader.assign(partitions)).catch(reader.failed);
     });
     await consumer.connect();
@@ -82,6 +87,17 @@ export class KafkaTopicReader {
   /** Partitions this member owns now. */
   get assignedPartitions(): number[] {
     return [...this.committedNext.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * Records of the assigned partitions not yet in the table: the log end offset of the last fetch
+   * minus the committed position (transaction markers count too, so it may overstate by a few).
+   */
+  get lag(): number {
+    let lag = 0;
+    for (const [partition, next] of this.committedNext)
+      lag += Math.max(0, (this.highWatermarks.get(partition) ?? next) - next);
+    return lag;
   }
 
   /** Records waiting to be taken. */
@@ -124,7 +140,7 @@ export class KafkaTopicReader {
    */
   async reset(): Promise<void> {
     await this.assigning;
-    this.assigning = this.assign(this.assignedPartitions).catch(this.failed);
+    this.assigning = this.assign(this.assignment).catch(this.failed);
     await this.assigning;
   }
 
@@ -146,15 +162,21 @@ export class KafkaTopicReader {
     );
   }
 
-  /** An assignment that failed leaves nothing assigned; the next rebalance or reset retries. */
+  /**
+   * An assignment that failed (the table could not be read) leaves nothing taken; it is retried a
+   * second later, as is the next rebalance.
+   */
   private readonly failed = (error: unknown): void => {
     this.committedNext.clear();
     this.fetchNext.clear();
     this.buffer = [];
-    if (!this.stopped.signal.aborted)
-      this.options.log?.(
-        `kafka: taking partitions of ${this.options.topic} failed (${error instanceof Error ? error.message : String(error)})`,
-      );
+    if (this.stopped.signal.aborted) return;
+    this.options.log?.(
+      `kafka: taking partitions of ${this.options.topic} failed (${error instanceof Error ? error.message : String(error)}); retrying in 1 s`,
+    );
+    this.assigning = abortableSleep(1000, this.stopped.signal)
+      .then(() => this.assign(this.assignment))
+      .catch(this.failed);
   };
 
   private async receive({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -167,6 +189,7 @@ export class KafkaTopicReader {
     const generation = this.generation;
     if (isStale() || !isRunning()) return;
     const partition = batch.partition;
+    this.highWatermarks.set(partition, Number(batch.highWatermark));
     let next = this.fetchNext.get(partition);
     if (next === undefined) return;
     for (const message of batch.messages) {
