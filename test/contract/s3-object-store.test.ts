@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { S3ObjectStore } from '../../src/storage/index.js';
+import { FilesystemCatalog } from '../../src/table/index.js';
 import { startS3Server } from '../support/s3-server.js';
 import type { S3Server } from '../support/s3-server.js';
 import { objectStoreContract } from './object-store.contract.js';
@@ -39,3 +40,15 @@ objectStoreContract('S3ObjectStore on s3rver', () => makeS3Store((index) => `war
 objectStoreContract('S3ObjectStore on s3rver, nested prefix', () =>
   makeS3Store((index) => `tenants/t${index}/warehouse`),
 );
+
+describe('S3ObjectStore without conditional writes', () => {
+  it('cannot carry the filesystem catalog, whose commits need an atomic putIfAbsent', async () => {
+    const { store, cleanup } = await makeS3Store((index) => `catalog-${index}`);
+    try {
+      expect(store.atomicPutIfAbsent).toBe(false);
+      expect(() => new FilesystemCatalog(store)).toThrow(/not atomic .*use the PostgreSQL catalog/);
+    } finally {
+      await cleanup?.();
+    }
+  });
+});

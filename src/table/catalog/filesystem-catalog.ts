@@ -26,6 +26,11 @@ export class FilesystemCatalog implements Catalog {
   readonly store: ObjectStore;
 
   constructor(store: ObjectStore, name = 'lakestream') {
+    if (store.atomicPutIfAbsent === false)
+      throw lakeError(
+        ErrorCode.UNSUPPORTED,
+        `catalog: the filesystem catalog commits with putIfAbsent, which is not atomic on ${store.rootUri} (no conditional writes); use the PostgreSQL catalog (catalog: { type: postgres, url }) or a store with conditional writes`,
+      );
     this.store = store;
     this.name = name;
   }
