@@ -4,7 +4,8 @@
  * arrival time), in 1,000-event appends with several in flight so they go out together in one
  * transaction (group commit). Every append resolves once its transaction is committed with acks=all.
  */
-import { dedupeKeyOf } from '../../src/app/kafka-keys.js';
+import type { Kafka } from 'kafkajs';
+import { dedupeKeyOf } from '../../src/app/index.js';
 import { KafkaEventLog, kafkaClient } from '../../src/ingest/index.js';
 import { timed } from './stats.js';
 import { BATCH_EVENTS, TRADES_STREAM } from './trades-stream.js';
@@ -12,7 +13,11 @@ import { BATCH_EVENTS, TRADES_STREAM } from './trades-stream.js';
 /** Appends waiting for their transaction at once. */
 export const APPENDS_IN_FLIGHT = 8;
 
-/** Produces `messages` to `topic` and returns how long it took (ms), connection excluded. */
+/**
+ * Produces `messages` to `topic` and returns how long it took (ms), connection excluded. Throws when
+ * the broker no longer holds the first messages (a retention limit dropped them), since the
+ * processors must read them all.
+ */
 export async function produceToKafka(
   brokers: readonly string[],
   topic: string,
@@ -26,10 +31,27 @@ export async function produceToKafka(
     keyOf: dedupeKeyOf([TRADES_STREAM]),
     transactionalIdPrefix: 'lakestream.bench.ingest',
   });
+  let ms: number;
   try {
-    return await timed(() => appendAll(log, messages));
+    ms = await timed(() => appendAll(log, messages));
   } finally {
     await log.close();
+  }
+  await checkNothingDropped(kafka, topic);
+  return ms;
+}
+
+async function checkNothingDropped(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const dropped = (await admin.fetchTopicOffsets(topic)).filter((p) => Number(p.low) > 0);
+    if (dropped.length > 0)
+      throw new Error(
+        `scaling: the broker dropped the oldest messages of partitions ${dropped.map((p) => p.partition).join(', ')} (librdkafka's mock cluster keeps 5 MB per partition); lower scalingMessages in bench/lib/sizes.ts or use more partitions`,
+      );
+  } finally {
+    await admin.disconnect();
   }
 }
 

@@ -20,6 +20,15 @@ const POLL_MS = 100;
 const LOAD_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
 
+/**
+ * A processor's Kafka consumer crashed (the run cannot complete: that processor's partitions stay
+ * unread until the group evicts it). On librdkafka's mock cluster this is a race in its group
+ * sync, so the caller may retry the run on a fresh group and lake.
+ */
+export class ConsumerCrashedError extends Error {
+  override readonly name = 'ConsumerCrashedError';
+}
+
 /** What one run measured. */
 export interface ProcessingRun {
   readonly processors: number;
@@ -30,7 +39,12 @@ export interface ProcessingRun {
   readonly assignedMs: number;
   /** Assignments received by all processors together (more than one each means rebalances). */
   readonly assignments: number;
-  /** Silver rows each processor committed (the silver stage of one can commit another's bronze rows). */
+  /** Bronze rows each processor committed: how the partitions' records split between them. */
+  readonly bronzeRowsByProcessor: readonly number[];
+  /**
+   * Silver rows each processor committed. Every processor's silver stage reads all new bronze
+   * snapshots of the shared lake, so whichever commits first takes them, whoever read them.
+   */
   readonly silverRowsByProcessor: readonly number[];
 }
 
@@ -76,6 +90,7 @@ export async function processTopic(options: ProcessingRunOptions): Promise<Proce
     const deadline = startedAt + options.timeoutMs;
     while ((await silverRows(engine)) < options.rows) {
       failIfExited(processors);
+      failIfCrashed(processors);
       if (Date.now() > deadline)
         throw new Error(
           `scaling: silver did not reach ${options.rows} rows within ${options.timeoutMs} ms${stderrTails(processors)}`,
@@ -91,10 +106,8 @@ export async function processTopic(options: ProcessingRunOptions): Promise<Proce
       ms,
       assignedMs: assigned.length > 0 ? Math.max(...assigned.map((e) => e.atMs)) - startedAt : Number.NaN,
       assignments: assigned.length,
-      silverRowsByProcessor: processors.map((p) => {
-        const stopped = p.events.find((e) => e.event === 'stopped');
-        return stopped?.event === 'stopped' ? stopped.silverRows : Number.NaN;
-      }),
+      bronzeRowsByProcessor: processors.map((p) => stoppedWith(p)?.bronzeRows ?? Number.NaN),
+      silverRowsByProcessor: processors.map((p) => stoppedWith(p)?.silverRows ?? Number.NaN),
     };
   } finally {
     await stopAll(processors);
@@ -126,6 +139,11 @@ function startProcessor(config: ProcessorConfig): Processor {
   return { child, events, exited, stderr: () => stderr };
 }
 
+function stoppedWith(processor: Processor): Extract<ProcessorEvent, { event: 'stopped' }> | undefined {
+  const stopped = processor.events.find((e) => e.event === 'stopped');
+  return stopped?.event === 'stopped' ? stopped : undefined;
+}
+
 async function silverRows(engine: LakeEngine): Promise<number> {
   const { silver } = TRADES_STREAM;
   if (!(await engine.catalog.tableExists(silver))) return 0;
@@ -142,9 +160,21 @@ async function waitFor(
   while (!processors.every(ready)) {
     failIfExited(processors);
     if (Date.now() > deadline)
-      throw new Error(`scaling: the processors did not load within ${timeoutMs} ms${stderrTails(processors)}`);
+      throw new Error(
+        `scaling: the processors did not load within ${timeoutMs} ms${stderrTails(processors)}`,
+      );
     await sleep(20);
   }
+}
+
+function failIfCrashed(processors: readonly Processor[]): void {
+  processors.forEach((p, i) => {
+    const crash = p.events.find((e) => e.event === 'crashed');
+    if (crash?.event === 'crashed')
+      throw new ConsumerCrashedError(
+        `scaling: the Kafka consumer of processor ${i + 1} crashed: ${crash.message}`,
+      );
+  });
 }
 
 function failIfExited(processors: readonly Processor[]): void {

@@ -13,13 +13,19 @@ import { formatProcessorEvent, type ProcessorConfig, type ProcessorEvent } from 
 import { COMMIT_INTERVAL_MS, COMMIT_ROWS, TRADES_STREAM } from './trades-stream.js';
 
 const ASSIGNED = /partitions \[([\d, ]*)\] assigned/;
+/** What kafkajs logs when a consumer stops for good. */
+const CRASHED = /^kafka: Crash/;
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ProcessorConfig;
 const send = (event: ProcessorEvent): void => void process.stdout.write(formatProcessorEvent(event));
 const terminated = new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
 
-/** The reader's assignment lines become events; other log lines go to stderr for the parent's errors. */
+/**
+ * The reader's assignment lines and a consumer crash become events; other log lines go to stderr,
+ * for the parent's error messages.
+ */
 function log(line: string): void {
+  if (CRASHED.test(line)) send({ event: 'crashed', atMs: Date.now(), message: line });
   const assigned = ASSIGNED.exec(line);
   if (!assigned) {
     process.stderr.write(`${line}\n`);

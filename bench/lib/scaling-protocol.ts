@@ -21,6 +21,11 @@ export type ProcessorEvent =
   | { readonly event: 'started'; readonly atMs: number }
   /** The consumer group gave this processor these partitions (after each rebalance). */
   | { readonly event: 'assigned'; readonly atMs: number; readonly partitions: readonly number[] }
+  /**
+   * The Kafka consumer crashed and stopped for good (kafkajs gives up on a non-retriable error, e.g.
+   * the mock cluster answering a SyncGroup that arrives after the leader's with INVALID_REQUEST).
+   */
+  | { readonly event: 'crashed'; readonly atMs: number; readonly message: string }
   /** SIGTERM handled: the runtime drained and closed; what it committed. */
   | {
       readonly event: 'stopped';

@@ -2,6 +2,12 @@
 export interface BenchSizes {
   /** Binance-format trade messages of scenarios 1, 2, 3 and 5. */
   readonly messages: number;
+  /**
+   * Messages of scenario 9, the first of `messages`. librdkafka's mock cluster keeps at most 5 MB
+   * per partition and drops older messages beyond that: about 25,000 of these per partition, so
+   * at most ~20,000 × its 16 partitions.
+   */
+  readonly scalingMessages: number;
   /** ~1.2 KB messages of scenario 11. */
   readonly wideMessages: number;
   /** Throughputs are the median of this many runs. */
@@ -28,6 +34,7 @@ export interface BenchSizes {
 
 export const FULL_SIZES: BenchSizes = Object.freeze({
   messages: 500_000,
+  scalingMessages: 320_000,
   wideMessages: 100_000,
   repeats: 3,
   appendRows: 1_000_000,
@@ -48,6 +55,7 @@ export const FULL_SIZES: BenchSizes = Object.freeze({
 
 export const QUICK_SIZES: BenchSizes = Object.freeze({
   messages: 20_000,
+  scalingMessages: 20_000,
   wideMessages: 5_000,
   repeats: 1,
   appendRows: 50_000,

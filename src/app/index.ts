@@ -23,3 +23,4 @@ export { ALL_ROLES, parseRoles } from './roles.js';
 export type { KafkaSourceConfig, KafkaTransportConfig } from './transport-config.js';
 export type { StorageConfig } from './storage-config.js';
 export { openObjectStore } from './storage-config.js';
+export { dedupeKeyOf } from './kafka-keys.js';

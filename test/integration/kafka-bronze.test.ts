@@ -15,7 +15,7 @@ describe.skipIf(!kafkaTestsCanRun('kafka-bronze.test.ts'))('Kafka → bronze exa
   let broker: KafkaBroker;
   let warehouse: TestWarehouse;
   beforeAll(async () => {
-    broker = await startKafka({ topics: { [TOPIC]: 4 } });
+    broker = await startKafka({ topics: { [TOPIC]: 4, crashy: 2 } });
     warehouse = await openTestWarehouse('lakestream-kafka-');
   });
   afterAll(async () => {
@@ -25,15 +25,15 @@ describe.skipIf(!kafkaTestsCanRun('kafka-bronze.test.ts'))('Kafka → bronze exa
 
   const log = (): void => undefined;
   /** A processor: its own engine on the shared warehouse, a group member and a bronze stage. */
-  const processor = async () => {
+  const processor = async (topic = TOPIC, table = BRONZE, logLine: (line: string) => void = log) => {
     const engine = new LakeEngine(warehouse.catalog, await DuckSession.open());
-    const stage = new KafkaBronzeStage(engine, BRONZE, { topic: TOPIC, maxRecords: 700 });
+    const stage = new KafkaBronzeStage(engine, table, { topic, maxRecords: 700 });
     await stage.ensureTable();
     const reader = await KafkaTopicReader.open(kafkaClient({ brokers: broker.bootstrap.split(',') }, log), {
-      topic: TOPIC,
-      groupId: 'processors',
+      topic,
+      groupId: `processors-${topic}`,
       positions: () => stage.positions(),
-      log,
+      log: logLine,
     });
     stage.attach(reader);
     return {
@@ -111,4 +111,43 @@ describe.skipIf(!kafkaTestsCanRun('kafka-bronze.test.ts'))('Kafka → bronze exa
       /cannot reach the brokers 127\.0\.0\.1:1 .*check transport\.brokers/,
     );
   }, 60_000);
+
+  it('joins the group again when kafkajs stops its consumer for good', async () => {
+    const ingest = await KafkaEventLog.open(kafkaClient({ brokers: broker.bootstrap.split(',') }, log), {
+      topic: 'crashy',
+    });
+    await ingest.append({ stream: 's', events: Array.from({ length: 400 }, (_, i) => `{"i":${i}}`) });
+    const lines: string[] = [];
+    const table = { namespace: 'bronze', name: 'crashy' };
+    const a = await processor('crashy', table, (line) => lines.push(`a ${line}`));
+    for (let i = 0; i < 50 && a.reader.assignedPartitions.length < 2; i++) await sleep(200);
+    await broker.injectErrors(14, 42, 2); // SyncGroup → INVALID_REQUEST, which kafkajs does not retry
+    const b = await processor('crashy', table, (line) => lines.push(`b ${line}`));
+    await ingest.append({ stream: 's', events: Array.from({ length: 400 }, (_, i) => `{"i":${400 + i}}`) });
+    const committed = async (): Promise<number> =>
+      [...(await a.stage.positions()).values()].reduce((sum, next) => sum + next, 0);
+    for (
+      let round = 0;
+      round < 300 &&
+      ((await committed()) < 800 ||
+        a.reader.assignedPartitions.length === 0 ||
+        b.reader.assignedPartitions.length === 0);
+      round++
+    ) {
+      await Promise.all([a.stage.runOnce(), b.stage.runOnce()]);
+      await sleep(100);
+    }
+    await a.close();
+    await b.close();
+    await ingest.close();
+    console.log(
+      `kafka consumer restart: ${lines.filter((l) => l.includes('joining the group again')).join('; ')}`,
+    );
+    expect(lines.some((l) => l.includes('joining the group again'))).toBe(true);
+    expect(await committed()).toBe(800);
+    const { rows } = await warehouse.engine.query(
+      'SELECT count(*) AS n, count(DISTINCT payload) AS d FROM bronze.crashy',
+    );
+    expect([Number(rows[0]!.n), Number(rows[0]!.d)]).toEqual([800, 800]);
+  }, 90_000);
 });

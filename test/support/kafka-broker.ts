@@ -13,6 +13,11 @@ const installHint = 'install librdkafka-dev and gcc (Debian: apt-get install lib
 export interface KafkaBroker {
   /** Bootstrap servers, `host:port[,host:port]`. */
   readonly bootstrap: string;
+  /**
+   * Makes the next `count` requests of Kafka API `apiKey` (e.g. 14 = SyncGroup) fail with error
+   * `code` (e.g. 42 = INVALID_REQUEST), as a misbehaving broker would.
+   */
+  injectErrors(apiKey: number, code: number, count: number): Promise<void>;
   /** Stops the cluster (its data is in memory and goes with it). Idempotent. */
   stop(): Promise<void>;
 }
@@ -58,7 +63,17 @@ export async function startKafka(
     child.on('error', reject);
     child.on('exit', (code) => reject(new Error(`kafka mock broker exited (${code}): ${stderr}`)));
   });
-  return { bootstrap, stop: () => stopChild(child) };
+  let answers = '';
+  child.stdout?.on('data', (chunk: Buffer) => (answers += chunk.toString()));
+  const injectErrors = async (apiKey: number, code: number, count: number): Promise<void> => {
+    const before = answers.split('\n').length;
+    child.stdin?.write(`error ${apiKey} ${code} ${count}\n`);
+    for (let i = 0; answers.split('\n').length <= before; i++) {
+      if (i > 100) throw new Error('kafka mock broker did not answer the error command');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  return { bootstrap, injectErrors, stop: () => stopChild(child) };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

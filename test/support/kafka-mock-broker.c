@@ -1,7 +1,9 @@
 /*
  * A Kafka-protocol broker for tests: librdkafka's mock cluster (rdkafka_mock.h), kept running
  * until stdin closes or SIGTERM. Usage: mock-broker BROKERS [TOPIC:PARTITIONS ...]
- * Prints "bootstrap=<host:port,...>" on one line once it listens.
+ * Prints "bootstrap=<host:port,...>" on one line once it listens. Reads commands on stdin, one per
+ * line: "error <api-key> <error-code> <count>" makes the next <count> requests of that API fail
+ * with that error code (rd_kafka_mock_push_request_errors_array); it answers "ok".
  */
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -9,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static volatile sig_atomic_t stopping = 0;
 
@@ -52,11 +53,18 @@ int main(int argc, char **argv) {
   signal(SIGINT, on_signal);
   printf("bootstrap=%s\n", rd_kafka_mock_cluster_bootstraps(cluster));
   fflush(stdout);
-  char buffer[64];
-  while (!stopping) {
-    ssize_t n = read(STDIN_FILENO, buffer, sizeof(buffer));
-    if (n == 0) break;
-    if (n < 0) usleep(100000);
+  char line[256];
+  while (!stopping && fgets(line, sizeof(line), stdin)) {
+    int api_key, code, count;
+    if (sscanf(line, "error %d %d %d", &api_key, &code, &count) == 3 && count > 0 && count <= 64) {
+      rd_kafka_resp_err_t errors[64];
+      for (int i = 0; i < count; i++) errors[i] = (rd_kafka_resp_err_t)code;
+      rd_kafka_mock_push_request_errors_array(cluster, (int16_t)api_key, (size_t)count, errors);
+      printf("ok\n");
+    } else {
+      printf("unknown command\n");
+    }
+    fflush(stdout);
   }
   rd_kafka_mock_cluster_destroy(cluster);
   rd_kafka_destroy(rk);

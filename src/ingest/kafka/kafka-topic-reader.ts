@@ -38,7 +38,8 @@ export interface KafkaTopicReaderOptions {
  * read-committed, so aborted ingest transactions are never seen.
  */
 export class KafkaTopicReader {
-  private readonly consumer: Consumer;
+  private readonly kafka: Kafka;
+  private consumer: Consumer | undefined;
   private readonly options: KafkaTopicReaderOptions;
   private buffer: KafkaRecord[] = [];
   /** Next offset the table holds per assigned partition. */
@@ -51,16 +52,24 @@ export class KafkaTopicReader {
   /** The partitions the group gave this member last. */
   private assignment: readonly number[] = [];
   private generation = 0;
+  private restarting: Promise<void> | undefined;
   private readonly stopped = new AbortController();
 
-  private constructor(consumer: Consumer, options: KafkaTopicReaderOptions) {
-    this.consumer = consumer;
+  private constructor(kafka: Kafka, options: KafkaTopicReaderOptions) {
+    this.kafka = kafka;
     this.options = options;
   }
 
   /** Joins the group and starts fetching. */
   static async open(kafka: Kafka, options: KafkaTopicReaderOptions): Promise<KafkaTopicReader> {
-    const consumer = kafka.consumer({
+    const reader = new KafkaTopicReader(kafka, options);
+    await reader.startConsumer();
+    return reader;
+  }
+
+  private async startConsumer(): Promise<void> {
+    const { options } = this;
+    const consumer = this.kafka.consumer({
       groupId: options.groupId,
       readUncommitted: false,
       sessionTimeout: 10_000,
@@ -68,20 +77,52 @@ export class KafkaTopicReader {
       heartbeatInterval: 1_000,
       allowAutoTopicCreation: false,
     });
-    const reader = new KafkaTopicReader(consumer, options);
+    this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const partitions = event.payload.memberAssignment[options.topic] ?? [];
-      reader.assignment = partitions;
-      reader.assigning = reader.assigning.then(() => reader.assign(partitions)).catch(reader.failed);
+      this.assignment = partitions;
+      this.assigning = this.assigning.then(() => this.assign(partitions)).catch(this.failed);
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart || this.stopped.signal.aborted) return;
+      this.restarting ??= this.restartConsumer(event.payload.error);
     });
     await consumer.connect();
     await consumer.subscribe({ topic: options.topic, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
-      eachBatch: (payload) => reader.receive(payload),
+      eachBatch: (payload) => this.receive(payload),
     });
-    return reader;
+  }
+
+  /**
+   * kafkajs stops a consumer for good on an error it deems not retriable (e.g. a broker answering
+   * a group request with INVALID_REQUEST); without this the processor would run on with no
+   * partitions. The reader drops what it buffered and joins the group again with a new consumer.
+   */
+  private async restartConsumer(error: Error): Promise<void> {
+    this.options.log?.(
+      `kafka: the consumer of ${this.options.topic} stopped (${error.message}); joining the group again`,
+    );
+    this.generation++;
+    this.buffer = [];
+    this.committedNext.clear();
+    this.fetchNext.clear();
+    for (let attempt = 1; !this.stopped.signal.aborted; attempt++) {
+      await abortableSleep(Math.min(1000 * attempt, 10_000), this.stopped.signal);
+      if (this.stopped.signal.aborted) break;
+      try {
+        await this.consumer?.disconnect().catch(() => undefined);
+        await this.startConsumer();
+        break;
+      } catch (failure) {
+        this.options.log?.(
+          `kafka: rejoining the group of ${this.options.topic} failed (${failure instanceof Error ? failure.message : String(failure)}); retrying`,
+        );
+      }
+    }
+    this.restarting = undefined;
   }
 
   /** Partitions this member owns now. */
@@ -131,7 +172,7 @@ export class KafkaTopicReader {
       this.committedNext.set(partition, range.next);
       offsets.push({ topic: this.options.topic, partition, offset: String(range.next) });
     }
-    if (offsets.length > 0) void this.consumer.commitOffsets(offsets).catch(() => undefined);
+    if (offsets.length > 0) void this.consumer?.commitOffsets(offsets).catch(() => undefined);
   }
 
   /**
@@ -155,7 +196,7 @@ export class KafkaTopicReader {
       const next = positions.get(partition) ?? 0;
       this.committedNext.set(partition, next);
       this.fetchNext.set(partition, next);
-      this.consumer.seek({ topic: this.options.topic, partition, offset: String(next) });
+      this.consumer?.seek({ topic: this.options.topic, partition, offset: String(next) });
     }
     this.options.log?.(
       `kafka: ${this.options.topic} partitions [${partitions.join(', ')}] assigned; resuming from the table's offsets`,
@@ -215,6 +256,7 @@ export class KafkaTopicReader {
   /** Leaves the group (its partitions go to the other members) and disconnects. */
   async close(): Promise<void> {
     this.stopped.abort();
-    await this.consumer.disconnect();
+    await this.restarting;
+    await this.consumer?.disconnect();
   }
 }
