@@ -293,8 +293,13 @@ export class S3ObjectStore implements ObjectStore {
     if (connection) (await connection.catch(() => undefined))?.client.destroy();
   }
 
-  /** The SDK is loaded on first use, so processes on local storage never load it. */
+  /**
+   * The SDK is loaded on first use, so processes on local storage never load it. Its warning that
+   * releases after January 2027 need Node 22 is turned off: lakestream pins an SDK release that
+   * runs on Node 20 (docs/scale-out.md says so), and the warning would print on every start.
+   */
   private connect(): Promise<Connection> {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.connection ??= import('@aws-sdk/client-s3').then((sdk) => ({
       sdk,
       client: new sdk.S3Client(this.clientConfig),
