@@ -192,6 +192,15 @@ export class PipelineRuntime {
   private reader: LakeEngine | undefined;
   /** With a PostgreSQL catalog, the schedules run only while this process holds the leader lock. */
   private leadership: Promise<void> | undefined;
+  /**
+   * With Kafka and a PostgreSQL catalog, one processor at a time runs the silver stages (and the
+   * gold refreshes after them) while every processor moves its partitions into bronze: silver
+   * reads all of bronze, so two processors would do the same work and one would throw it away.
+   */
+  private silverLock: PostgresLeaderLock | undefined;
+  private silverLeadership: Promise<void> | undefined;
+  /** Released after the last drain on stop, so the leader's final silver batch still runs. */
+  private readonly stopSilver = new AbortController();
   /** The job scheduler, when the process runs jobs. */
   scheduler: JobScheduler | undefined;
   private readonly jobHistory: LakeRunHistory;
@@ -395,6 +404,15 @@ export class PipelineRuntime {
       project: name,
       url: `http://${host.includes(':') ? `[${host}]` : host}:${runtime.port}`,
     });
+    if (runtime.roles.has('process') && options.transport && options.catalog) {
+      const lock = new PostgresLeaderLock({
+        url: options.catalog.url,
+        name: `silver:${options.catalog.name ?? 'lakestream'}`,
+        log: (line) => runtime.log(line),
+      });
+      runtime.silverLock = lock;
+      runtime.silverLeadership = lock.run(runtime.stopSilver.signal, () => undefined, async () => undefined);
+    }
     if (runtime.roles.has('process')) runtime.loop = runtime.runLoop();
     if (scheduler && options.catalog) {
       const leader = new PostgresLeaderLock({
@@ -471,7 +489,8 @@ export class PipelineRuntime {
     }
     this.counters.bronzeRows += bronzeRecords;
     const committed: string[] = [];
-    for (const silver of this.silvers) {
+    const runsSilver = this.silverLock?.isLeader ?? true;
+    for (const silver of runsSilver ? this.silvers : []) {
       const silverStartedAt = performance.now();
       const result = await silver.runOnce();
       this.counters.silverRows += result.silverRows;
@@ -481,7 +500,7 @@ export class PipelineRuntime {
       if (result.silverRows > 0) committed.push(formatTableIdentifier(silver.silverTable));
     }
     if (this.gold && committed.length > 0) await this.refreshGold(this.gold, committed);
-    for (const accuracy of this.accuracies) await accuracy.runOnce();
+    for (const accuracy of runsSilver ? this.accuracies : []) await accuracy.runOnce();
     this.counters.microBatches++;
     if (bronzeRecords > 0 || committed.length > 0) {
       this.lastBatchMs = performance.now() - startedAt;
@@ -591,6 +610,8 @@ export class PipelineRuntime {
     await this.loop;
     for (const reader of this.kafkaReaders) await reader.close();
     if (this.roles.has('process')) while ((await this.runStagesOnce()) > 0);
+    this.stopSilver.abort();
+    await this.silverLeadership;
     await this.wal?.close();
     await this.kafkaLog?.close();
     await this.engine.close();
