@@ -29,7 +29,7 @@ export async function produceToKafka(
   const log = await KafkaEventLog.open(kafka, {
     topic,
     keyOf: dedupeKeyOf([TRADES_STREAM]),
-    transactionalIdPrefix: 'lakestream.bench.ingest',
+    transactionalId: `lakestream.bench.ingest.${topic}`,
   });
   let ms: number;
   try {

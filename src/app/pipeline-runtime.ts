@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { abortableSleep } from '../core/index.js';
@@ -325,7 +327,7 @@ export class PipelineRuntime {
       runtime.kafkaLog = await KafkaEventLog.open(kafka, {
         topic: transport.topic,
         keyOf: dedupeKeyOf(options.streams),
-        transactionalIdPrefix: `lakestream.${options.name ?? 'lakestream'}.ingest`,
+        transactionalId: `lakestream.${options.name ?? 'lakestream'}.ingest.${hostname()}.${createHash('sha256').update(options.dataDir).digest('hex').slice(0, 12)}`,
       });
       runtime.appender = runtime.kafkaLog;
     }
@@ -411,7 +413,11 @@ export class PipelineRuntime {
         log: (line) => runtime.log(line),
       });
       runtime.silverLock = lock;
-      runtime.silverLeadership = lock.run(runtime.stopSilver.signal, () => undefined, async () => undefined);
+      runtime.silverLeadership = lock.run(
+        runtime.stopSilver.signal,
+        () => undefined,
+        async () => undefined,
+      );
     }
     if (runtime.roles.has('process')) runtime.loop = runtime.runLoop();
     if (scheduler && options.catalog) {

@@ -103,9 +103,10 @@ async function stop(process: Started): Promise<void> {
 }
 
 /** Posts batch `b` until the API acknowledges it (a retry reuses the Idempotency-Key). */
-async function send(port: number, b: number): Promise<void> {
+async function send(port: number | (() => number), b: number): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    const response = await fetch(`http://127.0.0.1:${port}/v1/streams/trades/events`, {
+    const current = typeof port === 'number' ? port : port();
+    const response = await fetch(`http://127.0.0.1:${current}/v1/streams/trades/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': `batch-${b}` },
       body: JSON.stringify(batch(b)),
@@ -141,7 +142,7 @@ async function goldCandles(engine: LakeEngine): Promise<string> {
 /**
  * Scale-out acceptance: 1 API process, 2 processors and 1 scheduler over Kafka (librdkafka's mock
  * cluster), the PostgreSQL catalog and S3 (s3rver); one processor is SIGKILLed mid-stream and
- * restarted. Every acknowledged event is in silver exactly once, and the gold table equals the one
+ * restarted, then the API process is SIGKILLed with batches in flight and restarted. Every acknowledged event is in silver exactly once, and the gold table equals the one
  * a single `lakestream start` builds from the same input.
  */
 describe.skipIf(!kafkaTestsCanRun('scale-out.test.ts') || !postgresTestsCanRun('scale-out.test.ts'))(
@@ -184,7 +185,7 @@ describe.skipIf(!kafkaTestsCanRun('scale-out.test.ts') || !postgresTestsCanRun('
       return folder;
     }
 
-    it('keeps every acknowledged event exactly once through a processor kill, and builds the same gold table', async () => {
+    it('keeps every acknowledged event exactly once through processor and API kills, and builds the same gold table', async () => {
       const distributed = await project(
         'distributed',
         `transport: { type: kafka, brokers: [${kafka.bootstrap}], topic: ${TOPIC} }
@@ -192,7 +193,7 @@ catalog: { type: postgres, url: '${postgres.url}', name: scale }
 storage: { type: s3, bucket: ${s3.bucket}, prefix: warehouse, endpoint: '${s3.endpoint}', path_style: true }
 `,
       );
-      const api = await start(distributed, 'api', join(dir, 'api-data'));
+      let api = await start(distributed, 'api', join(dir, 'api-data'));
       running.push(api);
       const processors = [
         await start(distributed, 'process', join(dir, 'p1-data')),
@@ -219,7 +220,17 @@ storage: { type: s3, bucket: ${s3.bucket}, prefix: warehouse, endpoint: '${s3.en
         for (let b = BATCHES / 2; b < (BATCHES * 3) / 4; b++) await send(api.port, b);
         const restarted = await start(distributed, 'process', join(dir, 'p1-data'));
         running.push(restarted);
-        for (let b = (BATCHES * 3) / 4; b < BATCHES; b++) await send(api.port, b);
+        // kill -9 the API while batches are in flight; clients retry them (same Idempotency-Key)
+        // against the restarted API, which fences the old producer's open transaction
+        const inFlight = Array.from({ length: BATCHES / 4 }, (_, i) =>
+          send(() => api.port, (BATCHES * 3) / 4 + i),
+        );
+        await sleep(150);
+        api.child.kill('SIGKILL');
+        expect((await api.exited).signal).toBe('SIGKILL');
+        api = await start(distributed, 'api', join(dir, 'api-data'));
+        running.push(api);
+        await Promise.all(inFlight);
         await until(
           async () => (await silverCount(engine)).trades >= UNIQUE_TRADES,
           'every acknowledged trade in silver',

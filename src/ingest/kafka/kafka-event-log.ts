@@ -11,8 +11,14 @@ export interface KafkaEventLogOptions {
   readonly topic: string;
   /** The Kafka message key of an event (its dedupe key), or undefined for none. */
   readonly keyOf?: (stream: string, event: string) => string | undefined;
-  /** Prefix of the transactional id; a random suffix makes it unique per process. */
-  readonly transactionalIdPrefix?: string;
+  /**
+   * The producer's transactional id. Keep it stable for one ingest process across restarts: the
+   * restarted process then fences its predecessor and aborts a transaction a crash left open at
+   * once, instead of consumers waiting for it to time out. Default: random (no fencing).
+   */
+  readonly transactionalId?: string;
+  /** How long a transaction left open by a crashed producer blocks readers at most. Default 10 s. */
+  readonly transactionTimeoutMs?: number;
 }
 
 interface Pending {
@@ -50,7 +56,8 @@ export class KafkaEventLog {
   /** Connects a transactional producer. */
   static async open(kafka: Kafka, options: KafkaEventLogOptions): Promise<KafkaEventLog> {
     const producer = kafka.producer({
-      transactionalId: `${options.transactionalIdPrefix ?? 'lakestream-ingest'}-${randomUUID()}`,
+      transactionalId: options.transactionalId ?? `lakestream-ingest-${randomUUID()}`,
+      transactionTimeout: options.transactionTimeoutMs ?? 10_000,
       maxInFlightRequests: 1,
       idempotent: false,
       allowAutoTopicCreation: false,
