@@ -24,7 +24,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .option(
       '-w, --warehouse <dir>',
-      `warehouse directory (env LAKESTREAM_WAREHOUSE, default ${DEFAULT_WAREHOUSE})`,
+      `warehouse directory, or a project folder or lakestream.yaml to open its lake (its storage and catalog: S3, PostgreSQL) (env LAKESTREAM_WAREHOUSE, default ${DEFAULT_WAREHOUSE})`,
     )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

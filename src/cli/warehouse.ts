@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { ProjectConfig } from '../app/index.js';
 import { openObjectStore } from '../app/index.js';
 import { DuckSession, LakeEngine } from '../engine/index.js';
@@ -6,6 +7,7 @@ import type { ObjectStore } from '../storage/index.js';
 import { LocalObjectStore } from '../storage/index.js';
 import type { Catalog } from '../table/index.js';
 import { FilesystemCatalog, PostgresCatalog } from '../table/index.js';
+import { loadProject } from './project.js';
 
 /** Default warehouse directory, relative to the working directory. */
 export const DEFAULT_WAREHOUSE = './warehouse';
@@ -15,13 +17,49 @@ export function warehousePath(option: string | undefined): string {
   return resolve(option ?? process.env.LAKESTREAM_WAREHOUSE ?? DEFAULT_WAREHOUSE);
 }
 
-/** Opens a warehouse on local disk, runs `work`, and closes everything afterwards. */
+/**
+ * Whether a `--warehouse` value names a pipeline project (a `lakestream.yaml`, or a folder holding
+ * one) rather than a warehouse folder.
+ */
+export function isProjectPath(path: string): boolean {
+  if (/\.ya?ml$/.test(path)) return true;
+  return existsSync(path) && statSync(path).isDirectory() && existsSync(join(path, 'lakestream.yaml'));
+}
+
+/**
+ * Opens the warehouse `option` names, runs `work`, and closes everything afterwards: a folder on
+ * local disk with the filesystem catalog, or, when it names a project, that project's lake (its
+ * storage and catalog, e.g. S3 and PostgreSQL).
+ */
 export async function withWarehouse<T>(
   option: string | undefined,
   work: (engine: LakeEngine, store: ObjectStore) => Promise<T>,
 ): Promise<T> {
-  const store = new LocalObjectStore(warehousePath(option));
+  const path = warehousePath(option);
+  if (isProjectPath(path)) return withProjectLake(await loadProject(path), work);
+  const store = new LocalObjectStore(path);
   return withLake(store, new FilesystemCatalog(store), work);
+}
+
+/**
+ * The store, catalog and the local folder a sandboxed reader may open, for the warehouse `option`
+ * names (a folder, or a project as in {@link withWarehouse}).
+ */
+export async function openWarehouseForReading(
+  option: string | undefined,
+): Promise<{ store: ObjectStore; catalog: Catalog; localRoot: string }> {
+  const path = warehousePath(option);
+  if (!isProjectPath(path)) {
+    const store = new LocalObjectStore(path);
+    return { store, catalog: new FilesystemCatalog(store), localRoot: path };
+  }
+  const project = await loadProject(path);
+  const store = openObjectStore(project.storage, project.dataDir);
+  const catalog = project.catalog
+    ? await PostgresCatalog.open(store, project.catalog)
+    : new FilesystemCatalog(store);
+  const localRoot = join(project.dataDir, project.storage?.type === 's3' ? 'cache' : 'warehouse');
+  return { store, catalog, localRoot };
 }
 
 /**

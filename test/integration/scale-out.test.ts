@@ -280,6 +280,22 @@ storage: { type: s3, bucket: ${s3.bucket}, prefix: warehouse, endpoint: '${s3.en
           expect.arrayContaining(['bronze.events', 'silver.trades', 'gold.candles']),
         );
 
+        for (const safe of [[], ['--safe']]) {
+          const cli = await waitForExit(
+            spawnTs('src/cli/bin.ts', [
+              'sql',
+              '-w',
+              distributed,
+              ...safe,
+              '--format',
+              'csv',
+              'SELECT count(*) AS n FROM silver.trades',
+            ]),
+          );
+          expect(cli.code, cli.stderr).toBe(0);
+          expect(cli.stdout.trim().split('\n')).toEqual(['n', String(UNIQUE_TRADES)]);
+        }
+
         for (const process of [api, processors[1]!, restarted, scheduler]) await stop(process);
 
         const single = await project('single', '');

@@ -3,11 +3,9 @@ import { InvalidArgumentError, Option } from 'commander';
 import { ErrorCode, lakeError } from '../../core/index.js';
 import type { QueryResult } from '../../engine/index.js';
 import { LakeEngine } from '../../engine/index.js';
-import { LocalObjectStore } from '../../storage/index.js';
-import { FilesystemCatalog } from '../../table/index.js';
 import type { OutputFormat } from '../output.js';
 import { formatRows } from '../output.js';
-import { warehousePath, withWarehouse } from '../warehouse.js';
+import { openWarehouseForReading, withWarehouse } from '../warehouse.js';
 import { formatOption, type GlobalOptions } from './options.js';
 
 /** Row limit of `sql --safe` without `--limit`. */
@@ -98,11 +96,9 @@ export function registerSqlCommand(program: Command): void {
 
 /** Runs `query` with {@link LakeEngine.readOnlyQuery} on a sandboxed reader of the warehouse. */
 async function runSafe(warehouse: string | undefined, query: string, options: SqlOptions): Promise<void> {
-  const root = warehousePath(warehouse);
-  const store = new LocalObjectStore(root);
-  const catalog = new FilesystemCatalog(store);
+  const { store, catalog, localRoot } = await openWarehouseForReading(warehouse);
   try {
-    const engine = await LakeEngine.openSandboxed(catalog, root);
+    const engine = await LakeEngine.openSandboxed(catalog, localRoot);
     try {
       const limit = options.limit ?? SAFE_DEFAULT_LIMIT;
       const { result, truncated } = await engine.readOnlyQuery(query, {
