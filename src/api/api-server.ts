@@ -21,8 +21,11 @@ import { registerAuth } from './auth.js';
 import type { RateLimit } from './rate-limit.js';
 import { registerRateLimit } from './rate-limit.js';
 import { SseClients } from './sse-clients.js';
+import { drainRequest } from './drain-request.js';
 import { registerWebApp } from './web-app.js';
 
+/** A refused (413) body is read and discarded up to this much before the answer. */
+const REFUSED_BODY_DRAIN = { maxBytes: 64 * 1024 * 1024, maxMs: 2000 };
 /** Query parameters whose values never reach a log line. */
 const SECRET_PARAMS = /([?&]api_key=)[^&]*/gi;
 
@@ -88,9 +91,10 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  app.setErrorHandler((error, _request, reply) => {
+  app.setErrorHandler(async (error, request, reply) => {
     const { status, body } = requestProblem(error) ?? errorResponse(error);
     if (status >= 500) app.log.error(error);
+    if (status === 413) await drainRequest(request.raw, REFUSED_BODY_DRAIN);
     return reply.code(status).send(body);
   });
   app.removeContentTypeParser('text/plain');
