@@ -24,3 +24,5 @@ export type { KafkaSourceConfig, KafkaTransportConfig } from './transport-config
 export type { StorageConfig } from './storage-config.js';
 export { openObjectStore } from './storage-config.js';
 export { dedupeKeyOf } from './kafka-keys.js';
+export type { LakeLocation, OpenedLake } from './lake-location.js';
+export { openLake } from './lake-location.js';

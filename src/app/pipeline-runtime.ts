@@ -32,7 +32,7 @@ import {
 import type { SilverBatchResult } from '../stream/index.js';
 import type { TableIdentifier } from '../table/index.js';
 import type { PostgresCatalogOptions } from '../table/index.js';
-import { FilesystemCatalog, formatTableIdentifier, PostgresCatalog } from '../table/index.js';
+import { formatTableIdentifier } from '../table/index.js';
 import type { SqlModel } from '../transform/index.js';
 import { SqlModelRunner } from '../transform/index.js';
 import { JobScheduler, LakeRunHistory, PostgresLeaderLock } from '../scheduler/index.js';
@@ -54,7 +54,7 @@ import type { Role } from './roles.js';
 import { ALL_ROLES, checkRoles } from './roles.js';
 import { dedupeKeyOf } from './kafka-keys.js';
 import type { StorageConfig } from './storage-config.js';
-import { openObjectStore } from './storage-config.js';
+import { openLake } from './lake-location.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 /** A source's events go to the WAL in batches of at most this many… */
@@ -287,10 +287,7 @@ export class PipelineRuntime {
 
   /** Opens the tables and the WAL, starts the stages and the HTTP API. */
   static async start(options: PipelineRuntimeOptions): Promise<PipelineRuntime> {
-    const store = openObjectStore(options.storage, options.dataDir);
-    const catalog = options.catalog
-      ? await PostgresCatalog.open(store, options.catalog)
-      : new FilesystemCatalog(store);
+    const { store, catalog, localRoot } = await openLake(options);
     const engine = new LakeEngine(catalog, await DuckSession.open());
     const created: { runtime?: PipelineRuntime } = {};
     const metrics = new PipelineMetrics({
@@ -349,10 +346,7 @@ export class PipelineRuntime {
     const scheduler = runtime.scheduler;
     const directory = options.directory ?? { projects: [] };
     const name = options.name ?? 'lakestream';
-    runtime.reader = await LakeEngine.openSandboxed(
-      engine.catalog,
-      join(options.dataDir, options.storage?.type === 's3' ? 'cache' : 'warehouse'),
-    );
+    runtime.reader = await LakeEngine.openSandboxed(engine.catalog, localRoot);
     runtime.dashboard = new RuntimeDashboard(
       describeProject({
         name,

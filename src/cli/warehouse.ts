@@ -1,12 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ProjectConfig } from '../app/index.js';
-import { openObjectStore } from '../app/index.js';
+import type { OpenedLake, ProjectConfig } from '../app/index.js';
+import { openLake } from '../app/index.js';
 import { DuckSession, LakeEngine } from '../engine/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import { LocalObjectStore } from '../storage/index.js';
 import type { Catalog } from '../table/index.js';
-import { FilesystemCatalog, PostgresCatalog } from '../table/index.js';
+import { FilesystemCatalog } from '../table/index.js';
 import { loadProject } from './project.js';
 
 /** Default warehouse directory, relative to the working directory. */
@@ -45,21 +45,13 @@ export async function withWarehouse<T>(
  * The store, catalog and the local folder a sandboxed reader may open, for the warehouse `option`
  * names (a folder, or a project as in {@link withWarehouse}).
  */
-export async function openWarehouseForReading(
-  option: string | undefined,
-): Promise<{ store: ObjectStore; catalog: Catalog; localRoot: string }> {
+export async function openWarehouseForReading(option: string | undefined): Promise<OpenedLake> {
   const path = warehousePath(option);
   if (!isProjectPath(path)) {
     const store = new LocalObjectStore(path);
     return { store, catalog: new FilesystemCatalog(store), localRoot: path };
   }
-  const project = await loadProject(path);
-  const store = openObjectStore(project.storage, project.dataDir);
-  const catalog = project.catalog
-    ? await PostgresCatalog.open(store, project.catalog)
-    : new FilesystemCatalog(store);
-  const localRoot = join(project.dataDir, project.storage?.type === 's3' ? 'cache' : 'warehouse');
-  return { store, catalog, localRoot };
+  return openLake(await loadProject(path));
 }
 
 /**
@@ -70,10 +62,7 @@ export async function withProjectLake<T>(
   project: ProjectConfig,
   work: (engine: LakeEngine, store: ObjectStore) => Promise<T>,
 ): Promise<T> {
-  const store = openObjectStore(project.storage, project.dataDir);
-  const catalog = project.catalog
-    ? await PostgresCatalog.open(store, project.catalog)
-    : new FilesystemCatalog(store);
+  const { store, catalog } = await openLake(project);
   return withLake(store, catalog, work);
 }
 
