@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Kafka } from 'kafkajs';
 import { abortableSleep } from '../core/index.js';
 import { ApiKeyRing, buildApi, decodeRequestToken, IdempotencyIndex } from '../api/index.js';
 import type { SecurityConfig } from './security-config.js';
@@ -318,17 +319,18 @@ export class PipelineRuntime {
       await ensureBronzeTable(engine, runtime.bronzeTable, KAFKA_BRONZE_FIELDS);
     for (const silver of runtime.silvers) await silver.ensureTables();
     const transport = options.transport;
-    if (transport && (runtime.roles.has('api') || runtime.roles.has('ingest'))) {
-      const kafka = kafkaClient({ brokers: transport.brokers }, runtime.log);
-      await checkKafkaTopic(kafka, transport.topic, transport.brokers);
-      runtime.kafkaLog = await KafkaEventLog.open(kafka, {
+    const transportKafka = transport ? kafkaClient({ brokers: transport.brokers }, runtime.log) : undefined;
+    if (transport && transportKafka)
+      await checkKafkaTopic(transportKafka, transport.topic, transport.brokers);
+    if (transport && transportKafka && (runtime.roles.has('api') || runtime.roles.has('ingest'))) {
+      runtime.kafkaLog = await KafkaEventLog.open(transportKafka, {
         topic: transport.topic,
         keyOf: dedupeKeyOf(options.streams),
         transactionalId: `lakestream.${options.name ?? 'lakestream'}.ingest.${hostname()}.${createHash('sha256').update(options.dataDir).digest('hex').slice(0, 12)}`,
       });
       runtime.appender = runtime.kafkaLog;
     }
-    await runtime.openKafkaReaders(options);
+    await runtime.openKafkaReaders(options, transportKafka);
     const idempotency = await runtime.rebuildIdempotency();
     if (options.jobs && runtime.roles.has('scheduler')) {
       runtime.scheduler = new JobScheduler(
@@ -444,13 +446,22 @@ export class PipelineRuntime {
     return typeof address === 'object' && address ? address.port : 0;
   }
 
-  /** Joins each Kafka topic's consumer group; partitions start at the offsets bronze holds. */
-  private async openKafkaReaders(options: PipelineRuntimeOptions): Promise<void> {
+  /**
+   * Joins each Kafka topic's consumer group; partitions start at the offsets bronze holds. The
+   * transport's topic was checked at start; a Kafka source's topic is checked here.
+   */
+  private async openKafkaReaders(
+    options: PipelineRuntimeOptions,
+    transportKafka: Kafka | undefined,
+  ): Promise<void> {
     for (const stage of this.kafkaStages) {
       const source = options.kafkaSources?.find((s) => s.topic === stage.topic);
-      const brokers = source?.brokers ?? options.transport?.brokers ?? [];
-      const kafka = kafkaClient({ brokers }, this.log);
-      await checkKafkaTopic(kafka, stage.topic, brokers);
+      let kafka = transportKafka;
+      if (source || !kafka) {
+        const brokers = source?.brokers ?? options.transport?.brokers ?? [];
+        kafka = kafkaClient({ brokers }, this.log);
+        await checkKafkaTopic(kafka, stage.topic, brokers);
+      }
       const reader = await KafkaTopicReader.open(kafka, {
         topic: stage.topic,
         groupId: source?.group ?? options.transport?.group ?? 'lakestream',
