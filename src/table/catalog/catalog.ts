@@ -109,3 +109,26 @@ function invalidName(text: string, what?: string): Error {
     `catalog: '${text}' is not a valid ${subject}; use namespace.table with letters, digits, '_' or '-' (e.g. bronze.trades)`,
   );
 }
+
+/**
+ * Deletes metadata files that fell out of the bounded metadata log after a commit from `previous`
+ * to `next`, unless the table sets `write.metadata.delete-after-commit.enabled=false` (Iceberg's
+ * property; on by default here). Files outside the store or already gone are left to orphan
+ * cleanup.
+ */
+export async function deleteDroppedMetadataFiles(
+  store: ObjectStore,
+  previous: TableMetadata,
+  next: TableMetadata,
+): Promise<void> {
+  if (next.properties['write.metadata.delete-after-commit.enabled'] === 'false') return;
+  const kept = new Set(next.metadataLog.map((e) => e.metadataFile));
+  for (const entry of previous.metadataLog) {
+    if (kept.has(entry.metadataFile)) continue;
+    try {
+      await store.delete(store.keyOf(entry.metadataFile));
+    } catch {
+      // a file outside the store or already gone: orphan cleanup handles leftovers
+    }
+  }
+}

@@ -7,6 +7,7 @@ import type { Catalog, CreateTableOptions, LoadedTable, TableIdentifier } from '
 import { decodeMetadataBytes, discoverMetadataFile, isMetadataFileName } from './metadata-discovery.js';
 import {
   checkName,
+  deleteDroppedMetadataFiles,
   formatTableIdentifier,
   isValidName,
   namespaceNotFoundError,
@@ -145,7 +146,7 @@ export class FilesystemCatalog implements Catalog {
       );
     }
     await this.writeVersionHint(base.identifier, nextVersion);
-    await this.deleteDroppedMetadataFiles(base.metadata, metadata);
+    await deleteDroppedMetadataFiles(this.store, base.metadata, metadata);
     return { identifier: base.identifier, metadata, metadataLocation: this.store.uriOf(key) };
   }
 
@@ -182,23 +183,6 @@ export class FilesystemCatalog implements Catalog {
   }
 
   async close(): Promise<void> {}
-
-  /**
-   * Deletes metadata files that fell out of the bounded metadata log, unless the table sets
-   * `write.metadata.delete-after-commit.enabled=false` (Iceberg's property; on by default here).
-   */
-  private async deleteDroppedMetadataFiles(previous: TableMetadata, next: TableMetadata): Promise<void> {
-    if (next.properties['write.metadata.delete-after-commit.enabled'] === 'false') return;
-    const kept = new Set(next.metadataLog.map((e) => e.metadataFile));
-    for (const entry of previous.metadataLog) {
-      if (kept.has(entry.metadataFile)) continue;
-      try {
-        await this.store.delete(this.store.keyOf(entry.metadataFile));
-      } catch {
-        // a file outside the store or already gone: orphan cleanup handles leftovers
-      }
-    }
-  }
 
   private tableKey(identifier: TableIdentifier): string {
     return `${identifier.namespace}/${identifier.name}`;

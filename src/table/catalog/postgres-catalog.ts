@@ -9,6 +9,7 @@ import type { TableMetadata } from '../iceberg/types.js';
 import type { Catalog, CreateTableOptions, LoadedTable, TableIdentifier } from './catalog.js';
 import {
   checkName,
+  deleteDroppedMetadataFiles,
   formatTableIdentifier,
   isValidName,
   namespaceNotFoundError,
@@ -252,7 +253,7 @@ export class PostgresCatalog implements Catalog {
         `iceberg commit conflict on ${formatTableIdentifier(base.identifier)}: another writer replaced ${base.metadataLocation} in the postgres catalog; reload the table and retry`,
       );
     }
-    await this.deleteDroppedMetadataFiles(base.metadata, metadata);
+    await deleteDroppedMetadataFiles(this.store, base.metadata, metadata);
     return { identifier: base.identifier, metadata, metadataLocation: location };
   }
 
@@ -440,23 +441,6 @@ export class PostgresCatalog implements Catalog {
       await this.store.delete(key);
     } catch {
       // an unreferenced metadata file is an orphan; orphan cleanup removes it
-    }
-  }
-
-  /**
-   * Deletes metadata files that fell out of the bounded metadata log, unless the table sets
-   * `write.metadata.delete-after-commit.enabled=false` (as the filesystem catalog does).
-   */
-  private async deleteDroppedMetadataFiles(previous: TableMetadata, next: TableMetadata): Promise<void> {
-    if (next.properties['write.metadata.delete-after-commit.enabled'] === 'false') return;
-    const kept = new Set(next.metadataLog.map((e) => e.metadataFile));
-    for (const entry of previous.metadataLog) {
-      if (kept.has(entry.metadataFile)) continue;
-      try {
-        await this.store.delete(this.store.keyOf(entry.metadataFile));
-      } catch {
-        // a file outside the store or already gone: orphan cleanup handles leftovers
-      }
     }
   }
 }
