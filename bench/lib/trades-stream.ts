@@ -1,6 +1,7 @@
 /** The trades stream every pipeline scenario runs, and the models the inference scenario predicts with. */
 import type { ModelSpec } from '../../src/ml/index.js';
 import { BINANCE_TRADE_COLUMNS, type SilverStreamConfig } from '../../src/stream/index.js';
+import { PRICE_POSITIVE } from '../../test/support/trade-expectations.js';
 
 /** Commit interval of every pipeline scenario; the freshness goal is relative to it. */
 export const COMMIT_INTERVAL_MS = 1000;
@@ -18,16 +19,7 @@ export const TRADES_STREAM: SilverStreamConfig = {
   key: ['symbol', 'trade_id'],
   eventTime: 'trade_time',
   watermarkMs: 600_000,
-  expectations: [
-    {
-      name: 'price_positive',
-      kind: 'range',
-      column: 'price',
-      min: 0,
-      exclusiveMin: true,
-      action: 'quarantine',
-    },
-  ],
+  expectations: [PRICE_POSITIVE],
 };
 
 /** A ridge model on the trade columns, only to measure what predicting in the silver query costs. */
