@@ -105,10 +105,7 @@ export class KafkaTopicReader {
     this.options.log?.(
       `kafka: the consumer of ${this.options.topic} stopped (${error.message}); joining the group again`,
     );
-    this.generation++;
-    this.buffer = [];
-    this.committedNext.clear();
-    this.fetchNext.clear();
+    this.forget();
     for (let attempt = 1; !this.stopped.signal.aborted; attempt++) {
       await abortableSleep(Math.min(1000 * attempt, 10_000), this.stopped.signal);
       if (this.stopped.signal.aborted) break;
@@ -149,8 +146,7 @@ export class KafkaTopicReader {
   /** Takes up to `max` buffered records, in order per partition. */
   async take(max: number): Promise<KafkaTake> {
     await this.assigning;
-    const records = this.buffer.length <= max ? this.buffer : this.buffer.slice(0, max);
-    this.buffer = this.buffer.length <= max ? [] : this.buffer.slice(max);
+    const records = this.buffer.splice(0, max);
     const ranges = new Map<number, { from: number; next: number }>();
     for (const record of records) {
       const range = ranges.get(record.partition);
@@ -185,11 +181,19 @@ export class KafkaTopicReader {
     await this.assigning;
   }
 
-  private async assign(partitions: readonly number[]): Promise<void> {
+  /**
+   * Drops what is buffered and every partition position; batches being received for the old
+   * positions stop (their generation is gone).
+   */
+  private forget(): void {
     this.generation++;
     this.buffer = [];
     this.committedNext.clear();
     this.fetchNext.clear();
+  }
+
+  private async assign(partitions: readonly number[]): Promise<void> {
+    this.forget();
     const positions = await this.options.positions();
     if (this.stopped.signal.aborted) return;
     for (const partition of partitions) {
@@ -208,9 +212,7 @@ export class KafkaTopicReader {
    * second later, as is the next rebalance.
    */
   private readonly failed = (error: unknown): void => {
-    this.committedNext.clear();
-    this.fetchNext.clear();
-    this.buffer = [];
+    this.forget();
     if (this.stopped.signal.aborted) return;
     this.options.log?.(
       `kafka: taking partitions of ${this.options.topic} failed (${error instanceof Error ? error.message : String(error)}); retrying in 1 s`,
