@@ -79,6 +79,10 @@ export interface StreamStatus {
   readonly acknowledged: number;
   readonly silverRows: number;
   readonly quarantinedRows: number;
+  /** Rows silver did not store because an event with the same (complete) key was stored already. */
+  readonly duplicateRows: number;
+  /** Rows discarded by a rule whose action is `drop` (or `late_events: drop`). */
+  readonly droppedRows: number;
   /** When silver last committed rows of this stream (ms since epoch), if it has. */
   readonly lastSilverCommitAt?: number;
   /** Milliseconds since the newest silver row's event time. */

@@ -15,6 +15,8 @@ const STATUS: Readonly<Record<string, number>> = {
   [ErrorCode.UNSUPPORTED]: 501,
   [ErrorCode.QUERY_NOT_ALLOWED]: 400,
   [ErrorCode.QUERY_TIMEOUT]: 408,
+  [ErrorCode.QUERY_TOO_LARGE]: 422,
+  [ErrorCode.UNAVAILABLE]: 503,
   [ErrorCode.SQL_ERROR]: 400,
 };
 

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { IngestObserver } from '../api/index.js';
+import type { SilverBatchResult } from '../stream/index.js';
 import type { PipelineObservation } from './pipeline-runtime.js';
 
 /** The newest live-accuracy window of a model, for the live MAE gauge. */
@@ -15,6 +16,12 @@ export interface MetricsSources {
   readonly observe: () => PipelineObservation;
   readonly liveAccuracy: () => Promise<LiveAccuracy[]>;
 }
+
+/** The counts of one silver batch. */
+type SilverOutcome = Pick<
+  SilverBatchResult,
+  'rowsIn' | 'silverRows' | 'quarantinedRows' | 'droppedRows' | 'duplicateRows'
+>;
 
 const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const ROW_BUCKETS = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
@@ -33,6 +40,7 @@ export class PipelineMetrics implements IngestObserver {
   private readonly commitSeconds: Histogram<'table'>;
   private readonly commitRows: Histogram<'table'>;
   private readonly quarantined: Counter<'stream' | 'rule'>;
+  private readonly silverOutcomes: Counter<'stream' | 'outcome'>;
   private readonly predictions: Counter<'stream' | 'model'>;
   private readonly jobRuns: Counter<'job' | 'status'>;
   private readonly deltaFailures: Counter<'table'>;
@@ -84,6 +92,12 @@ export class PipelineMetrics implements IngestObserver {
       labelNames: ['stream', 'rule'],
       registers,
     });
+    this.silverOutcomes = new Counter({
+      name: 'lakestream_silver_rows_total',
+      help: 'Bronze rows the silver stage read per stream and outcome (in = silver + quarantined + dropped + duplicate)',
+      labelNames: ['stream', 'outcome'],
+      registers,
+    });
     this.predictions = new Counter({
       name: 'lakestream_predictions_total',
       help: 'Silver rows that got a model prediction, per stream and model',
@@ -129,6 +143,18 @@ export class PipelineMetrics implements IngestObserver {
   quarantinedRows(stream: string, byRule: Readonly<Record<string, number>>): void {
     for (const [rule, rows] of Object.entries(byRule))
       if (rows > 0) this.quarantined.inc({ stream, rule }, rows);
+  }
+
+  /** Counts what became of a silver batch's rows. */
+  silverOutcome(stream: string, result: SilverOutcome): void {
+    const outcomes: [string, number][] = [
+      ['in', result.rowsIn],
+      ['silver', result.silverRows],
+      ['quarantined', result.quarantinedRows],
+      ['dropped', result.droppedRows],
+      ['duplicate', result.duplicateRows],
+    ];
+    for (const [outcome, rows] of outcomes) this.silverOutcomes.inc({ stream, outcome }, rows);
   }
 
   predicted(stream: string, model: string, rows: number): void {

@@ -73,10 +73,16 @@ export interface PipelineStats {
   goldRefreshes: number;
 }
 
-/** What one stream's silver stage has committed since the process started. */
+/**
+ * What one stream's silver stage has done since the process started: every bronze row it read
+ * (`rowsIn`) is in silver, in quarantine, dropped by a `drop` rule, or a true duplicate.
+ */
 export interface StreamCounters {
+  rowsIn: number;
   silverRows: number;
   quarantinedRows: number;
+  droppedRows: number;
+  duplicateRows: number;
   /** When silver last committed rows of the stream (epoch ms). */
   lastSilverCommitAt?: number;
   /** The highest event time in silver (epoch ms). */
@@ -543,6 +549,7 @@ export class PipelineRuntime {
     if (result.silverRows > 0)
       this.metrics.committed(formatTableIdentifier(silver.silverTable), seconds, result.silverRows);
     if (result.quarantinedByRule) this.metrics.quarantinedRows(silver.stream, result.quarantinedByRule);
+    this.metrics.silverOutcome(silver.stream, result);
     const model = this.streamModels.find((m) => m.stream === silver.stream);
     if (model && result.modelVersion !== undefined)
       this.metrics.predicted(silver.stream, model.model, result.silverRows);
@@ -575,13 +582,19 @@ export class PipelineRuntime {
       .map((s) => `source ${s.name} is ${s.state}`);
   }
 
-  private countStream(
-    stream: string,
-    result: { silverRows: number; quarantinedRows: number; maxEventTimeMs?: number },
-  ): void {
-    const counters = this.streamCounters.get(stream) ?? { silverRows: 0, quarantinedRows: 0 };
+  private countStream(stream: string, result: SilverBatchResult): void {
+    const counters = this.streamCounters.get(stream) ?? {
+      rowsIn: 0,
+      silverRows: 0,
+      quarantinedRows: 0,
+      droppedRows: 0,
+      duplicateRows: 0,
+    };
+    counters.rowsIn += result.rowsIn;
     counters.silverRows += result.silverRows;
     counters.quarantinedRows += result.quarantinedRows;
+    counters.droppedRows += result.droppedRows;
+    counters.duplicateRows += result.duplicateRows;
     if (result.silverRows > 0) counters.lastSilverCommitAt = Date.now();
     if (result.maxEventTimeMs !== undefined) counters.maxEventTimeMs = result.maxEventTimeMs;
     this.streamCounters.set(stream, counters);

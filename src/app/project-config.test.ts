@@ -105,6 +105,34 @@ describe('project config', () => {
     ).rejects.toThrow(/streams\.trades\.late_events: must be one of quarantine, drop, accept/);
   });
 
+  it('reads time encodings and the cast-error policy, and rejects unknown ones', () => {
+    const withColumn = (column: object, extra: object = {}) => ({
+      streams: {
+        orders: {
+          ...minimal.streams.orders,
+          ...extra,
+          columns: [...minimal.streams.orders.columns, column],
+        },
+      },
+    });
+    const parsed = validateProjectConfig(
+      withColumn({ name: 'seen', type: 'timestamp', encoding: 'epoch_us' }, { on_cast_error: 'null' }),
+      '/p',
+    ).streams[0]!;
+    expect(parsed.columns.at(-1)).toMatchObject({ name: 'seen', encoding: 'epoch_us' });
+    expect(parsed.onCastError).toBe('null');
+    expect(validateProjectConfig(minimal, '/p').streams[0]!.onCastError).toBe('quarantine');
+    expect(() =>
+      validateProjectConfig(withColumn({ name: 'seen', type: 'timestamptz', encoding: 'epoch_ns' }), '/p'),
+    ).toThrow(/columns\[3\]\.encoding: use one of iso, epoch_s, epoch_ms, epoch_us/);
+    expect(() =>
+      validateProjectConfig(withColumn({ name: 'n', type: 'long', encoding: 'epoch_s' }), '/p'),
+    ).toThrow(/'epoch_s' is for timestamp and timestamptz columns/);
+    expect(() =>
+      validateProjectConfig(withColumn({ name: 'n', type: 'long' }, { on_cast_error: 'skip' }), '/p'),
+    ).toThrow("streams.orders.on_cast_error: must be one of quarantine, null; got 'skip'");
+  });
+
   it('overrides scalars from LAKESTREAM_* env vars', () => {
     expect(
       applyEnvOverrides(

@@ -2,7 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ErrorCode, lakeError } from '../core/index.js';
-import type { Expectation, LateEventPolicy, SilverColumn, SilverStreamConfig } from '../stream/index.js';
+import type {
+  CastErrorPolicy,
+  Expectation,
+  LateEventPolicy,
+  SilverColumn,
+  SilverStreamConfig,
+  TimeEncoding,
+} from '../stream/index.js';
+import { TIME_ENCODINGS } from '../stream/index.js';
 import type { PrimitiveType } from '../table/index.js';
 import type { ConfigChecks, ModelConfig } from './model-config.js';
 import { parseModels } from './model-config.js';
@@ -98,7 +106,16 @@ const MAX_STREAM_NAME = 64;
 /** Columns silver adds to every table. */
 const RESERVED_COLUMNS = new Set(['wal_seq', 'ingested_at']);
 const TIME_TYPES: readonly PrimitiveType[] = ['timestamp', 'timestamptz'];
-const STREAM_KEYS = ['columns', 'key', 'event_time', 'watermark', 'late_events', 'expectations'];
+const CAST_ERROR_POLICIES: readonly CastErrorPolicy[] = ['quarantine', 'null'];
+const STREAM_KEYS = [
+  'columns',
+  'key',
+  'event_time',
+  'watermark',
+  'late_events',
+  'on_cast_error',
+  'expectations',
+];
 const COLUMN_KEYS = ['name', 'type', 'path', 'encoding'];
 const EXPECTATION_KEYS = [
   'name',
@@ -233,17 +250,17 @@ export function validateProjectConfig(
       const type = str(col.type, `${colAt}.type`) as PrimitiveType;
       if (!TYPES.includes(type))
         bad(`${colAt}.type`, `'${type}' is not a type; use one of ${TYPES.join(', ')}`);
-      const encoding = col.encoding;
-      if (encoding !== undefined && encoding !== 'epoch_ms')
-        bad(`${colAt}.encoding`, "only 'epoch_ms' is supported");
-      if (encoding === 'epoch_ms' && !TIME_TYPES.includes(type))
-        bad(`${colAt}.encoding`, "'epoch_ms' is for timestamp and timestamptz columns");
+      const encoding = col.encoding as TimeEncoding | undefined;
+      if (encoding !== undefined && !TIME_ENCODINGS.includes(encoding))
+        bad(`${colAt}.encoding`, `use one of ${TIME_ENCODINGS.join(', ')}`);
+      if (encoding !== undefined && !TIME_TYPES.includes(type))
+        bad(`${colAt}.encoding`, `'${encoding}' is for timestamp and timestamptz columns`);
       const columnName = str(col.name, `${colAt}.name`);
       if (RESERVED_COLUMNS.has(columnName))
         bad(`${colAt}.name`, `'${columnName}' is a column silver adds itself; choose another name`);
       const path = str(col.path ?? `$.${columnName}`, `${colAt}.path`);
       if (!path.startsWith('$')) bad(`${colAt}.path`, `'${path}' is not a JSON path; write e.g. $.price`);
-      return { name: columnName, type, path, ...(encoding === 'epoch_ms' ? { encoding } : {}) };
+      return { name: columnName, type, path, ...(encoding === undefined ? {} : { encoding }) };
     });
     const names = new Set<string>();
     columns.forEach((c, i) => {
@@ -278,7 +295,8 @@ export function validateProjectConfig(
       eventTime,
       watermarkMs: parseDuration(s.watermark ?? '1h', `${at}.watermark`, bad),
       expectations,
-      lateEvents: parseLateEvents(s.late_events ?? 'quarantine', `${at}.late_events`, bad),
+      lateEvents: choice(LATE_EVENT_POLICIES, s.late_events ?? 'quarantine', `${at}.late_events`, bad),
+      onCastError: choice(CAST_ERROR_POLICIES, s.on_cast_error ?? 'quarantine', `${at}.on_cast_error`, bad),
     };
     return config;
   });
@@ -522,13 +540,15 @@ function port(value: unknown, key: string, bad: (key: string, problem: string) =
     : bad(key, `expected a port from 0 (any free port) to 65535; got '${String(value)}'`);
 }
 
-function parseLateEvents(
+/** One of `choices`; `bad` reports anything else. */
+function choice<T extends string>(
+  choices: readonly T[],
   value: unknown,
   key: string,
   bad: (key: string, problem: string) => never,
-): LateEventPolicy {
-  const policy = LATE_EVENT_POLICIES.find((p) => p === value);
-  return policy ?? bad(key, `must be one of ${LATE_EVENT_POLICIES.join(', ')}; got '${String(value)}'`);
+): T {
+  const chosen = choices.find((c) => c === value);
+  return chosen ?? bad(key, `must be one of ${choices.join(', ')}; got '${String(value)}'`);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -109,6 +109,8 @@ export class RuntimeDashboard implements DashboardService, ReplayService {
         acknowledged,
         silverRows: counters?.silverRows ?? 0,
         quarantinedRows: counters?.quarantinedRows ?? 0,
+        duplicateRows: counters?.duplicateRows ?? 0,
+        droppedRows: counters?.droppedRows ?? 0,
         ...(counters?.lastSilverCommitAt === undefined
           ? {}
           : { lastSilverCommitAt: counters.lastSilverCommitAt }),

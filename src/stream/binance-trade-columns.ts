@@ -1,4 +1,4 @@
-import type { SilverColumn } from './silver-stage.js';
+import type { SilverColumn } from './column-casts.js';
 
 /** Silver columns of a Binance trade message (`{"e":"trade","s":…,"t":…,"p":…,"q":…,"T":…,"m":…}`). */
 export const BINANCE_TRADE_COLUMNS: readonly SilverColumn[] = [

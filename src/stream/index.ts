@@ -8,8 +8,15 @@ export {
 } from './bronze-stage.js';
 export type { Expectation, ExpectationAction } from './expectations.js';
 export { expectationSql, failureReasonSql } from './expectations.js';
-export type { SilverBatchResult, SilverColumn, SilverStreamConfig } from './silver-stage.js';
-export { MAX_EVENT_TIME_PROPERTY, SilverStage, SOURCE_SNAPSHOT_PROPERTY } from './silver-stage.js';
+export type { SilverBatchResult, SilverStreamConfig } from './silver-stage.js';
+export {
+  BATCH_COUNT_PROPERTIES,
+  MAX_EVENT_TIME_PROPERTY,
+  SilverStage,
+  SOURCE_SNAPSHOT_PROPERTY,
+} from './silver-stage.js';
+export type { CastErrorPolicy, SilverColumn, TimeEncoding } from './column-casts.js';
+export { castFailedRule, EVENT_TIME_MISSING_RULE, KEY_MISSING_RULE, TIME_ENCODINGS } from './column-casts.js';
 export type { LateEventPolicy, Watermark } from './late-events.js';
 export { formatDuration, LATE_EVENT_RULE, lateEventSql, lateReasonSql } from './late-events.js';
 export type { LiveRows } from './live-feed.js';

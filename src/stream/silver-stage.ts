@@ -1,17 +1,23 @@
 import { ErrorCode, isLakestreamError, lakeError } from '../core/index.js';
 import type { LakeEngine } from '../engine/index.js';
-import { duckTypeOf, quoteIdent, quoteLiteral } from '../engine/index.js';
-import type {
-  IcebergTable,
-  NestedField,
-  PrimitiveType,
-  TableIdentifier,
-  TableMetadata,
-} from '../table/index.js';
+import { quoteIdent, quoteLiteral } from '../engine/index.js';
+import type { IcebergTable, NestedField, TableIdentifier, TableMetadata } from '../table/index.js';
 import { formatTableIdentifier, gte } from '../table/index.js';
+import type { CastErrorPolicy, SilverColumn } from './column-casts.js';
 import type { Expectation } from './expectations.js';
 import type { LateEventPolicy, Watermark } from './late-events.js';
 import type { LiveFeed } from './live-feed.js';
+import {
+  castFailedReasonSql,
+  castFailedRule,
+  castFailedSql,
+  EVENT_TIME_MISSING_RULE,
+  eventTimeMissingReasonSql,
+  KEY_MISSING_RULE,
+  keyMissingReasonSql,
+  keyMissingSql,
+  parseColumnSql,
+} from './column-casts.js';
 import { expectationSql, failureReasonSql } from './expectations.js';
 import { LATE_EVENT_RULE, lateEventSql, lateReasonSql } from './late-events.js';
 import { metadataProperty, snapshotNumber } from './snapshot-property.js';
@@ -25,15 +31,17 @@ export const SOURCE_SNAPSHOT_PROPERTY = 'lakestream.source-snapshot';
 /** Snapshot summary key holding the highest event time (epoch ms) committed to a silver table so far. */
 export const MAX_EVENT_TIME_PROPERTY = 'lakestream.max-event-time';
 
-/** A silver column parsed from the raw JSON payload. */
-export interface SilverColumn {
-  readonly name: string;
-  readonly type: PrimitiveType;
-  /** JSON path in the payload, e.g. `$.p`. */
-  readonly path: string;
-  /** `epoch_ms`: the JSON holds epoch milliseconds for a timestamp column. */
-  readonly encoding?: 'epoch_ms';
-}
+/**
+ * Snapshot summary keys of a silver commit counting what became of its batch's rows:
+ * in = silver + quarantined + dropped + duplicate.
+ */
+export const BATCH_COUNT_PROPERTIES = {
+  in: 'lakestream.rows-in',
+  silver: 'lakestream.rows-silver',
+  quarantined: 'lakestream.rows-quarantined',
+  dropped: 'lakestream.rows-dropped',
+  duplicate: 'lakestream.rows-duplicate',
+} as const;
 
 /** How one stream goes from bronze to silver. */
 export interface SilverStreamConfig {
@@ -54,11 +62,18 @@ export interface SilverStreamConfig {
   readonly expectations: readonly Expectation[];
   /** What to do with late events (default `quarantine`). */
   readonly lateEvents?: LateEventPolicy;
+  /**
+   * What to do with a row whose present value does not cast to its column's type: quarantine it
+   * under `cast_failed:<column>` (default), or store NULL in that column.
+   */
+  readonly onCastError?: CastErrorPolicy;
 }
 
 /** What one silver batch did. */
 export interface SilverBatchResult {
   readonly sourceSnapshotId: number | undefined;
+  /** Bronze rows of the stream the batch read: silver + quarantined + dropped + duplicate. */
+  readonly rowsIn: number;
   readonly silverRows: number;
   readonly quarantinedRows: number;
   readonly droppedRows: number;
@@ -86,6 +101,8 @@ export class SilverStage {
   private readonly engine: LakeEngine;
   private readonly config: SilverStreamConfig;
   private readonly batchTable: string;
+  /** The batch's new silver rows, de-duplicated and scored, before they are written. */
+  private readonly rowsTable: string;
 
   private readonly feed: LiveFeed | undefined;
   private readonly predictions: PredictionSource | undefined;
@@ -103,6 +120,7 @@ export class SilverStage {
     this.predictions = options.predictions;
     this.features = options.predictions ? options.features : undefined;
     this.batchTable = quoteIdent(`__silver_batch_${config.stream.replace(/\W/g, '_')}`);
+    this.rowsTable = quoteIdent(`__silver_rows_${config.stream.replace(/\W/g, '_')}`);
   }
 
   /** The stream this stage refines. */
@@ -160,6 +178,7 @@ export class SilverStage {
     );
     const empty: SilverBatchResult = {
       sourceSnapshotId: silverPosition,
+      rowsIn: 0,
       silverRows: 0,
       quarantinedRows: 0,
       droppedRows: 0,
@@ -188,42 +207,45 @@ export class SilverStage {
           `silver ${config.stream}: ${counts.byRule.get(failing.name)} row(s) broke expectation '${failing.name}' (action fail); nothing was committed — fix the source data or change the action`,
         );
       }
-      let quarantinedRows = 0;
       if (!replayingQuarantined) {
         const result = await engine.append(config.quarantine, this.quarantineSql(), {
           properties,
           summary: positionGuard(quarantinePosition, `quarantine of ${config.stream}`),
         });
-        quarantinedRows = result.records;
+        if (result.records !== counts.quarantined)
+          throw lakeError(
+            ErrorCode.INTERNAL,
+            `silver ${config.stream}: quarantine took ${result.records} row(s) of ${counts.quarantined} rejected; report this bug`,
+            { userError: false },
+          );
       }
-      const previous = (await engine.table(config.silver)).currentSnapshot()?.snapshotId;
       const accepted = await this.acceptedEventTimes();
       const max = later(previousMax, accepted.latest);
-      const silver = await engine.append(config.silver, await this.silverSql(accepted.earliest, prediction), {
-        properties:
-          max === undefined ? properties : { ...properties, [MAX_EVENT_TIME_PROPERTY]: String(max) },
+      await engine.session.run(
+        `CREATE OR REPLACE TEMP TABLE ${this.rowsTable} AS ${await this.silverSql(accepted.earliest, prediction)}`,
+      );
+      const outcome = conservedCounts(counts, await this.rowCount(this.rowsTable));
+      const silver = await engine.append(config.silver, `SELECT * FROM ${this.rowsTable}`, {
+        properties: {
+          ...properties,
+          ...(max === undefined ? {} : { [MAX_EVENT_TIME_PROPERTY]: String(max) }),
+          ...batchCountsSummary(outcome),
+        },
         summary: positionGuard(silverPosition, `silver of ${config.stream}`),
       });
-      if (this.features && silver.records > 0 && silver.snapshot) {
-        const added = await engine.incremental(config.silver, previous, silver.snapshot.snapshotId);
-        await this.features.committed(`SELECT * FROM ${added.relationSql}`);
-      }
-      if (
-        this.feed &&
-        silver.records > 0 &&
-        this.feed.subscriberCount(config.stream) > 0 &&
-        silver.snapshot
-      ) {
-        const added = await engine.incremental(config.silver, previous, silver.snapshot.snapshotId);
-        const { rows } = await engine.session.query(`SELECT * FROM ${added.relationSql} LIMIT 1000`);
+      if (this.features && silver.records > 0)
+        await this.features.committed(`SELECT * FROM ${this.rowsTable}`);
+      if (this.feed && silver.records > 0 && this.feed.subscriberCount(config.stream) > 0) {
+        const { rows } = await engine.session.query(`SELECT * FROM ${this.rowsTable} LIMIT 1000`);
         this.feed.publish({ stream: config.stream, rows });
       }
       return {
         sourceSnapshotId: batch.lastSnapshotId,
+        rowsIn: outcome.in - (replayingQuarantined ? outcome.quarantined : 0),
         silverRows: silver.records,
-        quarantinedRows,
-        droppedRows: counts.dropped,
-        duplicateRows: counts.passed - silver.records,
+        quarantinedRows: replayingQuarantined ? 0 : outcome.quarantined,
+        droppedRows: outcome.dropped,
+        duplicateRows: outcome.duplicate,
         lateRows: counts.late,
         ...(max === undefined ? {} : { maxEventTimeMs: max }),
         ...(replayingQuarantined
@@ -236,15 +258,19 @@ export class SilverStage {
       throw error;
     } finally {
       await engine.session.run(`DROP TABLE IF EXISTS ${this.batchTable}`);
+      await engine.session.run(`DROP TABLE IF EXISTS ${this.rowsTable}`);
     }
   }
 
   /**
    * The batch with every row classified: the payload is parsed once (all declared paths in one
    * call; a payload that is not JSON gives no list), each column cast from its text, and `__rule` /
-   * `__reason` name the first rule a row breaks: `valid_json`, the declared expectations in order,
-   * then `late_event` (unless the policy is `accept`), so a late row that is also bad is reported
-   * under its data-quality rule. `__late` flags rows older than the watermark whatever their rule.
+   * `__reason` name the first rule a row breaks: `valid_json`, `cast_failed:<column>` (a value is
+   * present but does not cast; unless the stream stores NULL instead), the declared expectations in
+   * order, `key_missing` (a NULL key part: such a row cannot be de-duplicated), `event_time_missing`
+   * (nor can a row without event time be placed in the watermark), then `late_event`
+   * (unless the policy is `accept`), so a late row that is also bad is reported under its
+   * data-quality rule. `__late` flags rows older than the watermark whatever their rule.
    * Only rejected rows keep their payload.
    */
   private classifySql(bronzeRelation: string, watermark: Watermark | undefined): string {
@@ -256,20 +282,39 @@ export class SilverStage {
     const invalid = '__parts IS NULL';
     const late = watermark ? lateEventSql(config.eventTime, watermark) : 'false';
     const checkLate = watermark !== undefined && this.latePolicy !== 'accept';
-    const checks = [
-      `WHEN ${invalid} THEN 'valid_json'`,
-      ...config.expectations.map(
-        (e) => `WHEN NOT coalesce(${expectationSql(e)}, false) THEN ${quoteLiteral(e.name)}`,
-      ),
-      ...(checkLate ? [`WHEN ${late} THEN ${quoteLiteral(LATE_EVENT_RULE)}`] : []),
+    const castChecked = (config.onCastError ?? 'quarantine') === 'quarantine' ? config.columns : [];
+    const text = (i: number): string => `__parts[${i + 1}]`;
+    const keyMissing = keyMissingSql(config.key);
+    const rules: { when: string; rule: string; reason: string }[] = [
+      { when: invalid, rule: quoteLiteral('valid_json'), reason: `'payload is not valid JSON'` },
+      ...castChecked.map((c, i) => ({
+        when: castFailedSql(c, text(i)),
+        rule: quoteLiteral(castFailedRule(c.name)),
+        reason: castFailedReasonSql(c, text(i)),
+      })),
+      ...config.expectations.map((e) => ({
+        when: `NOT coalesce(${expectationSql(e)}, false)`,
+        rule: quoteLiteral(e.name),
+        reason: failureReasonSql(e),
+      })),
+      { when: keyMissing, rule: quoteLiteral(KEY_MISSING_RULE), reason: keyMissingReasonSql(config.key) },
+      {
+        when: `${quoteIdent(config.eventTime)} IS NULL`,
+        rule: quoteLiteral(EVENT_TIME_MISSING_RULE),
+        reason: eventTimeMissingReasonSql(config.eventTime),
+      },
+      ...(checkLate
+        ? [
+            {
+              when: late,
+              rule: quoteLiteral(LATE_EVENT_RULE),
+              reason: lateReasonSql(config.eventTime, watermark),
+            },
+          ]
+        : []),
     ];
-    const reasons = [
-      `WHEN ${invalid} THEN 'payload is not valid JSON'`,
-      ...config.expectations.map(
-        (e) => `WHEN NOT coalesce(${expectationSql(e)}, false) THEN ${failureReasonSql(e)}`,
-      ),
-      ...(checkLate ? [`WHEN ${late} THEN ${lateReasonSql(config.eventTime, watermark)}`] : []),
-    ];
+    const checks = rules.map((r) => `WHEN ${r.when} THEN ${r.rule}`);
+    const reasons = rules.map((r) => `WHEN ${r.when} THEN ${r.reason}`);
     return `WITH extracted AS (
         SELECT wal_seq, payload, received_at, TRY(json_extract_string(payload, [${paths}])) AS __parts
         FROM (SELECT * FROM ${bronzeRelation}) AS bronze WHERE stream = ${quoteLiteral(config.stream)}),
@@ -283,12 +328,7 @@ export class SilverStage {
       SELECT * EXCLUDE (payload), CASE WHEN __rule IS NOT NULL THEN payload END AS __payload FROM classified`;
   }
 
-  private async counts(): Promise<{
-    byRule: Map<string, number>;
-    dropped: number;
-    passed: number;
-    late: number;
-  }> {
+  private async counts(): Promise<BatchCounts> {
     const { rows } = await this.engine.session.query(
       `SELECT __rule AS rule, count(*) AS n, count(*) FILTER (WHERE __late) AS late FROM ${this.batchTable} GROUP BY 1`,
     );
@@ -299,7 +339,14 @@ export class SilverStage {
     const late = rows
       .filter((r) => r.rule === null || r.rule === LATE_EVENT_RULE)
       .reduce((sum, r) => sum + Number(r.late), 0);
-    return { byRule, dropped, passed, late };
+    const rowsIn = rows.reduce((sum, r) => sum + Number(r.n), 0);
+    const rejected = [...byRule.values()].reduce((sum, n) => sum + n, 0);
+    return { byRule, in: rowsIn, quarantined: rejected - dropped, dropped, passed, late };
+  }
+
+  private async rowCount(table: string): Promise<number> {
+    const { rows } = await this.engine.session.query(`SELECT count(*) AS n FROM ${table}`);
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** Rules whose rows are counted and discarded rather than quarantined. */
@@ -450,25 +497,55 @@ export class SilverStage {
 /** How far ahead of its arrival an event time may be and still move the watermark. */
 const FUTURE_TOLERANCE = '1 day';
 
-/** Epoch ms of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: times Iceberg readers (Spark, PyIceberg) all read. */
-const EARLIEST_TIME_MS = -62_135_596_800_000;
-const LATEST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/** The batch's rows per rule (NULL rule: passed every rule). */
+interface BatchCounts {
+  readonly byRule: ReadonlyMap<string, number>;
+  readonly in: number;
+  readonly quarantined: number;
+  readonly dropped: number;
+  /** Rows that broke no rule (before de-duplication). */
+  readonly passed: number;
+  readonly late: number;
+}
 
-/**
- * SQL casting a column's extracted text to its type; NULL when it does not fit, including times
- * outside the years 1–9999 (which would otherwise fail the whole batch or the readers).
- */
-function parseColumnSql(column: SilverColumn, text: string): string {
-  const type = duckTypeOf(column.type);
-  if (column.encoding === 'epoch_ms') {
-    const ms = `TRY_CAST(${text} AS BIGINT)`;
-    return `CASE WHEN ${ms} BETWEEN ${EARLIEST_TIME_MS} AND ${LATEST_TIME_MS} THEN CAST(epoch_ms(${ms}) AS ${type}) END`;
-  }
-  const value = `TRY_CAST(${text} AS ${type})`;
-  if (column.type !== 'timestamp' && column.type !== 'timestamptz' && column.type !== 'date') return value;
-  const bound = (ms: number): string =>
-    `CAST(${quoteLiteral(new Date(ms).toISOString())}::TIMESTAMPTZ AS ${type})`;
-  return `CASE WHEN ${value} BETWEEN ${bound(EARLIEST_TIME_MS)} AND ${bound(LATEST_TIME_MS)} THEN ${value} END`;
+/** What became of a batch's rows; `in` = `silver` + `quarantined` + `dropped` + `duplicate`. */
+interface ConservedCounts {
+  readonly in: number;
+  readonly silver: number;
+  readonly quarantined: number;
+  readonly dropped: number;
+  readonly duplicate: number;
+}
+
+/** The batch's outcome given the rows left after de-duplication; refuses counts that do not add up. */
+function conservedCounts(counts: BatchCounts, unique: number): ConservedCounts {
+  const outcome = {
+    in: counts.in,
+    silver: unique,
+    quarantined: counts.quarantined,
+    dropped: counts.dropped,
+    duplicate: counts.passed - unique,
+  };
+  if (
+    outcome.duplicate < 0 ||
+    outcome.silver + outcome.quarantined + outcome.dropped + outcome.duplicate !== outcome.in
+  )
+    throw lakeError(
+      ErrorCode.INTERNAL,
+      `silver: the batch's rows do not add up (${JSON.stringify(outcome)}); nothing was committed — report this bug`,
+      { userError: false },
+    );
+  return outcome;
+}
+
+/** The snapshot summary entries recording a batch's outcome. */
+function batchCountsSummary(outcome: ConservedCounts): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(BATCH_COUNT_PROPERTIES).map(([what, key]) => [
+      key,
+      String(outcome[what as keyof ConservedCounts]),
+    ]),
+  );
 }
 
 /**

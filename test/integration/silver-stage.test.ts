@@ -76,11 +76,19 @@ describe('silver stage: parse, expectations, quarantine, dedupe, exactly once', 
       await w.engine.query('SELECT rule, count(*) AS n FROM quarantine.trades GROUP BY 1 ORDER BY 1')
     ).rows;
     expect(rules.map((r) => [r.rule, Number(r.n)])).toEqual([
+      ['cast_failed:quantity', 1],
       ['price_positive', 3],
-      ['quantity_present', 1],
       ['symbol_present', 1],
       ['valid_json', 1],
     ]);
+    const summary = (await w.engine.table(trades.silver)).currentSnapshot()!.summary;
+    expect(summary).toMatchObject({
+      'lakestream.rows-in': '1003',
+      'lakestream.rows-silver': '994',
+      'lakestream.rows-quarantined': '6',
+      'lakestream.rows-dropped': '1',
+      'lakestream.rows-duplicate': '2',
+    });
     const reason = (
       await w.engine.query(
         "SELECT reason FROM quarantine.trades WHERE rule = 'price_positive' ORDER BY wal_seq LIMIT 1",

@@ -20,7 +20,7 @@ const COLORS = [SERIES.blue, SERIES.green, SERIES.orange, SERIES.purple, SERIES.
 interface StreamRow {
   readonly element: HTMLTableRowElement;
   readonly cells: Record<
-    'rate' | 'acknowledged' | 'silver' | 'quarantined' | 'freshness' | 'commit',
+    'rate' | 'acknowledged' | 'silver' | 'quarantined' | 'duplicates' | 'freshness' | 'commit',
     HTMLElement
   >;
   readonly chart: Chart;
@@ -36,6 +36,7 @@ function streamRow(stream: string, color: string): StreamRow {
     acknowledged: cell(),
     silver: cell(`stream-silver-${stream}`),
     quarantined: cell(`stream-quarantined-${stream}`),
+    duplicates: cell(`stream-duplicates-${stream}`),
     freshness: cell(`stream-freshness-${stream}`),
     commit: cell(),
   };
@@ -48,6 +49,7 @@ function streamRow(stream: string, color: string): StreamRow {
     cells.acknowledged,
     cells.silver,
     cells.quarantined,
+    cells.duplicates,
     cells.freshness,
     cells.commit,
   );
@@ -60,6 +62,9 @@ function updateStream(row: StreamRow, status: StreamStatus, time: number): void 
   setText(row.cells.silver, formatInteger(status.silverRows));
   setText(row.cells.quarantined, formatInteger(status.quarantinedRows));
   row.cells.quarantined.dataset.tone = status.quarantinedRows > 0 ? 'warn' : '';
+  setText(row.cells.duplicates, formatInteger(status.duplicateRows));
+  row.cells.duplicates.title =
+    status.droppedRows > 0 ? `${formatInteger(status.droppedRows)} more dropped by a drop rule` : '';
   setText(row.cells.freshness, status.freshnessMs === undefined ? '–' : formatDuration(status.freshnessMs));
   setText(row.cells.commit, formatRelative(status.lastSilverCommitAt, time));
   row.times.push(time / 1000);
@@ -117,6 +122,7 @@ function projectSection(project: Project): { element: HTMLElement; close: () => 
             'Acknowledged',
             'Silver rows',
             'Quarantined',
+            'Duplicates',
             'Freshness',
             'Silver commit',
           ].map((label, i) => h('th', { class: i === 0 || i === 2 ? undefined : 'num' }, label)),
