@@ -116,6 +116,7 @@ describe.skipIf(missing.length > 0)('the web dashboard in a real browser', () =>
       (n) => n >= 3,
       'the events/s sparkline',
     );
+    expect(await text(`${health}${testId('stream-duplicates-trades')}`)).toMatch(/^\d[\d,]*$/);
     expect(await text(`${testId('panel-health-games')} ${testId('kpi-uptime')}`)).not.toBe('');
     expect(await text(`${health}${testId('connection-markets')}`)).toMatch(/live/i);
     await shot('overview');
