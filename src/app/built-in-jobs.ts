@@ -28,7 +28,7 @@ const EXPIRE_AFTER_MS = 5 * 86_400_000;
 /**
  * The enabled built-in jobs: `retrain` (train every declared model; a new version becomes the
  * champion when there is none or its test MAE is not worse), `gold` (run the SQL models, then their
- * tests: failing tests fail the job), `compact`, `expire` (snapshots older than 5 days beyond the
+ * tests, all reading the inputs at snapshots pinned at the run's start: failing tests fail the job), `compact`, `expire` (snapshots older than 5 days beyond the
  * newest 100), `orphans` (files no snapshot references, after a 3-day grace) and `export` (the
  * serving.postgres tables). Jobs with nothing to do (no models, no serving) are left out.
  */
@@ -89,14 +89,17 @@ async function retrain(context: BuiltInJobContext): Promise<string> {
   return outcomes.join('; ');
 }
 
+/** One run of every SQL model and then their tests, all reading the inputs pinned at its start. */
 async function gold(runner: SqlModelRunner): Promise<string> {
-  const ran = await runner.run();
-  const failed = (await runner.test()).filter((t) => t.failures > 0);
-  if (failed.length > 0)
+  const { models, tests, sourceSnapshots } = await runner.runAndTest();
+  const failed = tests.filter((t) => t.failures > 0);
+  if (failed.length > 0) {
+    const read = Object.entries(sourceSnapshots).map(([table, id]) => `${table}@${id}`);
     throw new Error(
-      `${failed.length} model test(s) failed: ${failed.map((t) => `${t.model}: ${t.test} (${t.failures} rows)`).join(', ')}`,
+      `${failed.length} model test(s) failed: ${failed.map((t) => `${t.model}: ${t.test} (${t.failures} rows)`).join(', ')}; inputs read at ${read.join(', ') || 'no snapshot'}`,
     );
-  return `${ran.length} models built, tests passed`;
+  }
+  return `${models.length} models built, tests passed`;
 }
 
 async function exportTables(engine: LakeEngine, serving: PostgresServingConfig): Promise<string> {

@@ -14,5 +14,12 @@ export { buildModelGraph, selectModels } from './model-graph.js';
 export type { CompileContext } from './model-compiler.js';
 export { compileModel } from './model-compiler.js';
 export { failingRowsSql, testName } from './model-tests.js';
-export type { ModelRunResult, ModelTestResult } from './sql-model-runner.js';
-export { SqlModelRunner } from './sql-model-runner.js';
+export type {
+  ModelRunAndTestResult,
+  ModelRunListener,
+  ModelRunResult,
+  ModelTestResult,
+} from './sql-model-runner.js';
+export { SOURCE_SNAPSHOTS_PROPERTY, SqlModelRunner } from './sql-model-runner.js';
+export type { SnapshotPin } from './pinned-snapshots.js';
+export { PinnedSnapshots, pinTableReferences } from './pinned-snapshots.js';

@@ -1,13 +1,18 @@
 import type { LakeEngine } from '../engine/index.js';
-import { quoteIdent } from '../engine/index.js';
+import { findTableReferences, quoteIdent } from '../engine/index.js';
 import type { JsValue } from '../engine/index.js';
+import type { CommitOptions } from '../table/index.js';
 import { alwaysTrue } from '../table/index.js';
 import { compileModel } from './model-compiler.js';
 import type { ModelGraph } from './model-graph.js';
 import { buildModelGraph, selectModels } from './model-graph.js';
 import { failingRowsSql, testName } from './model-tests.js';
+import { PinnedSnapshots } from './pinned-snapshots.js';
 import type { SqlModel } from './sql-model.js';
 import { modelTableName } from './sql-model.js';
+
+/** Snapshot summary key of a model's commit: JSON `{ "silver.trades": <snapshot id>, … }` it read. */
+export const SOURCE_SNAPSHOTS_PROPERTY = 'lakestream.source-snapshots';
 
 /** What running one model did. */
 export interface ModelRunResult {
@@ -16,6 +21,8 @@ export interface ModelRunResult {
   /** Rows written (0 for views; new or changed rows for an incremental refresh). */
   readonly rows: number;
   readonly ms: number;
+  /** The snapshot at which the model read each lake table other than its own. */
+  readonly sourceSnapshots: Readonly<Record<string, number>>;
 }
 
 /** What one model test found. */
@@ -28,13 +35,29 @@ export interface ModelTestResult {
   readonly sql: string;
 }
 
+/** What a run of models followed by their tests did, all reading the snapshots pinned at its start. */
+export interface ModelRunAndTestResult {
+  readonly models: readonly ModelRunResult[];
+  readonly tests: readonly ModelTestResult[];
+  /** The lake tables the run read but did not write, with the snapshot it read each at. */
+  readonly sourceSnapshots: Readonly<Record<string, number>>;
+}
+
+/** Told after each model is built; the run waits for what it returns. */
+export type ModelRunListener = (result: ModelRunResult) => void | Promise<void>;
+
 /**
  * Runs a project's SQL models against the lake in dependency order: views are checked (and inlined
  * into the models that ref them), tables are rebuilt in one overwrite snapshot, incremental models
  * merge their new rows on the unique key (existing rows with a new row's key are replaced, in one
  * overwrite snapshot, so readers never see half a refresh), windowed models rewrite the partitions
- * their refresh query's rows fall in (the query must return those partitions whole). Runs, refreshes and tests of one
- * runner take turns, so continuous refreshes and a scheduled full run never interleave.
+ * their refresh query's rows fall in (the query must return those partitions whole).
+ *
+ * Each run, refresh or test reads the lake at snapshots pinned at its start: every input table at
+ * the snapshot current then, a model this run rebuilt at the snapshot the run committed. So models
+ * of one run, and the tests after them, agree with each other while the pipeline keeps committing;
+ * each model's commit records what it read ({@link SOURCE_SNAPSHOTS_PROPERTY}). Runs, refreshes and
+ * tests of one runner take turns, so continuous refreshes and a scheduled full run never interleave.
  */
 export class SqlModelRunner {
   readonly graph: ModelGraph;
@@ -49,21 +72,25 @@ export class SqlModelRunner {
   }
 
   /** Runs the selected models (all by default) in order. */
-  run(selection?: string, onModel?: (result: ModelRunResult) => void): Promise<ModelRunResult[]> {
-    return this.exclusive(() => this.runSelected(selection, onModel));
+  run(selection?: string, onModel?: ModelRunListener): Promise<ModelRunResult[]> {
+    return this.exclusive(async () => {
+      const models = selectModels(this.graph, selection);
+      return this.build(models, await this.pinInputs(models, false), onModel);
+    });
   }
 
-  private async runSelected(
-    selection: string | undefined,
-    onModel: ((result: ModelRunResult) => void) | undefined,
-  ): Promise<ModelRunResult[]> {
-    const results: ModelRunResult[] = [];
-    for (const model of selectModels(this.graph, selection)) {
-      const result = await this.runModel(model);
-      results.push(result);
-      onModel?.(result);
-    }
-    return results;
+  /**
+   * Runs the selected models (all by default), then their tests, as one run: the tests read the
+   * same pinned inputs as the models and the versions this run wrote (what the `gold` job does).
+   */
+  runAndTest(selection?: string, onModel?: ModelRunListener): Promise<ModelRunAndTestResult> {
+    return this.exclusive(async () => {
+      const models = selectModels(this.graph, selection);
+      const pins = await this.pinInputs(models, true);
+      const built = await this.build(models, pins, onModel);
+      const tests = await this.testModels(models, pins);
+      return { models: built, tests, sourceSnapshots: pins.sources() };
+    });
   }
 
   /**
@@ -71,10 +98,27 @@ export class SqlModelRunner {
    * the incremental and windowed models reading them and those downstream of them.
    */
   refreshAfter(committed: readonly string[]): Promise<ModelRunResult[]> {
-    return this.exclusive(() => this.refresh(committed));
+    return this.exclusive(async () => {
+      const models = this.refreshedBy(committed);
+      if (models.length === 0) return [];
+      return this.build(models, await this.pinInputs(models, false));
+    });
   }
 
-  private async refresh(committed: readonly string[]): Promise<ModelRunResult[]> {
+  /** Runs the tests of the selected models. */
+  test(selection?: string): Promise<ModelTestResult[]> {
+    return this.exclusive(async () => {
+      const models = selectModels(this.graph, selection);
+      return this.testModels(models, await this.pinInputs(models, true));
+    });
+  }
+
+  /** The compiled SQL of a model (for `models compile` and errors). */
+  compiled(name: string, incremental = false): string {
+    return this.compile(this.byName.get(name)!, incremental);
+  }
+
+  private refreshedBy(committed: readonly string[]): SqlModel[] {
     const touched = new Set<string>();
     for (const model of this.graph.ordered) {
       const reads = [
@@ -85,21 +129,66 @@ export class SqlModelRunner {
       const continuous = model.materialized === 'incremental' || model.materialized === 'windowed';
       if (continuous && (upstream || reads.some((t) => committed.includes(t)))) touched.add(model.name);
     }
+    return this.graph.ordered.filter((m) => touched.has(m.name));
+  }
+
+  /**
+   * Pins, at their current snapshots, the tables `models` read: their sources and those of every
+   * model upstream, the tables of those models and their own; with `tests`, also what their tests
+   * read.
+   */
+  private async pinInputs(models: readonly SqlModel[], tests: boolean): Promise<PinnedSnapshots> {
+    const tables = new Set<string>();
+    const seen = new Set<string>();
+    const visit = (model: SqlModel): void => {
+      if (seen.has(model.name)) return;
+      seen.add(model.name);
+      if (model.materialized !== 'view') tables.add(modelTableName(model));
+      for (const source of model.sources) tables.add(`${source.namespace}.${source.table}`);
+      for (const reference of findTableReferences(model.body))
+        tables.add(`${reference.namespace}.${reference.name}`);
+      for (const parent of this.graph.parents.get(model.name) ?? []) visit(this.byName.get(parent)!);
+    };
+    for (const model of models) visit(model);
+    if (tests)
+      for (const model of models)
+        for (const test of model.tests) {
+          if (test.kind === 'relationships' && this.byName.has(test.to)) visit(this.byName.get(test.to)!);
+          if (test.kind === 'sql')
+            for (const reference of findTableReferences(this.compile({ ...model, body: test.sql }, true)))
+              tables.add(`${reference.namespace}.${reference.name}`);
+        }
+    const pins = new PinnedSnapshots(this.engine);
+    await pins.pin(tables);
+    return pins;
+  }
+
+  private async build(
+    models: readonly SqlModel[],
+    pins: PinnedSnapshots,
+    onModel?: ModelRunListener,
+  ): Promise<ModelRunResult[]> {
     const results: ModelRunResult[] = [];
-    for (const model of this.graph.ordered)
-      if (touched.has(model.name)) results.push(await this.runModel(model));
+    for (const model of models) {
+      const started = performance.now();
+      const { rows, sourceSnapshots } = await this.materialize(model, pins);
+      const result: ModelRunResult = {
+        model: model.name,
+        materialized: model.materialized,
+        rows,
+        ms: Math.round(performance.now() - started),
+        sourceSnapshots,
+      };
+      results.push(result);
+      await onModel?.(result);
+    }
     return results;
   }
 
-  /** Runs the tests of the selected models. */
-  test(selection?: string): Promise<ModelTestResult[]> {
-    return this.exclusive(() => this.testSelected(selection));
-  }
-
-  private async testSelected(selection: string | undefined): Promise<ModelTestResult[]> {
+  private async testModels(models: readonly SqlModel[], pins: PinnedSnapshots): Promise<ModelTestResult[]> {
     const results: ModelTestResult[] = [];
-    for (const model of selectModels(this.graph, selection)) {
-      const relation = await this.relationOf(model);
+    for (const model of models) {
+      const relation = this.refRelation(model.name);
       for (const test of model.tests) {
         const sql = failingRowsSql(
           test,
@@ -107,7 +196,7 @@ export class SqlModelRunner {
           (name) => this.refRelation(name),
           (body) => this.compile({ ...model, body }, true),
         );
-        const bound = await this.engine.bindLakeTables(sql);
+        const bound = await this.engine.bindLakeTables(await pins.apply(sql));
         const { rows: counted } = await this.engine.session.query(
           `SELECT count(*) AS n FROM (${bound}) AS failing`,
         );
@@ -129,67 +218,64 @@ export class SqlModelRunner {
     return result;
   }
 
-  /** The compiled SQL of a model (for `models compile` and errors). */
-  compiled(name: string, incremental = false): string {
-    return this.compile(this.byName.get(name)!, incremental);
-  }
-
-  private async runModel(model: SqlModel): Promise<ModelRunResult> {
-    const started = performance.now();
-    const rows = await this.materialize(model);
-    return {
-      model: model.name,
-      materialized: model.materialized,
-      rows,
-      ms: Math.round(performance.now() - started),
-    };
-  }
-
-  private async materialize(model: SqlModel): Promise<number> {
+  private async materialize(
+    model: SqlModel,
+    pins: PinnedSnapshots,
+  ): Promise<{ rows: number; sourceSnapshots: Record<string, number> }> {
     const { engine } = this;
     const table = modelTableName(model);
     const exists = await engine.catalog.tableExists({ namespace: model.schema, name: model.name });
+    const incremental = exists && model.materialized !== 'view' && model.materialized !== 'table';
+    const compiled = await pins.apply(this.compile(model, incremental));
+    const sourceSnapshots = pins.snapshotsReadBy(compiled);
+    delete sourceSnapshots[table];
+    const sql = await engine.bindLakeTables(compiled);
     if (model.materialized === 'view') {
-      await engine.session.query(
-        `SELECT * FROM (${await engine.bindLakeTables(this.compile(model, false))}) AS v LIMIT 0`,
-      );
-      return 0;
+      await engine.session.query(`SELECT * FROM (${sql}) AS v LIMIT 0`);
+      return { rows: 0, sourceSnapshots };
     }
-    const create = async (sql: string): Promise<void> => {
+    const options: CommitOptions = {
+      properties: { [SOURCE_SNAPSHOTS_PROPERTY]: JSON.stringify(sourceSnapshots) },
+    };
+    const wrote = (snapshotId: number | undefined): void => {
+      if (snapshotId !== undefined) pins.wrote(table, snapshotId);
+    };
+    if (!exists) {
       await engine.createTable(table, {
         likeQuery: sql,
         ...(model.partitionBy ? { partitionBy: [model.partitionBy] } : {}),
       });
-    };
-    if (model.materialized === 'table' || !exists) {
-      const sql = await engine.bindLakeTables(this.compile(model, false));
-      if (!exists) {
-        await create(sql);
-        return (await engine.append(table, sql)).records;
-      }
-      return (await engine.overwrite(table, alwaysTrue, sql)).records;
+      const appended = await engine.append(table, sql, options);
+      wrote(appended.snapshot?.snapshotId);
+      return { rows: appended.records, sourceSnapshots };
+    }
+    if (model.materialized === 'table') {
+      const rebuilt = await engine.overwrite(table, alwaysTrue, sql, options);
+      wrote(rebuilt.snapshot?.snapshotId);
+      return { rows: rebuilt.records, sourceSnapshots };
     }
     if (model.materialized === 'windowed') {
-      const sql = await engine.bindLakeTables(this.compile(model, true));
-      return (await engine.replacePartitions(table, sql)).records;
+      const replaced = await engine.replacePartitions(table, sql, options);
+      wrote(replaced.snapshot?.snapshotId);
+      return { rows: replaced.records, sourceSnapshots };
     }
     const fresh = `__model_new_${model.name}`;
-    await engine.session.run(
-      `CREATE OR REPLACE TEMP TABLE ${quoteIdent(fresh)} AS ${await engine.bindLakeTables(this.compile(model, true))}`,
-    );
+    await engine.session.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(fresh)} AS ${sql}`);
     try {
       const { rows } = await engine.session.query(`SELECT count(*) AS n FROM ${quoteIdent(fresh)}`);
       const added = Number(rows[0]?.n ?? 0);
-      if (added === 0) return 0;
+      if (added === 0) return { rows: 0, sourceSnapshots };
       const key = model.uniqueKey
         .map((k) => `t.${quoteIdent(k)} IS NOT DISTINCT FROM n.${quoteIdent(k)}`)
         .join(' AND ');
       const merged = await engine.bindLakeTables(
-        `SELECT * FROM ${table} AS t WHERE NOT EXISTS (SELECT 1 FROM ${quoteIdent(fresh)} AS n WHERE ${key})
+        await pins.apply(
+          `SELECT * FROM ${table} AS t WHERE NOT EXISTS (SELECT 1 FROM ${quoteIdent(fresh)} AS n WHERE ${key})
          UNION ALL BY NAME SELECT * FROM ${quoteIdent(fresh)}`,
+        ),
       );
-      await engine.overwrite(table, alwaysTrue, merged);
-      return added;
+      wrote((await engine.overwrite(table, alwaysTrue, merged, options)).snapshot?.snapshotId);
+      return { rows: added, sourceSnapshots };
     } finally {
       await engine.session.run(`DROP TABLE IF EXISTS ${quoteIdent(fresh)}`);
     }
@@ -200,10 +286,6 @@ export class SqlModelRunner {
   }
 
   /** SQL naming a model's rows: its table, or its compiled view as a subquery. */
-  private async relationOf(model: SqlModel): Promise<string> {
-    return this.refRelation(model.name);
-  }
-
   private refRelation(name: string): string {
     const model = this.byName.get(name)!;
     if (model.materialized === 'view') return `(${this.compile(model, false)}) AS ${quoteIdent(name)}`;

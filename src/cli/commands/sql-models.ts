@@ -28,11 +28,11 @@ export function registerSqlModelCommands(models: Command): void {
     )
     .action(async (options: { project: string; select?: string }) => {
       await withRunner(options.project, async (runner) => {
-        await runner.run(options.select, (r) =>
+        await runner.run(options.select, (r) => {
           process.stdout.write(
             `${r.model.padEnd(28)} ${r.materialized.padEnd(12)} ${String(r.rows).padStart(9)} rows  ${r.ms} ms\n`,
-          ),
-        );
+          );
+        });
       });
     });
   models
