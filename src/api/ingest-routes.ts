@@ -1,4 +1,4 @@
-import { ErrorCode } from '../core/index.js';
+import { ErrorCode, isLakestreamError } from '../core/index.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppendResult, EventAppender } from '../ingest/index.js';
 import { clientError } from './error-response.js';
@@ -7,6 +7,8 @@ import { eventsHash, isValidIdempotencyKey } from './idempotency.js';
 import { marketIngestSchema, streamEventsSchema } from './openapi.js';
 
 const STREAM_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+/** `Retry-After` of a 503 while the log cannot write: about two of its recovery probes. */
+const RETRY_AFTER_SECONDS = 2;
 
 /** Counts what the ingest routes take in (for metrics). */
 export interface IngestObserver {
@@ -152,9 +154,25 @@ export function registerIngestRoutes(app: FastifyInstance, target: IngestTarget)
 
 /**
  * Appends a request's events, once per `Idempotency-Key` when the client sends one: a retry gets
- * the first attempt's sequence numbers back and nothing is appended again.
+ * the first attempt's sequence numbers back and nothing is appended again. While the log cannot
+ * write (a full disk), the answer is 503 LS_UNAVAILABLE and nothing of the request is stored.
  */
 async function appendOnce(
+  target: IngestTarget,
+  headers: Record<string, string | string[] | undefined>,
+  scope: string,
+  stream: string,
+  events: readonly string[],
+): Promise<{ result: AppendResult; replayed: boolean } | { error: ReturnType<typeof clientError> }> {
+  try {
+    return await appendOnceOrThrow(target, headers, scope, stream, events);
+  } catch (error) {
+    if (!isLakestreamError(error, ErrorCode.UNAVAILABLE)) throw error;
+    return { error: clientError(503, ErrorCode.UNAVAILABLE, error.message) };
+  }
+}
+
+async function appendOnceOrThrow(
   target: IngestTarget,
   headers: Record<string, string | string[] | undefined>,
   scope: string,
@@ -275,5 +293,6 @@ function parseNdjson(
 }
 
 function send(reply: FastifyReply, response: ReturnType<typeof clientError>): FastifyReply {
+  if (response.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply.code(response.status).send(response.body);
 }

@@ -8,7 +8,7 @@ export interface LakeBrowser {
   describeTable(table: string): Promise<TableDetail>;
   /** Rows of a table, at a snapshot when given (time travel). */
   previewRows(table: string, options: { snapshotId?: string; limit: number }): Promise<QueryAnswer>;
-  /** One read-only SELECT (LS_QUERY_NOT_ALLOWED, LS_QUERY_TIMEOUT, LS_SQL_ERROR). */
+  /** One read-only SELECT (LS_QUERY_NOT_ALLOWED, LS_QUERY_TIMEOUT, LS_QUERY_TOO_LARGE, LS_SQL_ERROR). */
   query(sql: string, limit: number): Promise<QueryAnswer>;
 }
 
@@ -63,7 +63,7 @@ export function registerLakeRoutes(app: FastifyInstance, lake: LakeBrowser): voi
       schema: {
         tags: ['lake'],
         summary:
-          'Run one read-only SELECT over lake tables (ns.table, ns.table AT (VERSION => id)); row and time limits apply',
+          'Run one read-only SELECT over lake tables (ns.table, ns.table AT (VERSION => id)); row, time, memory and result-size limits apply (422 LS_QUERY_TOO_LARGE over the memory or size budget)',
         body: {
           type: 'object',
           required: ['sql'],

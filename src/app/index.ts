@@ -16,6 +16,8 @@ export { EngineLakeBrowser } from './lake-browser.js';
 export { SourceStatusBoard } from './source-status-board.js';
 export type { SecurityConfig } from './security-config.js';
 export { parseSecurityConfig } from './security-config.js';
+export type { QueryConfig } from './query-config.js';
+export { parseQueryConfig, queryConfigFromEnv } from './query-config.js';
 export { PipelineMetrics } from './pipeline-metrics.js';
 export { createLogger } from './logger.js';
 export type { Role } from './roles.js';

@@ -4,9 +4,6 @@ import type { LakeEngine, QueryResult } from '../engine/index.js';
 import type { IcebergTable } from '../table/index.js';
 import { formatTableIdentifier, parseTableIdentifier, typeToJson } from '../table/index.js';
 
-/** Time limit of one dashboard or API query. */
-const QUERY_TIMEOUT_MS = 30_000;
-
 /**
  * The lake as the API shows it, read through its own DuckDB connection (`engine.fork()`), so
  * analysts' queries run beside the pipeline's batches instead of queueing behind them.
@@ -74,10 +71,8 @@ export class EngineLakeBrowser implements LakeBrowser {
 
   async query(sql: string, limit: number): Promise<QueryAnswer> {
     const started = performance.now();
-    const { result, truncated } = await this.engine.readOnlyQuery(sql, {
-      limit,
-      timeoutMs: QUERY_TIMEOUT_MS,
-    });
+    // The reader's query budget (`query:` of the project) bounds time, memory and result size.
+    const { result, truncated } = await this.engine.readOnlyQuery(sql, { limit });
     return { ...toJsonRows(result), truncated, elapsedMs: Math.round(performance.now() - started) };
   }
 }

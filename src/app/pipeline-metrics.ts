@@ -2,6 +2,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { IngestObserver } from '../api/index.js';
 import type { SilverBatchResult } from '../stream/index.js';
 import type { PipelineObservation } from './pipeline-runtime.js';
+import type { StageName } from './stage-health.js';
+import { STAGE_NAMES } from './stage-health.js';
 
 /** The newest live-accuracy window of a model, for the live MAE gauge. */
 export interface LiveAccuracy {
@@ -15,6 +17,10 @@ export interface LiveAccuracy {
 export interface MetricsSources {
   readonly observe: () => PipelineObservation;
   readonly liveAccuracy: () => Promise<LiveAccuracy[]>;
+  /** Whether a stage is failing now (its last attempt failed). */
+  readonly stageFailing?: (stage: StageName) => boolean;
+  /** Whether the write-ahead log cannot write now (appends are answered 503). */
+  readonly walUnavailable?: () => boolean;
 }
 
 /** The counts of one silver batch. */
@@ -44,6 +50,7 @@ export class PipelineMetrics implements IngestObserver {
   private readonly predictions: Counter<'stream' | 'model'>;
   private readonly jobRuns: Counter<'job' | 'status'>;
   private readonly deltaFailures: Counter<'table'>;
+  private readonly stageFailures: Counter<'stage'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -116,6 +123,13 @@ export class PipelineMetrics implements IngestObserver {
       labelNames: ['table'],
       registers,
     });
+    this.stageFailures = new Counter({
+      name: 'lakestream_stage_failures_total',
+      help: 'Failed attempts per pipeline stage (bronze, silver, gold, delta, accuracy); each is retried with backoff',
+      labelNames: ['stage'],
+      registers,
+    });
+    for (const stage of STAGE_NAMES) this.stageFailures.inc({ stage }, 0);
     this.scrapeGauges(sources, registers);
   }
 
@@ -165,6 +179,11 @@ export class PipelineMetrics implements IngestObserver {
     this.deltaFailures.inc({ table });
   }
 
+  /** Counts a failed attempt of a pipeline stage. */
+  stageFailed(stage: StageName): void {
+    this.stageFailures.inc({ stage });
+  }
+
   jobFinished(job: string, status: string): void {
     this.jobRuns.inc({ job, status });
   }
@@ -212,6 +231,26 @@ export class PipelineMetrics implements IngestObserver {
             this.set({ stream }, (now - counters.lastSilverCommitAt) / 1000);
       },
     });
+    const { stageFailing, walUnavailable } = sources;
+    if (stageFailing)
+      new Gauge({
+        name: 'lakestream_stage_failing',
+        help: '1 while a pipeline stage is failing (its last attempt failed), else 0',
+        labelNames: ['stage'],
+        registers,
+        collect() {
+          for (const stage of STAGE_NAMES) this.set({ stage }, stageFailing(stage) ? 1 : 0);
+        },
+      });
+    if (walUnavailable)
+      new Gauge({
+        name: 'lakestream_wal_unavailable',
+        help: '1 while the write-ahead log cannot write (a full disk, an I/O error) and ingest answers 503, else 0',
+        registers,
+        collect() {
+          this.set(walUnavailable() ? 1 : 0);
+        },
+      });
     new Gauge({
       name: 'lakestream_model_live_mae',
       help: 'Mean absolute error of the newest closed live-accuracy window, per model and version',

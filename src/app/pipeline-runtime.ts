@@ -6,11 +6,12 @@ import type { Kafka } from 'kafkajs';
 import { abortableSleep } from '../core/index.js';
 import { ApiKeyRing, buildApi, decodeRequestToken, IdempotencyIndex } from '../api/index.js';
 import type { SecurityConfig } from './security-config.js';
+import type { QueryConfig } from './query-config.js';
 import type { ModelConfig } from './model-config.js';
 import { modelService } from './model-service.js';
 import { DuckSession, LakeEngine } from '../engine/index.js';
 import { AliasPredictions, ModelRegistry } from '../ml/index.js';
-import type { EventAppender } from '../ingest/index.js';
+import type { EventAppender, WalOptions } from '../ingest/index.js';
 import {
   checkKafkaTopic,
   KafkaEventLog,
@@ -49,13 +50,16 @@ import { SourceStatusBoard } from './source-status-board.js';
 import type { LiveAccuracy } from './pipeline-metrics.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import type { RunHistory } from '../scheduler/index.js';
-import { ErrorCode, lakeError } from '../core/index.js';
+import { ErrorCode, isLakestreamError, lakeError } from '../core/index.js';
 import type { KafkaSourceConfig, KafkaTransportConfig } from './transport-config.js';
 import type { Role } from './roles.js';
 import { ALL_ROLES, checkRoles } from './roles.js';
 import { dedupeKeyOf } from './kafka-keys.js';
 import type { StorageConfig } from './storage-config.js';
 import { openLake } from './lake-location.js';
+import { ScratchFolder } from './scratch-folder.js';
+import type { StageName } from './stage-health.js';
+import { StageHealth } from './stage-health.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 /** A source's events go to the WAL in batches of at most this many… */
@@ -148,6 +152,8 @@ export interface PipelineRuntimeOptions {
   readonly webRoot?: string;
   /** API keys and request limits (default: no keys, default limits). */
   readonly security?: SecurityConfig;
+  /** Memory, threads, time and result size of read-only queries (default: the query defaults). */
+  readonly query?: QueryConfig;
   /** The HTTP API's logger (requests at debug, failures with their request id). */
   readonly logger?: FastifyBaseLogger;
   /** Keep the table pointers in a PostgreSQL (Iceberg JDBC) catalog instead of the warehouse folder. */
@@ -160,6 +166,8 @@ export interface PipelineRuntimeOptions {
   readonly roles?: readonly Role[];
   /** Where the warehouse files live; default the local folder `<dataDir>/warehouse`. */
   readonly storage?: StorageConfig;
+  /** For tests: how the write-ahead log opens its files and probes a failed disk. */
+  readonly walOptions?: Pick<WalOptions, 'open' | 'probeIntervalMs'>;
 }
 
 /**
@@ -224,6 +232,8 @@ export class PipelineRuntime {
   private readonly batchDurationsMs: number[] = [];
   private lastBatchMs = 0;
   private lastGoldError: string | undefined;
+  private readonly stageHealth = new StageHealth();
+  private scratch: ScratchFolder | undefined;
   private readonly counters: PipelineStats = {
     microBatches: 0,
     bronzeRows: 0,
@@ -295,23 +305,31 @@ export class PipelineRuntime {
   /** Opens the tables and the WAL, starts the stages and the HTTP API. */
   static async start(options: PipelineRuntimeOptions): Promise<PipelineRuntime> {
     const { store, catalog, localRoot } = await openLake(options);
-    const engine = new LakeEngine(catalog, await DuckSession.open());
+    const scratch = await ScratchFolder.open(options.dataDir);
+    const engine = new LakeEngine(catalog, await DuckSession.open({ scratchDir: scratch.path }));
     const created: { runtime?: PipelineRuntime } = {};
     const metrics = new PipelineMetrics({
       observe: () => created.runtime!.observe(),
       liveAccuracy: () => created.runtime!.liveAccuracy(),
+      stageFailing: (stage) => created.runtime?.stageHealth.isFailing(stage) ?? false,
+      walUnavailable: () => created.runtime?.wal?.unavailableReason() !== undefined,
     });
     checkRoles(options.roles ?? ALL_ROLES, options.transport ? 'kafka' : 'local');
     const wal = options.transport
       ? undefined
       : await WriteAheadLog.open(join(options.dataDir, 'wal'), {
+          ...options.walOptions,
           onFlush: (seconds) => metrics.walFlushed(seconds),
         });
     const runtime = new PipelineRuntime(options, engine, wal, new ModelRegistry(engine, store), metrics);
     created.runtime = runtime;
+    runtime.scratch = scratch;
+    if (scratch.swept > 0)
+      runtime.log(`pipeline: removed ${scratch.swept} scratch folder(s) left by earlier processes`);
     let lastDeltaError: string | undefined;
     engine.onDeltaMirrorError = (table, error) => {
       metrics.deltaMirrorFailed(table);
+      runtime.stageFailed('delta', error, table);
       const message = error instanceof Error ? error.message : String(error);
       if (message !== lastDeltaError)
         runtime.log(
@@ -354,7 +372,7 @@ export class PipelineRuntime {
     const scheduler = runtime.scheduler;
     const directory = options.directory ?? { projects: [] };
     const name = options.name ?? 'lakestream';
-    runtime.reader = await LakeEngine.openSandboxed(engine.catalog, localRoot);
+    runtime.reader = await LakeEngine.openSandboxed(engine.catalog, localRoot, options.query);
     runtime.dashboard = new RuntimeDashboard(
       describeProject({
         name,
@@ -496,30 +514,38 @@ export class PipelineRuntime {
   /** Runs one micro-batch of every stage; returns how many records bronze took. */
   async runStagesOnce(): Promise<number> {
     const startedAt = performance.now();
+    const startedAtMs = Date.now();
     let bronzeRecords = 0;
     for (const stage of [...(this.bronze ? [this.bronze] : []), ...this.kafkaStages]) {
       const stageStartedAt = performance.now();
-      const { records } = await stage.runOnce();
+      const { records } = await this.inStage('bronze', stage.tableName, () => stage.runOnce());
       bronzeRecords += records;
       if (records > 0)
         this.metrics.committed(stage.tableName, (performance.now() - stageStartedAt) / 1000, records);
     }
+    this.stageHealth.succeeded('bronze');
     this.counters.bronzeRows += bronzeRecords;
     const committed: string[] = [];
     const runsSilver = this.silverLock?.isLeader ?? true;
     for (const silver of runsSilver ? this.silvers : []) {
       const silverStartedAt = performance.now();
-      const result = await silver.runOnce();
+      const silverTable = formatTableIdentifier(silver.silverTable);
+      const result = await this.inStage('silver', silverTable, () => silver.runOnce());
       this.counters.silverRows += result.silverRows;
       this.counters.quarantinedRows += result.quarantinedRows;
       this.countStream(silver.stream, result);
       this.observeSilver(silver, result, (performance.now() - silverStartedAt) / 1000);
       if (result.silverRows > 0) committed.push(formatTableIdentifier(silver.silverTable));
     }
+    this.stageHealth.succeeded('silver');
     if (this.gold && committed.length > 0) await this.refreshGold(this.gold, committed);
-    for (const accuracy of runsSilver ? this.accuracies : []) await accuracy.runOnce();
+    for (const accuracy of runsSilver ? this.accuracies : [])
+      await this.inStage('accuracy', undefined, () => accuracy.runOnce());
+    this.stageHealth.succeeded('accuracy');
     this.counters.microBatches++;
     if (bronzeRecords > 0 || committed.length > 0) {
+      // every commit of this batch mirrored into Delta unless a failure was reported meanwhile
+      this.stageHealth.succeededSince('delta', startedAtMs);
       this.lastBatchMs = performance.now() - startedAt;
       this.batchDurationsMs.push(this.lastBatchMs);
       if (this.batchDurationsMs.length > 100) this.batchDurationsMs.shift();
@@ -534,7 +560,8 @@ export class PipelineRuntime {
    */
   private async refreshGold(gold: SqlModelRunner, committed: readonly string[]): Promise<void> {
     try {
-      const refreshed = await gold.refreshAfter(committed);
+      const refreshed = await this.inStage('gold', undefined, () => gold.refreshAfter(committed));
+      this.stageHealth.succeeded('gold');
       this.counters.goldRefreshes += refreshed.length;
       this.lastGoldError = undefined;
     } catch (error) {
@@ -573,13 +600,40 @@ export class PipelineRuntime {
     return windows;
   }
 
-  /** What keeps the process from being ready: sources still connecting or reconnecting. */
+  /**
+   * What keeps the process from being ready: a write-ahead log that cannot write, failing stages
+   * (with their newest error), sources still connecting or reconnecting.
+   */
   notReady(): string[] {
     if (!this.running) return ['stopping'];
-    return this.sourceStatus
-      .list()
-      .filter((s) => s.state === 'connecting' || s.state === 'reconnecting')
-      .map((s) => `source ${s.name} is ${s.state}`);
+    const walReason = this.wal?.unavailableReason();
+    return [
+      ...(walReason === undefined ? [] : [walReason]),
+      ...this.stageHealth.describe(),
+      ...this.sourceStatus
+        .list()
+        .filter((s) => s.state === 'connecting' || s.state === 'reconnecting')
+        .map((s) => `source ${s.name} is ${s.state}`),
+    ];
+  }
+
+  /** Runs one attempt of a stage, recording a failure (for `/readyz` and metrics) before rethrowing it. */
+  private async inStage<T>(
+    stage: StageName,
+    subject: string | undefined,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      this.stageFailed(stage, error, subject);
+      throw error;
+    }
+  }
+
+  private stageFailed(stage: StageName, error: unknown, subject?: string): void {
+    this.stageHealth.failed(stage, error, subject);
+    this.metrics.stageFailed(stage);
   }
 
   private countStream(stream: string, result: SilverBatchResult): void {
@@ -640,6 +694,7 @@ export class PipelineRuntime {
     await this.kafkaLog?.close();
     await this.engine.close();
     await this.engine.catalog.close();
+    await this.scratch?.close();
   }
 
   /** Starts pumping another source into the WAL; a replay's control makes it pausable from the API. */
@@ -670,9 +725,9 @@ export class PipelineRuntime {
     const send = async (texts: string[]): Promise<void> => {
       await inflight;
       this.metrics.received(stream, source, texts.length);
-      inflight = this.appender
-        .append({ stream, events: texts })
-        .then(() => this.metrics.acknowledged(stream, source, texts.length));
+      inflight = this.appendUntilStored(stream, texts).then(() =>
+        this.metrics.acknowledged(stream, source, texts.length),
+      );
       inflight.catch(() => undefined); // awaited by the next flush; until then it must not count as unhandled
     };
     /** Sends the batch so far; flushes run one after another, in order. */
@@ -706,6 +761,24 @@ export class PipelineRuntime {
   }
 
   /**
+   * Appends a source's batch, waiting out a log that cannot write (disk full, I/O error: it recovers
+   * by itself) instead of ending the source; other errors, and stop, end it.
+   */
+  private async appendUntilStored(stream: string, events: string[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.appender.append({ stream, events });
+        return;
+      } catch (error) {
+        if (!isLakestreamError(error, ErrorCode.UNAVAILABLE) || !this.running) throw error;
+        if (attempt === 1)
+          this.log(`pipeline: source for ${stream} waits for the write-ahead log (${error.message})`);
+        await abortableSleep(Math.min(250 * 2 ** Math.min(attempt, 5), 5_000), this.stopSources.signal);
+      }
+    }
+  }
+
+  /**
    * Runs micro-batches until stop: one starts every commit interval (counted from the previous
    * start, so a batch that ran longer than the interval is followed at once), or as soon as a full
    * batch of events waits in the WAL. Failures back off exponentially (up to 30 s) and are retried.
@@ -719,19 +792,24 @@ export class PipelineRuntime {
         failures = 0;
       } catch (error) {
         failures++;
+        const failure = this.stageHealth.lastFailure;
+        const stage =
+          failure && failure.lastAt.getTime() >= startedAt ? `stage ${failure.stage}` : 'a micro-batch';
         this.log(
-          `pipeline: a micro-batch failed (${error instanceof Error ? error.message : String(error)}); retrying`,
+          `pipeline: ${stage} failed (${error instanceof Error ? error.message : String(error)}); retrying in ${Math.round(this.backoffMs(failures) / 100) / 10} s`,
         );
       }
       if (failures > 0) {
-        await abortableSleep(
-          Math.min(this.intervalMs * 2 ** Math.min(failures, 5), 30_000),
-          this.stopSources.signal,
-        );
+        await abortableSleep(this.backoffMs(failures), this.stopSources.signal);
       } else {
         await this.pauseUntilDue(startedAt + this.intervalMs - Date.now());
       }
     }
+  }
+
+  /** The pause after `failures` failed micro-batches in a row: doubling from the commit interval, at most 30 s. */
+  private backoffMs(failures: number): number {
+    return Math.min(this.intervalMs * 2 ** Math.min(failures, 5), 30_000);
   }
 
   private async pauseUntilDue(ms: number): Promise<void> {

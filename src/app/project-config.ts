@@ -20,6 +20,8 @@ import { parseDuration } from './config-duration.js';
 import type { PostgresCatalogOptions } from '../table/index.js';
 import type { SecurityConfig } from './security-config.js';
 import { parseSecurityConfig } from './security-config.js';
+import type { QueryConfig } from './query-config.js';
+import { parseQueryConfig } from './query-config.js';
 import type { JobConfig } from './jobs-config.js';
 import { parseJobs } from './jobs-config.js';
 import type { StorageConfig } from './storage-config.js';
@@ -79,6 +81,8 @@ export interface ProjectConfig {
   readonly jobs: readonly JobConfig[];
   /** API keys and request limits. */
   readonly security: SecurityConfig;
+  /** Limits of read-only queries (`query:`): memory, threads, time, result size. */
+  readonly query: QueryConfig;
   /** A PostgreSQL (Iceberg JDBC) catalog for the table pointers; default: the warehouse folder. */
   readonly catalog?: PostgresCatalogOptions;
   /** Where the warehouse files live; default: the local folder `<data_dir>/warehouse`. */
@@ -227,6 +231,7 @@ export function validateProjectConfig(
     'catalog',
     'storage',
     'transport',
+    'query',
   ]);
   for (const key of Object.keys(root))
     if (!known.has(key)) bad(key, `unknown key; expected one of ${[...known].join(', ')}`);
@@ -390,6 +395,7 @@ export function validateProjectConfig(
     ...(serving ? { serving } : {}),
     jobs: parseJobs(root.jobs, { bad, obj, str, num }),
     security: parseSecurityConfig(root, { bad, obj, str, num }),
+    query: parseQueryConfig(root.query, { bad, obj, str, num }),
     ...catalog,
     ...(storage ? { storage } : {}),
     ...(transport ? { transport } : {}),

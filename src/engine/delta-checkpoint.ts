@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckpointCodec, DeltaAction } from '../table/index.js';
@@ -20,6 +20,8 @@ const CHECKPOINT_COLUMNS: Readonly<Record<string, string>> = {
 /**
  * Delta checkpoints with DuckDB: the actions go through a temporary NDJSON file that `read_json`
  * reads with the checkpoint's struct types, and `COPY … (FORMAT parquet)` writes one row per action.
+ * The temporary files live in the session's scratch folder (the system temp folder without one) and
+ * are removed when the work ends.
  */
 export class DuckCheckpointCodec implements CheckpointCodec {
   private readonly session: DuckSession;
@@ -70,7 +72,9 @@ export class DuckCheckpointCodec implements CheckpointCodec {
   }
 
   private async withTempDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
-    const dir = await mkdtemp(join(tmpdir(), 'lakestream-delta-'));
+    const scratchDir = this.session.scratchDir ?? tmpdir();
+    await mkdir(scratchDir, { recursive: true });
+    const dir = await mkdtemp(join(scratchDir, 'lakestream-delta-'));
     try {
       return await work(dir);
     } finally {

@@ -1,4 +1,4 @@
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBResultReader } from '@duckdb/node-api';
 import { ErrorCode, isLakestreamError, lakeError } from '../core/index.js';
 import { quoteLiteral } from './sql-text.js';
@@ -38,6 +38,13 @@ export interface DuckSessionOptions {
   readonly threads?: number;
   readonly memoryLimit?: string;
   /**
+   * Folder of the session's scratch files, e.g. the process's folder under `<dataDir>/tmp`: DuckDB
+   * spills to `<scratchDir>/duckdb` (not a sandboxed database: it never spills), and the pipeline's
+   * own temporary files (bronze batches, Delta checkpoints) go below it. Default: the system temp
+   * folder for those files, and DuckDB's own spill folder.
+   */
+  readonly scratchDir?: string;
+  /**
    * Lock the database into a sandbox: no file or network access except below
    * `allowedDirectories` (absolute paths), no extension installs or loads, no spilling to a temp
    * folder, and a configuration no statement can change afterwards.
@@ -56,6 +63,8 @@ export class DuckSession {
   private readonly ownsInstance: boolean;
   /** Whether the database's configuration is locked into a sandbox (see {@link DuckSessionOptions}). */
   readonly sandboxed: boolean;
+  /** Where temporary files of this session go (see {@link DuckSessionOptions.scratchDir}). */
+  readonly scratchDir: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -64,11 +73,13 @@ export class DuckSession {
     connection: DuckDBConnection,
     ownsInstance: boolean,
     sandboxed: boolean,
+    scratchDir: string | undefined,
   ) {
     this.instance = instance;
     this.connection = connection;
     this.ownsInstance = ownsInstance;
     this.sandboxed = sandboxed;
+    this.scratchDir = scratchDir;
   }
 
   /** Opens an in-memory (or file) database with UTC as its time zone, sandboxed when asked. */
@@ -76,9 +87,22 @@ export class DuckSession {
     const settings: Record<string, string> = {};
     if (options.threads !== undefined) settings.threads = String(options.threads);
     if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
+    if (options.scratchDir !== undefined && !options.sandbox)
+      settings.temp_directory = join(options.scratchDir, 'duckdb');
+    if (options.sandbox) {
+      // give freed memory back to the system after each query: a sandbox answers users' queries
+      settings.allocator_flush_threshold = '16MB';
+      settings.allocator_bulk_deallocation_flush_threshold = '0MB';
+    }
     const instance = await DuckDBInstance.create(options.path ?? ':memory:', settings);
     const connection = await instance.connect();
-    const session = new DuckSession(instance, connection, true, options.sandbox !== undefined);
+    const session = new DuckSession(
+      instance,
+      connection,
+      true,
+      options.sandbox !== undefined,
+      options.scratchDir,
+    );
     try {
       await session.run("SET TimeZone = 'UTC'");
       if (options.sandbox) {
@@ -100,7 +124,13 @@ export class DuckSession {
    * configuration (time zone included).
    */
   async fork(): Promise<DuckSession> {
-    const session = new DuckSession(this.instance, await this.instance.connect(), false, this.sandboxed);
+    const session = new DuckSession(
+      this.instance,
+      await this.instance.connect(),
+      false,
+      this.sandboxed,
+      this.scratchDir,
+    );
     if (!this.sandboxed) await session.run("SET TimeZone = 'UTC'");
     return session;
   }

@@ -22,6 +22,8 @@ export { LakeEngine, partitionPath } from './lake-engine.js';
 export type { ParquetFileRequest } from './parquet-writer.js';
 export { readFileStats, writeParquetFile } from './parquet-writer.js';
 export { partitionExpressionSql } from './partition-sql.js';
+export type { QueryBudget } from './query-budget.js';
+export { DEFAULT_QUERY_BUDGET, formatByteSize } from './query-budget.js';
 export type { NewFileLocation, PartitionedWriteRequest } from './partitioned-writer.js';
 export { writePartitionedFiles } from './partitioned-writer.js';
 export { dataFilesRelationSql, emptyRelationSql } from './scan-sql.js';

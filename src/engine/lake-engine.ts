@@ -39,6 +39,8 @@ import type { ScanDataFile, ScanDeleteFile } from './scan-sql.js';
 import { dataFilesRelationSql } from './scan-sql.js';
 import type { PushdownFilter } from './sql-filters.js';
 import { findPushdownFilter, prunableConjuncts } from './sql-filters.js';
+import type { QueryBudget } from './query-budget.js';
+import { boundedSelectSql, DEFAULT_QUERY_BUDGET, overBudgetError } from './query-budget.js';
 import { checkReadOnlySql } from './read-only-sql.js';
 import { lakeDirectories } from './sandbox.js';
 import { quoteIdent } from './sql-text.js';
@@ -91,27 +93,52 @@ export interface CompactionResult {
  */
 export class LakeEngine {
   readonly catalog: Catalog;
-  readonly session: DuckSession;
+  private currentSession: DuckSession;
+  /** A sandboxed reader's way to open a fresh database, and its budget (see {@link openSandboxed}). */
+  private readonly sandbox:
+    { readonly reopen: () => Promise<DuckSession>; readonly budget: QueryBudget } | undefined;
+  private readOnlyTurn: Promise<unknown> = Promise.resolve();
   private readonly tables = new Map<string, IcebergTable>();
   /** Told when mirroring a commit into a table's Delta log fails (the Iceberg commit stands). */
   onDeltaMirrorError: ((table: string, error: unknown) => void) | undefined;
   private readonly checkpointCodec: DuckCheckpointCodec;
 
-  constructor(catalog: Catalog, session: DuckSession) {
+  constructor(
+    catalog: Catalog,
+    session: DuckSession,
+    sandbox?: { readonly reopen: () => Promise<DuckSession>; readonly budget: QueryBudget },
+  ) {
     this.catalog = catalog;
-    this.session = session;
+    this.currentSession = session;
+    this.sandbox = sandbox;
     this.checkpointCodec = new DuckCheckpointCodec(session);
+  }
+
+  /** The DuckDB session queries run on (a sandboxed reader swaps it after a query over budget). */
+  get session(): DuckSession {
+    return this.currentSession;
   }
 
   /**
    * A reader of the lake on its own sandboxed DuckDB database: it can open files only below
    * `warehouseDir` (and the folders of tables registered in place outside it), cannot reach the
    * network, install or load extensions, attach databases or change any setting. Use it for
-   * {@link readOnlyQuery} on behalf of users; closing it closes that database.
+   * {@link readOnlyQuery} on behalf of users; closing it closes that database. The database gets
+   * the `budget`'s memory limit and threads and spills nowhere; after a query that left the process
+   * holding much more memory, the reader reopens its database, which returns that memory.
    */
-  static async openSandboxed(catalog: Catalog, warehouseDir: string): Promise<LakeEngine> {
-    const allowedDirectories = await lakeDirectories(catalog, warehouseDir);
-    return new LakeEngine(catalog, await DuckSession.open({ sandbox: { allowedDirectories } }));
+  static async openSandboxed(
+    catalog: Catalog,
+    warehouseDir: string,
+    budget: QueryBudget = DEFAULT_QUERY_BUDGET,
+  ): Promise<LakeEngine> {
+    const reopen = async (): Promise<DuckSession> =>
+      DuckSession.open({
+        memoryLimit: `${budget.memoryLimitBytes}B`,
+        threads: budget.threads,
+        sandbox: { allowedDirectories: await lakeDirectories(catalog, warehouseDir) },
+      });
+    return new LakeEngine(catalog, await reopen(), { reopen, budget });
   }
 
   /** Loads a table (cached; refreshed from the catalog on every call). */
@@ -294,11 +321,23 @@ export class LakeEngine {
 
   /**
    * Runs one read-only SELECT over lake tables (see {@link checkReadOnlySql}) with a row limit and
-   * a time limit; `truncated` says whether more rows existed.
+   * the reader's {@link QueryBudget} (the default one unless opened with another): a query over its
+   * memory or result size fails with LS_QUERY_TOO_LARGE, one over its time (or `timeoutMs`) with
+   * LS_QUERY_TIMEOUT. `truncated` says whether more rows existed. Queries take turns, so a reader
+   * that reopens its database after a heavy query never closes it under another one.
    */
-  async readOnlyQuery(
+  readOnlyQuery(
     sql: string,
     options: { limit?: number; timeoutMs?: number } = {},
+  ): Promise<{ result: QueryResult; truncated: boolean }> {
+    const turn = this.readOnlyTurn.then(() => this.runReadOnlyQuery(sql, options));
+    this.readOnlyTurn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async runReadOnlyQuery(
+    sql: string,
+    options: { limit?: number; timeoutMs?: number },
   ): Promise<{ result: QueryResult; truncated: boolean }> {
     const limit = Math.max(1, Math.floor(options.limit ?? 1000));
     const text = sql.trim().replace(/;\s*$/, '');
@@ -308,13 +347,19 @@ export class LakeEngine {
       return isValidIdentifier(identifier) && this.catalog.tableExists(identifier);
     });
     const bound = await this.bindLakeTables(text);
+    const budget = this.sandbox?.budget ?? DEFAULT_QUERY_BUDGET;
+    const rssBefore = process.memoryUsage.rss();
     const result = await this.session
-      .query(`SELECT * FROM (\n${bound}\n) AS q LIMIT ${limit + 1}`, {
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      .query(boundedSelectSql(bound, limit + 1, budget.maxResultBytes), {
+        timeoutMs: options.timeoutMs ?? budget.timeoutMs,
       })
-      .catch((error: unknown) => {
-        throw sandboxRefusal(error) ?? error;
+      .catch(async (error: unknown) => {
+        const overBudget = overBudgetError(error, budget);
+        if (overBudget) await this.recycleSandbox();
+        throw overBudget ?? sandboxRefusal(error) ?? error;
       });
+    // DuckDB and malloc keep freed memory; a fresh database gives back what a heavy query left.
+    if (process.memoryUsage.rss() - rssBefore > budget.memoryLimitBytes / 4) await this.recycleSandbox();
     const truncated = result.rows.length > limit;
     return { result: truncated ? { ...result, rows: result.rows.slice(0, limit) } : result, truncated };
   }
@@ -435,7 +480,24 @@ export class LakeEngine {
 
   /** Closes the DuckDB session. The catalog is closed by its owner. */
   async close(): Promise<void> {
+    await this.readOnlyTurn;
     await this.session.close();
+  }
+
+  /**
+   * Swaps a sandboxed reader's database for a fresh one and closes the old one once its queued
+   * statements are done, which returns the memory it held. No-op for other engines; a failure to
+   * reopen keeps the old database.
+   */
+  private async recycleSandbox(): Promise<void> {
+    if (!this.sandbox) return;
+    const old = this.currentSession;
+    try {
+      this.currentSession = await this.sandbox.reopen();
+    } catch {
+      return;
+    }
+    await old.close().catch(() => undefined);
   }
 
   private async describeBound(boundSql: string): Promise<{ name: string; type: string }[]> {

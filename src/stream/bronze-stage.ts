@@ -1,4 +1,4 @@
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LakeEngine } from '../engine/index.js';
@@ -51,18 +51,25 @@ export class BronzeStage {
   private readonly wal: WriteAheadLog;
   private readonly identifier: TableIdentifier;
   private readonly maxRecords: number;
+  private readonly scratchDir: string;
   private committedSeq: number | undefined;
 
+  /**
+   * `maxRecords`: most WAL records one commit takes (default 100,000). `scratchDir`: where a batch's
+   * file for DuckDB is written and removed again (default the engine session's scratch folder, else
+   * the system temp folder).
+   */
   constructor(
     engine: LakeEngine,
     wal: WriteAheadLog,
     identifier: TableIdentifier,
-    options: { maxRecords?: number } = {},
+    options: { maxRecords?: number; scratchDir?: string } = {},
   ) {
     this.engine = engine;
     this.wal = wal;
     this.identifier = identifier;
     this.maxRecords = options.maxRecords ?? 100_000;
+    this.scratchDir = options.scratchDir ?? engine.session.scratchDir ?? tmpdir();
   }
 
   /**
@@ -85,7 +92,8 @@ export class BronzeStage {
     if (batches.length === 0) return { records: 0, lastSeq: this.committedSeq };
     const last = batches[batches.length - 1]!;
     const lastSeq = last.firstSeq + last.count - 1;
-    const dir = await mkdtemp(join(tmpdir(), 'lakestream-bronze-'));
+    await mkdir(this.scratchDir, { recursive: true });
+    const dir = await mkdtemp(join(this.scratchDir, 'lakestream-bronze-'));
     try {
       const select = await writeBatchBodies(dir, batches);
       const result = await this.engine.append(this.identifier, select, {

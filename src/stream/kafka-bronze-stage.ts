@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, isLakestreamError, lakeError } from '../core/index.js';
@@ -43,6 +43,11 @@ export interface KafkaBronzeOptions {
    * it, the stream comes from each record's `ls-stream` header (the Kafka transport).
    */
   readonly stream?: string;
+  /**
+   * Where a batch's file for DuckDB is written and removed again. Default: the engine session's
+   * scratch folder, else the system temp folder.
+   */
+  readonly scratchDir?: string;
 }
 
 /**
@@ -87,7 +92,9 @@ export class KafkaBronzeStage {
     if (!reader) throw lakeError(ErrorCode.INTERNAL, 'kafka bronze: no reader attached');
     const take = await reader.take(this.options.maxRecords ?? 100_000);
     if (take.records.length === 0) return { records: 0, lastSeq: 0 };
-    const dir = await mkdtemp(join(tmpdir(), 'lakestream-kafka-bronze-'));
+    const scratchDir = this.options.scratchDir ?? this.engine.session.scratchDir ?? tmpdir();
+    await mkdir(scratchDir, { recursive: true });
+    const dir = await mkdtemp(join(scratchDir, 'lakestream-kafka-bronze-'));
     try {
       const file = join(dir, 'records.ndjson');
       await writeFile(file, take.records.map((r) => this.line(r)).join(''));

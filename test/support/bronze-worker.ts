@@ -15,7 +15,7 @@ import { FilesystemCatalog } from '../../src/table/index.js';
 const [dir, runId, mode] = process.argv.slice(2);
 const engine = new LakeEngine(
   new FilesystemCatalog(new LocalObjectStore(join(dir!, 'warehouse'))),
-  await DuckSession.open({ threads: 1 }),
+  await DuckSession.open({ threads: 1, scratchDir: join(dir!, 'tmp') }),
 );
 const wal = await WriteAheadLog.open(join(dir!, 'wal'), { segmentBytes: 64 * 1024 });
 const stage = new BronzeStage(engine, wal, { namespace: 'bronze', name: 'events' }, { maxRecords: 500 });

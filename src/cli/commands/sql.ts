@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
+import { queryConfigFromEnv } from '../../app/index.js';
 import { ErrorCode, lakeError } from '../../core/index.js';
 import type { QueryResult } from '../../engine/index.js';
 import { LakeEngine } from '../../engine/index.js';
 import type { OutputFormat } from '../output.js';
 import { formatRows } from '../output.js';
-import { openWarehouseForReading, withWarehouse } from '../warehouse.js';
+import { loadProject } from '../project.js';
+import { isProjectPath, openWarehouseForReading, warehousePath, withWarehouse } from '../warehouse.js';
 import { formatOption, type GlobalOptions } from './options.js';
 
 /** Row limit of `sql --safe` without `--limit`. */
@@ -54,7 +56,7 @@ export function registerSqlCommand(program: Command): void {
     )
     .option(
       '--timeout <ms>',
-      'with --safe: stop the query after this many milliseconds',
+      "with --safe: stop the query after this many milliseconds (default: the project's query.timeout, 30 s)",
       parsePositiveInteger('--timeout'),
     )
     .action(async (query: string, options: SqlOptions, command: Command) => {
@@ -94,11 +96,16 @@ export function registerSqlCommand(program: Command): void {
     });
 }
 
-/** Runs `query` with {@link LakeEngine.readOnlyQuery} on a sandboxed reader of the warehouse. */
+/**
+ * Runs `query` with {@link LakeEngine.readOnlyQuery} on a sandboxed reader of the warehouse, within
+ * the project's `query:` limits (for a warehouse folder: the defaults and `LAKESTREAM_QUERY_*`).
+ */
 async function runSafe(warehouse: string | undefined, query: string, options: SqlOptions): Promise<void> {
+  const path = warehousePath(warehouse);
+  const budget = isProjectPath(path) ? (await loadProject(path)).query : queryConfigFromEnv();
   const { store, catalog, localRoot } = await openWarehouseForReading(warehouse);
   try {
-    const engine = await LakeEngine.openSandboxed(catalog, localRoot);
+    const engine = await LakeEngine.openSandboxed(catalog, localRoot, budget);
     try {
       const limit = options.limit ?? SAFE_DEFAULT_LIMIT;
       const { result, truncated } = await engine.readOnlyQuery(query, {

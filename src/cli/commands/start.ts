@@ -134,6 +134,7 @@ async function runProject(
     kafkaSources: config.sources.flatMap((s) => (s.type === 'kafka' ? [s] : [])),
     directory,
     security: config.security,
+    query: config.query,
     ...(config.catalog ? { catalog: config.catalog } : {}),
     logger: logger.child(
       { project: config.name },

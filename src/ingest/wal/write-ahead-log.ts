@@ -28,6 +28,13 @@ export interface WalOptions {
    * disk I/O. Default 256 MiB.
    */
   readonly cacheBytes?: number;
+  /** While the log cannot write, how often it probes the disk to recover by itself. Default 1,000 ms. */
+  readonly probeIntervalMs?: number;
+  /**
+   * Opens the segment files and the folder (`fs/promises` `open`); tests inject handles that fail
+   * their writes or fsyncs through it.
+   */
+  readonly open?: (path: string, flags: string) => Promise<FileHandle>;
 }
 
 /** Events to append together: they share a stream and a received time. */
@@ -61,9 +68,20 @@ interface Segment {
   readonly path: string;
 }
 
+/** Why the log cannot write, and since when. */
+interface Outage {
+  readonly reason: string;
+  readonly since: Date;
+  readonly cause: unknown;
+}
+
+type Settings = Required<WalOptions>;
+
 const SEGMENT_NAME = /^(\d{20})\.wal$/;
 /** Buffers handed to one `writev`; above this, one copy is cheaper than many small writes. */
 const MAX_WRITEV_PARTS = 128;
+/** Bytes a recovery probe writes past the last frame (then cuts off again): one page. */
+const PROBE_BYTES = 4096;
 
 /**
  * An append-only, checksummed write-ahead log in segment files. Each append is one frame: a header
@@ -73,11 +91,17 @@ const MAX_WRITEV_PARTS = 128;
  * fsync and throughput grows with concurrency. An append resolves only after its group is fsynced.
  * Opening the log truncates a torn tail left by a crash. Recent durable batches stay in memory, so a
  * consumer that keeps up never reads the disk.
+ *
+ * A failed write or fsync (a full disk, an I/O error) rejects its group and every queued append with
+ * LS_UNAVAILABLE and nothing of them is acknowledged; the log then refuses appends at once and,
+ * every `probeIntervalMs`, cuts the active segment back to its last acknowledged frame and probes
+ * the disk with a write. Once a probe succeeds appends are taken again, numbered on from the last
+ * acknowledged record, without a restart.
  */
 export class WriteAheadLog {
   readonly dir: string;
   private readonly acknowledged = new Map<string, number>();
-  private readonly options: Required<WalOptions>;
+  private readonly options: Settings;
   private segments: Segment[];
   private handle: FileHandle;
   private activeBytes: number;
@@ -90,12 +114,14 @@ export class WriteAheadLog {
   private consumedBefore = 0;
   private recentBytes = 0;
   private flushing: Promise<void> | undefined;
-  private failure: unknown;
+  private outage: Outage | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private probing: Promise<void> | undefined;
   private closed = false;
 
   private constructor(
     dir: string,
-    options: Required<WalOptions>,
+    options: Settings,
     segments: Segment[],
     handle: FileHandle,
     activeBytes: number,
@@ -112,29 +138,31 @@ export class WriteAheadLog {
 
   /** Opens (or creates) the log in `dir`, recovering from a crash. */
   static async open(dir: string, options: WalOptions = {}): Promise<WriteAheadLog> {
-    const settings: Required<WalOptions> = {
+    const settings: Settings = {
       segmentBytes: options.segmentBytes ?? 64 * 1024 * 1024,
       maxBatchBytes: options.maxBatchBytes ?? 8 * 1024 * 1024,
       fsync: options.fsync ?? true,
       firstSeq: options.firstSeq ?? 1,
       cacheBytes: options.cacheBytes ?? 256 * 1024 * 1024,
       onFlush: options.onFlush ?? (() => undefined),
+      probeIntervalMs: options.probeIntervalMs ?? 1000,
+      open: options.open ?? ((path, flags) => open(path, flags)),
     };
     await mkdir(dir, { recursive: true });
     const segments = await listSegments(dir);
     if (segments.length === 0) {
       const segment = { firstSeq: settings.firstSeq, path: segmentPath(dir, settings.firstSeq) };
-      const handle = await createSegment(segment.path, settings.fsync);
+      const handle = await createSegment(segment.path, settings);
       return new WriteAheadLog(dir, settings, [segment], handle, SEGMENT_MAGIC.length, settings.firstSeq);
     }
     const active = segments[segments.length - 1]!;
     const frames = segmentFrames(await readFile(active.path), active.path);
     const { validBytes, lastSeq } = decodeFrames(frames);
     if (frames.length === 0) {
-      const handle = await createSegment(active.path, settings.fsync);
+      const handle = await createSegment(active.path, settings);
       return new WriteAheadLog(dir, settings, segments, handle, SEGMENT_MAGIC.length, active.firstSeq);
     }
-    const handle = await open(active.path, 'r+');
+    const handle = await settings.open(active.path, 'r+');
     const validFileBytes = SEGMENT_MAGIC.length + validBytes;
     if ((await handle.stat()).size > validFileBytes) {
       await handle.truncate(validFileBytes);
@@ -153,6 +181,16 @@ export class WriteAheadLog {
   /** Events made durable by this process, per stream (since it opened the log). */
   get acknowledgedByStream(): ReadonlyMap<string, number> {
     return this.acknowledged;
+  }
+
+  /**
+   * Why the log cannot write right now (e.g. `write-ahead log: no space left on device (ENOSPC)
+   * since 2026-12-01T10:00:00.000Z`), or undefined while it can. Appends fail with LS_UNAVAILABLE
+   * meanwhile.
+   */
+  unavailableReason(): string | undefined {
+    const outage = this.outage;
+    return outage && `write-ahead log: ${outage.reason} since ${outage.since.toISOString()}`;
   }
 
   /** Highest sequence number that is durable. */
@@ -183,7 +221,7 @@ export class WriteAheadLog {
   /** Appends a batch of events; resolves with their sequence numbers once they are fsynced. */
   append(request: AppendRequest): Promise<AppendResult> {
     if (this.closed) return Promise.reject(lakeError(ErrorCode.INVALID_ARGUMENT, 'wal: the log is closed'));
-    if (this.failure !== undefined) return Promise.reject(this.failed());
+    if (this.outage) return Promise.reject(this.unavailable());
     const count = request.events.length;
     if (count === 0) return Promise.resolve({ firstSeq: this.nextSeq, lastSeq: this.nextSeq - 1 });
     const firstSeq = this.nextSeq;
@@ -270,8 +308,12 @@ export class WriteAheadLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.probeTimer);
     await this.flushing?.catch(() => undefined);
-    await this.handle.close();
+    await this.probing;
+    if (!this.outage) return this.handle.close();
+    await this.cutBack().catch(() => undefined);
+    await this.handle.close().catch(() => undefined);
   }
 
   private async flushLoop(): Promise<void> {
@@ -287,14 +329,13 @@ export class WriteAheadLog {
         bytes += next.bytes;
       }
       try {
-        if (this.failure !== undefined) throw this.failed();
         if (this.activeBytes > SEGMENT_MAGIC.length && this.activeBytes + bytes > this.options.segmentBytes) {
           await this.roll(batch[0]!.batch.firstSeq);
         }
         const parts = batch.flatMap((p) => [p.head, p.batch.body]);
         const buffers = parts.length > MAX_WRITEV_PARTS ? [Buffer.concat(parts)] : parts;
         const startedAt = performance.now();
-        await this.handle.writev(buffers, this.activeBytes);
+        await writeFully(this.handle, buffers, this.activeBytes);
         if (this.options.fsync) await this.handle.datasync();
         this.options.onFlush(
           (performance.now() - startedAt) / 1000,
@@ -307,11 +348,65 @@ export class WriteAheadLog {
         for (const p of batch) p.resolve();
         this.wakeWaiters();
       } catch (cause) {
-        this.failure ??= cause;
-        const error = this.failed();
+        this.enterOutage(cause);
+        // cut the unacknowledged bytes off before answering, so no restart ever finds them whole
+        await this.cutBack().catch(() => undefined);
+        const error = this.unavailable();
         for (const p of [...batch, ...this.pending.splice(0)]) p.reject(error);
+        // nothing past the last durable record is queued any more: number on from it
+        this.nextSeq = this.durableSeq + 1;
       }
     }
+  }
+
+  /** Refuses appends from now on and probes the disk every `probeIntervalMs` until it can write. */
+  private enterOutage(cause: unknown): void {
+    this.outage ??= { reason: describeFailure(cause), since: new Date(), cause };
+    this.scheduleProbe();
+  }
+
+  private scheduleProbe(): void {
+    if (this.closed || this.probeTimer !== undefined) return;
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      this.probing = this.probe().finally(() => {
+        this.probing = undefined;
+      });
+    }, this.options.probeIntervalMs);
+    this.probeTimer.unref();
+  }
+
+  /**
+   * Cuts the active segment back to its last acknowledged frame (through a fresh handle), removes a
+   * segment a failed roll left half-created, and writes a page past the end, which it cuts off
+   * again. Appends are taken again only once all of that succeeded.
+   */
+  private async probe(): Promise<void> {
+    try {
+      await this.flushing;
+      await this.handle.close().catch(() => undefined);
+      const active = this.segments[this.segments.length - 1]!;
+      this.handle = await this.options.open(active.path, 'r+');
+      await this.cutBack();
+      await removeSegmentsAfter(this.dir, active.firstSeq);
+      await writeFully(this.handle, [Buffer.alloc(PROBE_BYTES)], this.activeBytes);
+      if (this.options.fsync) await this.handle.datasync();
+      await this.cutBack();
+      if (this.options.fsync) await syncDirectory(this.dir, this.options.open);
+      this.outage = undefined;
+    } catch (cause) {
+      await this.cutBack().catch(() => undefined);
+      const reason = describeFailure(cause);
+      if (this.outage && reason !== this.outage.reason)
+        this.outage = { reason, since: this.outage.since, cause };
+      this.scheduleProbe();
+    }
+  }
+
+  /** Truncates the active segment to the end of its last acknowledged frame, durably. */
+  private async cutBack(): Promise<void> {
+    await this.handle.truncate(this.activeBytes);
+    if (this.options.fsync) await this.handle.sync();
   }
 
   private wakeWaiters(): void {
@@ -344,20 +439,70 @@ export class WriteAheadLog {
     }
   }
 
+  /**
+   * Starts a new segment at `firstSeq`. The new file is made durable before the log switches to it;
+   * when that fails, the half-created file is removed and the log stays on its active segment.
+   */
   private async roll(firstSeq: number): Promise<void> {
-    await this.handle.close();
     const segment = { firstSeq, path: segmentPath(this.dir, firstSeq) };
-    this.handle = await createSegment(segment.path, this.options.fsync);
+    let handle: FileHandle;
+    try {
+      handle = await createSegment(segment.path, this.options);
+    } catch (error) {
+      await rm(segment.path, { force: true }).catch(() => undefined);
+      throw error;
+    }
+    await this.handle.close().catch(() => undefined);
+    this.handle = handle;
     this.segments = [...this.segments, segment];
     this.activeBytes = SEGMENT_MAGIC.length;
   }
 
-  private failed(): Error {
+  private unavailable(): Error {
+    const outage = this.outage;
     return lakeError(
-      ErrorCode.IO_ERROR,
-      `wal: writing ${this.dir} failed (${this.failure instanceof Error ? this.failure.message : String(this.failure)}); nothing after the last acknowledged record was kept — reopen the log to recover`,
-      { cause: this.failure, userError: false },
+      ErrorCode.UNAVAILABLE,
+      `wal: cannot write the write-ahead log: ${outage?.reason ?? 'unknown failure'}; nothing of this request was stored — retry in a few seconds (the server takes events again by itself once its disk can be written)`,
+      { cause: outage?.cause },
     );
+  }
+}
+
+/** A failure in words with its error code, e.g. `no space left on device (ENOSPC)`. */
+function describeFailure(cause: unknown): string {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && FAILURE_WORDS[code]) return `${FAILURE_WORDS[code]} (${code})`;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return typeof code === 'string' ? `${message} (${code})` : message;
+}
+
+const FAILURE_WORDS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EIO: 'input/output error',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such file or directory',
+};
+
+/**
+ * Writes every byte of `buffers` at `position`. A short write (the disk filled up midway) is
+ * continued, so the failure surfaces as the system's own error (ENOSPC) instead of being missed.
+ */
+async function writeFully(handle: FileHandle, buffers: readonly Buffer[], position: number): Promise<void> {
+  let remaining = buffers.filter((b) => b.length > 0);
+  let offset = position;
+  while (remaining.length > 0) {
+    const { bytesWritten } = await handle.writev(remaining, offset);
+    if (bytesWritten <= 0) throw Object.assign(new Error('wal: a write stored no bytes'), { code: 'EIO' });
+    offset += bytesWritten;
+    let skip = bytesWritten;
+    while (remaining.length > 0 && skip >= remaining[0]!.length) {
+      skip -= remaining[0]!.length;
+      remaining = remaining.slice(1);
+    }
+    if (skip > 0) remaining = [remaining[0]!.subarray(skip), ...remaining.slice(1)];
   }
 }
 
@@ -393,14 +538,25 @@ function takeBatches(
 }
 
 /** Creates (or empties) a segment file holding only the magic, durable with its directory entry. */
-async function createSegment(path: string, fsync: boolean): Promise<FileHandle> {
-  const handle = await open(path, 'w+');
-  await handle.write(SEGMENT_MAGIC, 0, SEGMENT_MAGIC.length, 0);
-  if (fsync) {
-    await handle.datasync();
-    await syncDirectory(dirname(path));
+async function createSegment(path: string, settings: Settings): Promise<FileHandle> {
+  const handle = await settings.open(path, 'w+');
+  try {
+    await writeFully(handle, [SEGMENT_MAGIC], 0);
+    if (settings.fsync) {
+      await handle.datasync();
+      await syncDirectory(dirname(path), settings.open);
+    }
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
   }
   return handle;
+}
+
+/** Removes segment files numbered after `firstSeq` (left half-created by a failed roll). */
+async function removeSegmentsAfter(dir: string, firstSeq: number): Promise<void> {
+  for (const segment of await listSegments(dir))
+    if (segment.firstSeq > firstSeq) await rm(segment.path, { force: true });
 }
 
 function segmentPath(dir: string, firstSeq: number): string {
@@ -416,8 +572,8 @@ async function listSegments(dir: string): Promise<Segment[]> {
     .sort((a, b) => a.firstSeq - b.firstSeq);
 }
 
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+async function syncDirectory(dir: string, openFile: Settings['open']): Promise<void> {
+  const handle = await openFile(dir, 'r');
   try {
     await handle.sync();
   } finally {
