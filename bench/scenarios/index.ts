@@ -3,6 +3,7 @@ import { commitHistory } from './commit-history.js';
 import { endToEndIngest } from './end-to-end-ingest.js';
 import { freshness } from './freshness.js';
 import { httpIngestScenario } from './http-ingest.js';
+import { idleCost } from './idle-cost.js';
 import { inferenceOverhead } from './inference-overhead.js';
 import { kill9Cycles } from './kill9-cycles.js';
 import { rawEngine } from './raw-engine.js';
@@ -27,6 +28,7 @@ export const SCENARIOS: readonly Scenario[] = Object.freeze([
   scaling,
   kill9Cycles,
   rowWidth,
+  idleCost,
 ]);
 
 /** The scenarios `--only` names (ids or numbers), in run order; throws on an unknown name. */
