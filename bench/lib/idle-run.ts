@@ -60,7 +60,6 @@ export async function runAtDemoRates(dir: string, seconds: number, sampleSeconds
     ['--import', 'tsx', join(PACKAGE_ROOT, 'src/cli/bin.ts'), 'start', dir],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, LAKESTREAM_LOG_LEVEL: 'warn' },
     },
   );
   let log = '';
