@@ -120,8 +120,10 @@ async function rss(pid: number): Promise<number> {
 /** Snapshots, files and bytes of every table folder (`<namespace>/<table>`) of a warehouse. */
 async function footprints(warehouse: string): Promise<TableFootprint[]> {
   const tables: TableFootprint[] = [];
-  for (const namespace of await readdir(warehouse)) {
-    for (const name of await readdir(join(warehouse, namespace)).catch(() => [] as string[])) {
+  const folders = async (dir: string): Promise<string[]> =>
+    (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  for (const namespace of await folders(warehouse)) {
+    for (const name of await folders(join(warehouse, namespace))) {
       const root = join(warehouse, namespace, name);
       const files = await listFiles(root);
       let bytes = 0;

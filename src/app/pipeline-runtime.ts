@@ -687,7 +687,10 @@ export class PipelineRuntime {
     await Promise.all(this.pumps);
     await this.loop;
     for (const reader of this.kafkaReaders) await reader.close();
-    if (this.roles.has('process')) while ((await this.runStagesOnce()) > 0);
+    if (this.roles.has('process')) {
+      while ((await this.runStagesOnce()) > 0);
+      if (this.silverLock?.isLeader ?? true) for (const silver of this.silvers) await silver.flush();
+    }
     this.stopSilver.abort();
     await this.silverLeadership;
     await this.wal?.close();

@@ -103,6 +103,14 @@ export class SilverStage {
   private readonly batchTable: string;
   /** The batch's new silver rows, de-duplicated and scored, before they are written. */
   private readonly rowsTable: string;
+  /**
+   * Bronze read past silver's committed position by batches that had no silver row, so nothing
+   * was committed (a table that gets no rows gets no commit): where the next batch reads from, and
+   * the counts the next silver commit records. Valid while silver's position is still `since`.
+   */
+  private uncommitted:
+    | { readonly since: number | undefined; readonly position: number; readonly counts: ConservedCounts }
+    | undefined;
 
   private readonly feed: LiveFeed | undefined;
   private readonly predictions: PredictionSource | undefined;
@@ -164,7 +172,10 @@ export class SilverStage {
     const { config, engine } = this;
     const prediction = await this.predictions?.current();
     const silverTable = await engine.table(config.silver);
-    const silverPosition = consumedSnapshot(silverTable);
+    const committedPosition = consumedSnapshot(silverTable);
+    // progress without rows lives here until a commit records it; another writer's commit voids it
+    if (this.uncommitted && this.uncommitted.since !== committedPosition) this.uncommitted = undefined;
+    const silverPosition = this.uncommitted?.position ?? committedPosition;
     const previousMax = maxEventTime(silverTable);
     const quarantinePosition = consumedSnapshot(await engine.table(config.quarantine));
     const replayingQuarantined =
@@ -207,7 +218,7 @@ export class SilverStage {
           `silver ${config.stream}: ${counts.byRule.get(failing.name)} row(s) broke expectation '${failing.name}' (action fail); nothing was committed — fix the source data or change the action`,
         );
       }
-      if (!replayingQuarantined) {
+      if (!replayingQuarantined && counts.quarantined > 0) {
         const result = await engine.append(config.quarantine, this.quarantineSql(), {
           properties,
           summary: positionGuard(quarantinePosition, `quarantine of ${config.stream}`),
@@ -225,34 +236,43 @@ export class SilverStage {
         `CREATE OR REPLACE TEMP TABLE ${this.rowsTable} AS ${await this.silverSql(accepted.earliest, prediction)}`,
       );
       const outcome = conservedCounts(counts, await this.rowCount(this.rowsTable));
+      const since = addCounts(this.uncommitted?.counts, outcome);
+      if (outcome.silver === 0) {
+        this.uncommitted = { since: committedPosition, position: batch.lastSnapshotId, counts: since };
+        return this.batchResult(
+          batch.lastSnapshotId,
+          outcome,
+          counts,
+          replayingQuarantined,
+          0,
+          max,
+          prediction,
+        );
+      }
       const silver = await engine.append(config.silver, `SELECT * FROM ${this.rowsTable}`, {
         properties: {
           ...properties,
           ...(max === undefined ? {} : { [MAX_EVENT_TIME_PROPERTY]: String(max) }),
-          ...batchCountsSummary(outcome),
+          ...batchCountsSummary(since),
         },
-        summary: positionGuard(silverPosition, `silver of ${config.stream}`),
+        summary: positionGuard(committedPosition, `silver of ${config.stream}`),
       });
+      this.uncommitted = undefined;
       if (this.features && silver.records > 0)
         await this.features.committed(`SELECT * FROM ${this.rowsTable}`);
       if (this.feed && silver.records > 0 && this.feed.subscriberCount(config.stream) > 0) {
         const { rows } = await engine.session.query(`SELECT * FROM ${this.rowsTable} LIMIT 1000`);
         this.feed.publish({ stream: config.stream, rows });
       }
-      return {
-        sourceSnapshotId: batch.lastSnapshotId,
-        rowsIn: outcome.in - (replayingQuarantined ? outcome.quarantined : 0),
-        silverRows: silver.records,
-        quarantinedRows: replayingQuarantined ? 0 : outcome.quarantined,
-        droppedRows: outcome.dropped,
-        duplicateRows: outcome.duplicate,
-        lateRows: counts.late,
-        ...(max === undefined ? {} : { maxEventTimeMs: max }),
-        ...(replayingQuarantined
-          ? {}
-          : { quarantinedByRule: quarantinedByRule(counts.byRule, this.dropRules()) }),
-        ...(prediction ? { modelVersion: prediction.version } : {}),
-      };
+      return this.batchResult(
+        batch.lastSnapshotId,
+        outcome,
+        counts,
+        replayingQuarantined,
+        silver.records,
+        max,
+        prediction,
+      );
     } catch (error) {
       if (isLakestreamError(error, ErrorCode.POSITION_TAKEN)) return empty;
       throw error;
@@ -260,6 +280,55 @@ export class SilverStage {
       await engine.session.run(`DROP TABLE IF EXISTS ${this.batchTable}`);
       await engine.session.run(`DROP TABLE IF EXISTS ${this.rowsTable}`);
     }
+  }
+
+  /**
+   * Records progress that no commit recorded yet (batches without silver rows: all quarantined,
+   * dropped or duplicates, or none of this stream) in one silver commit without rows, e.g. before
+   * the process stops, so the position and the batch counts are in the table. No-op otherwise.
+   */
+  async flush(): Promise<void> {
+    const pending = this.uncommitted;
+    if (!pending) return;
+    const { config, engine } = this;
+    const { relationSql } = await engine.scan(config.silver);
+    try {
+      await engine.append(config.silver, `SELECT * FROM ${relationSql} LIMIT 0`, {
+        properties: {
+          [SOURCE_SNAPSHOT_PROPERTY]: String(pending.position),
+          ...batchCountsSummary(pending.counts),
+        },
+        summary: positionGuard(pending.since, `silver of ${config.stream}`),
+      });
+    } catch (error) {
+      if (!isLakestreamError(error, ErrorCode.POSITION_TAKEN)) throw error;
+    }
+    this.uncommitted = undefined;
+  }
+
+  private batchResult(
+    sourceSnapshotId: number,
+    outcome: ConservedCounts,
+    counts: BatchCounts,
+    replayingQuarantined: boolean,
+    silverRows: number,
+    max: number | undefined,
+    prediction: BatchPrediction | undefined,
+  ): SilverBatchResult {
+    return {
+      sourceSnapshotId,
+      rowsIn: outcome.in - (replayingQuarantined ? outcome.quarantined : 0),
+      silverRows,
+      quarantinedRows: replayingQuarantined ? 0 : outcome.quarantined,
+      droppedRows: outcome.dropped,
+      duplicateRows: outcome.duplicate,
+      lateRows: counts.late,
+      ...(max === undefined ? {} : { maxEventTimeMs: max }),
+      ...(replayingQuarantined
+        ? {}
+        : { quarantinedByRule: quarantinedByRule(counts.byRule, this.dropRules()) }),
+      ...(prediction ? { modelVersion: prediction.version } : {}),
+    };
   }
 
   /**
@@ -536,6 +605,18 @@ function conservedCounts(counts: BatchCounts, unique: number): ConservedCounts {
       { userError: false },
     );
   return outcome;
+}
+
+/** The counts of batches one commit records. */
+function addCounts(a: ConservedCounts | undefined, b: ConservedCounts): ConservedCounts {
+  if (!a) return b;
+  return {
+    in: a.in + b.in,
+    silver: a.silver + b.silver,
+    quarantined: a.quarantined + b.quarantined,
+    dropped: a.dropped + b.dropped,
+    duplicate: a.duplicate + b.duplicate,
+  };
 }
 
 /** The snapshot summary entries recording a batch's outcome. */
