@@ -58,10 +58,17 @@ import { dedupeKeyOf } from './kafka-keys.js';
 import type { StorageConfig } from './storage-config.js';
 import { openLake } from './lake-location.js';
 import { ScratchFolder } from './scratch-folder.js';
+import { SnapshotRetention } from './snapshot-retention.js';
 import type { StageName } from './stage-health.js';
 import { StageHealth } from './stage-health.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+/** Snapshots a table keeps unless configured otherwise (`retain_snapshots`). */
+const DEFAULT_RETAIN_SNAPSHOTS = 500;
+/** Retention looks at the tables after this many micro-batches that committed. */
+const RETENTION_EVERY_BATCHES = 50;
+/** The namespaces of the tables the pipeline writes, which retention keeps bounded. */
+const RETAINED_NAMESPACES = ['bronze', 'silver', 'quarantine', 'gold'];
 /** A source's events go to the WAL in batches of at most this many… */
 const PUMP_BATCH_EVENTS = 1000;
 /** …or this long after the first event of a batch, whichever comes first. */
@@ -75,6 +82,8 @@ export interface PipelineStats {
   quarantinedRows: number;
   /** Incremental SQL model refreshes after silver commits (continuous mode). */
   goldRefreshes: number;
+  /** Snapshots the continuous retention expired. */
+  expiredSnapshots: number;
 }
 
 /**
@@ -129,6 +138,11 @@ export interface PipelineRuntimeOptions {
   readonly commitIntervalMs?: number;
   /** A micro-batch starts before the pause ends once this many events wait. Default 100,000. */
   readonly commitRows?: number;
+  /**
+   * Snapshots each table keeps (the newest; never past a stage's position): older ones are expired
+   * with their files as the table grows. Default 500.
+   */
+  readonly retainSnapshots?: number;
   /** Models whose registry alias predicts in a stream's silver batches. */
   readonly models?: readonly StreamModel[];
   /**
@@ -197,6 +211,9 @@ export class PipelineRuntime {
   /** The roles this process runs. */
   readonly roles: ReadonlySet<Role>;
   private readonly silvers: SilverStage[];
+  private readonly retention: SnapshotRetention;
+  /** Micro-batches that committed since retention last looked at the tables. */
+  private batchesSinceRetention = 0;
   private readonly accuracies: ModelAccuracy[];
   private readonly gold: SqlModelRunner | undefined;
   /** The state of the project's sources, as they report it. */
@@ -240,6 +257,7 @@ export class PipelineRuntime {
     silverRows: 0,
     quarantinedRows: 0,
     goldRefreshes: 0,
+    expiredSnapshots: 0,
   };
 
   private constructor(
@@ -259,6 +277,10 @@ export class PipelineRuntime {
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.bronzeTable = options.bronze ?? { namespace: 'bronze', name: 'events' };
     const maxRecords = options.commitRows ?? 100_000;
+    this.retention = new SnapshotRetention(engine, {
+      keepSnapshots: options.retainSnapshots ?? DEFAULT_RETAIN_SNAPSHOTS,
+      positions: (table) => this.readPositions(table),
+    });
     this.bronze = wal ? new BronzeStage(engine, wal, this.bronzeTable, { maxRecords }) : undefined;
     const topics = this.roles.has('process')
       ? [
@@ -544,6 +566,8 @@ export class PipelineRuntime {
     this.stageHealth.succeeded('accuracy');
     this.counters.microBatches++;
     if (bronzeRecords > 0 || committed.length > 0) {
+      if (runsSilver && ++this.batchesSinceRetention >= RETENTION_EVERY_BATCHES)
+        await this.keepTablesBounded();
       // every commit of this batch mirrored into Delta unless a failure was reported meanwhile
       this.stageHealth.succeededSince('delta', startedAtMs);
       this.lastBatchMs = performance.now() - startedAt;
@@ -598,6 +622,36 @@ export class PipelineRuntime {
         windows.push({ model, version: Number(row.model_version), mae: Number(row.mae), n: Number(row.n) });
     }
     return windows;
+  }
+
+  /**
+   * Expires what each lake table keeps beyond its retained snapshots (see {@link SnapshotRetention}).
+   * A failure is logged and retried after the next batches; it never stops the pipeline.
+   */
+  private async keepTablesBounded(): Promise<void> {
+    this.batchesSinceRetention = 0;
+    try {
+      const namespaces = await this.engine.catalog.listNamespaces();
+      const tables: TableIdentifier[] = [];
+      for (const namespace of RETAINED_NAMESPACES)
+        if (namespaces.includes(namespace)) tables.push(...(await this.engine.catalog.listTables(namespace)));
+      const pass = await this.retention.run(tables);
+      this.counters.expiredSnapshots += pass.expiredSnapshots;
+    } catch (error) {
+      this.log(
+        `pipeline: expiring old snapshots failed (${error instanceof Error ? error.message : String(error)}); retried later`,
+      );
+    }
+  }
+
+  /** Positions stages read `table` from: each silver stage of it reads bronze on from its own. */
+  private async readPositions(table: TableIdentifier): Promise<(number | null)[]> {
+    const readers = this.silvers.filter(
+      (s) => formatTableIdentifier(s.bronzeTable) === formatTableIdentifier(table),
+    );
+    const positions: (number | null)[] = [];
+    for (const silver of readers) positions.push((await silver.committedPosition()) ?? null);
+    return positions;
   }
 
   /**

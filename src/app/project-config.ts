@@ -71,6 +71,8 @@ export interface ProjectConfig {
   readonly commitIntervalMs: number;
   /** A micro-batch starts early once this many events wait in the WAL. */
   readonly commitRows: number;
+  /** Snapshots each table keeps (`retain_snapshots`, default 500; see PipelineRuntimeOptions). */
+  readonly retainSnapshots: number;
   readonly server: { readonly host: string; readonly port: number };
   readonly streams: readonly SilverStreamConfig[];
   readonly sources: readonly SourceConfig[];
@@ -220,6 +222,7 @@ export function validateProjectConfig(
     'data_dir',
     'commit_interval_ms',
     'commit_rows',
+    'retain_snapshots',
     'server',
     'streams',
     'sources',
@@ -385,6 +388,11 @@ export function validateProjectConfig(
     dataDir: resolve(projectDir, str(root.data_dir ?? './data', 'data_dir')),
     commitIntervalMs: num(root.commit_interval_ms ?? 1000, 'commit_interval_ms', 10),
     commitRows: integer(num(root.commit_rows ?? 100_000, 'commit_rows', 1), 'commit_rows', bad),
+    retainSnapshots: integer(
+      num(root.retain_snapshots ?? 500, 'retain_snapshots', 10),
+      'retain_snapshots',
+      bad,
+    ),
     server: {
       host: str(server.host ?? '127.0.0.1', 'server.host'),
       port: port(server.port ?? 8080, 'server.port', bad),

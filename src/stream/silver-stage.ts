@@ -141,6 +141,21 @@ export class SilverStage {
     return this.config.silver;
   }
 
+  /** The bronze table this stage reads. */
+  get bronzeTable(): TableIdentifier {
+    return this.config.bronze;
+  }
+
+  /**
+   * The bronze snapshot this stage reads on from after a restart (silver's committed position),
+   * after recording any progress made without a commit; undefined before its first commit.
+   */
+  async committedPosition(): Promise<number | undefined> {
+    await this.flush();
+    if (!(await this.engine.catalog.tableExists(this.config.silver))) return undefined;
+    return consumedSnapshot(await this.engine.table(this.config.silver));
+  }
+
   /** Creates the silver and quarantine tables when missing. */
   async ensureTables(): Promise<void> {
     const { config } = this;

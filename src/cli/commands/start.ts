@@ -147,6 +147,7 @@ async function runProject(
     streams: config.streams,
     commitIntervalMs: config.commitIntervalMs,
     commitRows: config.commitRows,
+    retainSnapshots: config.retainSnapshots,
     trainable: config.models,
     jobs: config.jobs,
     ...(config.serving ? { serving: config.serving } : {}),
