@@ -1,7 +1,7 @@
 import type { LakeEngine } from '../engine/index.js';
-import { findTableReferences, quoteIdent } from '../engine/index.js';
+import { findTableReferences, partitionExpressionSql, quoteIdent } from '../engine/index.js';
 import type { JsValue } from '../engine/index.js';
-import type { CommitOptions } from '../table/index.js';
+import type { CommitOptions, PrimitiveType } from '../table/index.js';
 import { alwaysTrue } from '../table/index.js';
 import { compileModel } from './model-compiler.js';
 import type { ModelGraph } from './model-graph.js';
@@ -268,17 +268,48 @@ export class SqlModelRunner {
       const key = model.uniqueKey
         .map((k) => `t.${quoteIdent(k)} IS NOT DISTINCT FROM n.${quoteIdent(k)}`)
         .join(' AND ');
+      const partition = await this.partitionOf(model);
+      // with a partitioned table, only the partitions the new rows fall in are rewritten
+      const touched = partition
+        ? ` AND EXISTS (SELECT 1 FROM ${quoteIdent(fresh)} AS p WHERE ${partition('p')} IS NOT DISTINCT FROM ${partition('t')})`
+        : '';
       const merged = await engine.bindLakeTables(
         await pins.apply(
-          `SELECT * FROM ${table} AS t WHERE NOT EXISTS (SELECT 1 FROM ${quoteIdent(fresh)} AS n WHERE ${key})
+          `SELECT * FROM ${table} AS t WHERE NOT EXISTS (SELECT 1 FROM ${quoteIdent(fresh)} AS n WHERE ${key})${touched}
          UNION ALL BY NAME SELECT * FROM ${quoteIdent(fresh)}`,
         ),
       );
-      wrote((await engine.overwrite(table, alwaysTrue, merged, options)).snapshot?.snapshotId);
+      const written = partition
+        ? await engine.replacePartitions(table, merged, options)
+        : await engine.overwrite(table, alwaysTrue, merged, options);
+      wrote(written.snapshot?.snapshotId);
       return { rows: added, sourceSnapshots };
     } finally {
       await engine.session.run(`DROP TABLE IF EXISTS ${quoteIdent(fresh)}`);
     }
+  }
+
+  /**
+   * SQL of a row's partition value (given the row's alias) when the model's table is partitioned
+   * by one field exactly as the model declares, on a column of its unique key; undefined otherwise
+   * (the whole table is rewritten).
+   */
+  private async partitionOf(model: SqlModel): Promise<((alias: string) => string) | undefined> {
+    const declared = model.partitionBy;
+    // a row replaced by key then lies in the partition of its replacement
+    if (!declared || !model.uniqueKey.includes(declared.column)) return undefined;
+    const table = await this.engine.table({ namespace: model.schema, name: model.name });
+    const fields = table.spec().fields;
+    const column = table.schema().fields.find((f) => f.name === declared.column);
+    const only = fields.length === 1 ? fields[0] : undefined;
+    if (!column || !only || only.sourceId !== column.id || only.transform !== declared.transform)
+      return undefined;
+    return (alias) =>
+      partitionExpressionSql(
+        declared.transform,
+        column.type as PrimitiveType,
+        `${alias}.${quoteIdent(column.name)}`,
+      );
   }
 
   private compile(model: SqlModel, incremental: boolean): string {
