@@ -58,13 +58,11 @@ import { dedupeKeyOf } from './kafka-keys.js';
 import type { StorageConfig } from './storage-config.js';
 import { openLake } from './lake-location.js';
 import { ScratchFolder } from './scratch-folder.js';
-import { SnapshotRetention } from './snapshot-retention.js';
+import { DEFAULT_RETAIN_SNAPSHOTS, SnapshotRetention } from './snapshot-retention.js';
 import type { StageName } from './stage-health.js';
 import { StageHealth } from './stage-health.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
-/** Snapshots a table keeps unless configured otherwise (`retain_snapshots`). */
-const DEFAULT_RETAIN_SNAPSHOTS = 500;
 /** Retention looks at the tables after this many micro-batches that committed. */
 const RETENTION_EVERY_BATCHES = 50;
 /** The namespaces of the tables the pipeline writes, which retention keeps bounded. */
@@ -140,7 +138,7 @@ export interface PipelineRuntimeOptions {
   readonly commitRows?: number;
   /**
    * Snapshots each table keeps (the newest; never past a stage's position): older ones are expired
-   * with their files as the table grows. Default 500.
+   * with their files as the table grows. Default 200.
    */
   readonly retainSnapshots?: number;
   /** Models whose registry alias predicts in a stream's silver batches. */

@@ -11,6 +11,7 @@ import type {
   TimeEncoding,
 } from '../stream/index.js';
 import { TIME_ENCODINGS } from '../stream/index.js';
+import { DEFAULT_RETAIN_SNAPSHOTS } from './snapshot-retention.js';
 import type { PrimitiveType } from '../table/index.js';
 import type { ConfigChecks, ModelConfig } from './model-config.js';
 import { parseModels } from './model-config.js';
@@ -71,7 +72,7 @@ export interface ProjectConfig {
   readonly commitIntervalMs: number;
   /** A micro-batch starts early once this many events wait in the WAL. */
   readonly commitRows: number;
-  /** Snapshots each table keeps (`retain_snapshots`, default 500; see PipelineRuntimeOptions). */
+  /** Snapshots each table keeps (`retain_snapshots`, default 200; see PipelineRuntimeOptions). */
   readonly retainSnapshots: number;
   readonly server: { readonly host: string; readonly port: number };
   readonly streams: readonly SilverStreamConfig[];
@@ -389,7 +390,7 @@ export function validateProjectConfig(
     commitIntervalMs: num(root.commit_interval_ms ?? 1000, 'commit_interval_ms', 10),
     commitRows: integer(num(root.commit_rows ?? 100_000, 'commit_rows', 1), 'commit_rows', bad),
     retainSnapshots: integer(
-      num(root.retain_snapshots ?? 500, 'retain_snapshots', 10),
+      num(root.retain_snapshots ?? DEFAULT_RETAIN_SNAPSHOTS, 'retain_snapshots', 10),
       'retain_snapshots',
       bad,
     ),

@@ -2,6 +2,9 @@ import type { LakeEngine } from '../engine/index.js';
 import type { TableIdentifier } from '../table/index.js';
 import { expireSnapshots, formatTableIdentifier } from '../table/index.js';
 
+/** Snapshots a table keeps unless configured otherwise (`retain_snapshots` in lakestream.yaml). */
+export const DEFAULT_RETAIN_SNAPSHOTS = 200;
+
 /** What the retention did in one pass. */
 export interface RetentionPass {
   readonly tables: number;

@@ -11,8 +11,12 @@ import type {
   Transform,
 } from './types.js';
 
-/** How many earlier metadata files the metadata log keeps (Iceberg's previous-versions-max). */
-export const DEFAULT_METADATA_LOG_MAX = 100;
+/**
+ * How many earlier metadata files the metadata log keeps (Iceberg's previous-versions-max, whose
+ * own default is 100): lakestream commits every few seconds, and each metadata file lists every
+ * retained snapshot, so 100 copies would dominate a streaming table's size.
+ */
+export const DEFAULT_METADATA_LOG_MAX = 10;
 
 /** A partition field as a user declares it: source column name and transform. */
 export interface PartitionFieldDeclaration {
