@@ -65,6 +65,11 @@ import { StageHealth } from './stage-health.js';
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 /** Retention looks at the tables after this many micro-batches that committed. */
 const RETENTION_EVERY_BATCHES = 50;
+/**
+ * Continuous compaction, with retention: a partition's files under 8 MiB are merged once there are
+ * 16 of them, so the files a reader opens stay few while files that grew large are left alone.
+ */
+const CONTINUOUS_COMPACTION = { targetFileBytes: 8 * 2 ** 20, minInputFiles: 16 } as const;
 /** The namespaces of the tables the pipeline writes, which retention keeps bounded. */
 const RETAINED_NAMESPACES = ['bronze', 'silver', 'quarantine', 'gold'];
 /** A source's events go to the WAL in batches of at most this many… */
@@ -82,6 +87,8 @@ export interface PipelineStats {
   goldRefreshes: number;
   /** Snapshots the continuous retention expired. */
   expiredSnapshots: number;
+  /** Small data files the continuous compaction merged. */
+  compactedFiles: number;
 }
 
 /**
@@ -256,6 +263,7 @@ export class PipelineRuntime {
     quarantinedRows: 0,
     goldRefreshes: 0,
     expiredSnapshots: 0,
+    compactedFiles: 0,
   };
 
   private constructor(
@@ -623,8 +631,9 @@ export class PipelineRuntime {
   }
 
   /**
-   * Expires what each lake table keeps beyond its retained snapshots (see {@link SnapshotRetention}).
-   * A failure is logged and retried after the next batches; it never stops the pipeline.
+   * Expires what each lake table keeps beyond its retained snapshots (see {@link SnapshotRetention})
+   * and merges the small files micro-batches leave (see {@link CONTINUOUS_COMPACTION}). A failure
+   * is logged and retried after the next batches; it never stops the pipeline.
    */
   private async keepTablesBounded(): Promise<void> {
     this.batchesSinceRetention = 0;
@@ -635,9 +644,13 @@ export class PipelineRuntime {
         if (namespaces.includes(namespace)) tables.push(...(await this.engine.catalog.listTables(namespace)));
       const pass = await this.retention.run(tables);
       this.counters.expiredSnapshots += pass.expiredSnapshots;
+      for (const table of tables) {
+        const compacted = await this.engine.compact(table, CONTINUOUS_COMPACTION);
+        this.counters.compactedFiles += compacted.rewrittenFiles;
+      }
     } catch (error) {
       this.log(
-        `pipeline: expiring old snapshots failed (${error instanceof Error ? error.message : String(error)}); retried later`,
+        `pipeline: keeping the tables bounded (snapshot expiry, compaction) failed (${error instanceof Error ? error.message : String(error)}); retried later`,
       );
     }
   }

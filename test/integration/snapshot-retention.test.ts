@@ -106,7 +106,7 @@ describe('snapshot retention keeps tables bounded without cutting a stage positi
     expect(await new SilverStage(w.engine, orders).runOnce()).toMatchObject({ silverRows: 1 });
   });
 
-  it('runs in the pipeline: tables stay within their retained snapshots while every event lands once', async () => {
+  it('runs in the pipeline: tables stay within their retained snapshots and few files while every event lands once', async () => {
     const runtime = await PipelineRuntime.start({
       dataDir: join(w.dir, 'pipeline'),
       streams: [EVENTS_STREAM],
@@ -129,6 +129,9 @@ describe('snapshot retention keeps tables bounded without cutting a stage positi
       }
       while ((await runtime.runStagesOnce()) > 0);
       expect(runtime.stats.expiredSnapshots).toBeGreaterThan(0);
+      expect(runtime.stats.compactedFiles).toBeGreaterThan(0);
+      const liveFiles = (await runtime.engine.scan('silver.events')).plan.files.length;
+      expect(liveFiles, 'small files are merged as they pile up').toBeLessThan(60);
       for (const table of ['bronze.events', 'silver.events', 'quarantine.events']) {
         const snapshots = (await runtime.engine.table(table)).metadata.snapshots.length;
         expect(snapshots, table).toBeLessThanOrEqual(10 + 1 + 50);
