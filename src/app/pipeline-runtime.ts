@@ -70,8 +70,8 @@ const RETENTION_EVERY_BATCHES = 50;
  * 16 of them, so the files a reader opens stay few while files that grew large are left alone.
  */
 const CONTINUOUS_COMPACTION = { targetFileBytes: 8 * 2 ** 20, minInputFiles: 16 } as const;
-/** The namespaces of the tables the pipeline writes, which retention keeps bounded. */
-const RETAINED_NAMESPACES = ['bronze', 'silver', 'quarantine', 'gold'];
+/** The namespaces of the tables the pipeline writes (`system`: the job run history), kept bounded. */
+const RETAINED_NAMESPACES = ['bronze', 'silver', 'quarantine', 'gold', 'system'];
 /** A source's events go to the WAL in batches of at most this many… */
 const PUMP_BATCH_EVENTS = 1000;
 /** …or this long after the first event of a batch, whichever comes first. */
