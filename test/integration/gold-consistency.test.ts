@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobConfig, ModelConfig, ProjectConfig, StreamModel } from '../../src/app/index.js';
 import { findDeclaredModel, loadProjectConfig, PipelineRuntime } from '../../src/app/index.js';
-import { DuckSession, LakeEngine } from '../../src/engine/index.js';
+import type { LakeEngine } from '../../src/engine/index.js';
 import type { JobRun } from '../../src/scheduler/index.js';
-import { LocalObjectStore } from '../../src/storage/index.js';
-import { FilesystemCatalog } from '../../src/table/index.js';
-import { loadSqlModels, SOURCE_SNAPSHOTS_PROPERTY, SqlModelRunner } from '../../src/transform/index.js';
+import type { SqlModelRunner } from '../../src/transform/index.js';
+import { loadSqlModels, SOURCE_SNAPSHOTS_PROPERTY } from '../../src/transform/index.js';
+import { withModelRunner } from '../support/model-runner.js';
 
 const GOLD_RUNS = 12;
 const EVENTS_PER_POST = 25;
@@ -144,19 +144,8 @@ describe.each([markets, games])('gold of the $example example reads one snapshot
     }
   };
 
-  const withRunner = async <T>(
-    work: (runner: SqlModelRunner, engine: LakeEngine) => Promise<T>,
-  ): Promise<T> => {
-    const engine = new LakeEngine(
-      new FilesystemCatalog(new LocalObjectStore(join(project.dataDir, 'warehouse'))),
-      await DuckSession.open(),
-    );
-    try {
-      return await work(new SqlModelRunner(engine, await loadSqlModels(join(dir, 'models'))), engine);
-    } finally {
-      await engine.close();
-    }
-  };
+  const withRunner = <T>(work: (runner: SqlModelRunner, engine: LakeEngine) => Promise<T>): Promise<T> =>
+    withModelRunner(project.dataDir, dir, work);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), `lakestream-gold-consistency-${live.example}-`));

@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelConfig, ProjectConfig } from '../../src/app/index.js';
 import { findDeclaredModel, loadProjectConfig, PipelineRuntime } from '../../src/app/index.js';
-import { DuckSession, LakeEngine } from '../../src/engine/index.js';
+import type { LakeEngine } from '../../src/engine/index.js';
 import { simulateMarket } from '../../src/ingest/index.js';
-import { LocalObjectStore } from '../../src/storage/index.js';
-import { FilesystemCatalog } from '../../src/table/index.js';
-import { loadSqlModels, SqlModelRunner } from '../../src/transform/index.js';
+import type { SqlModelRunner } from '../../src/transform/index.js';
+import { loadSqlModels } from '../../src/transform/index.js';
 import pg from 'pg';
 import { runCli } from '../support/cli.js';
 import { postgresAvailable, startPostgres } from '../support/postgres-server.js';
+import { withModelRunner } from '../support/model-runner.js';
 
 const START_MS = Date.parse('2026-11-21T00:00:00Z');
 const RATE = 8;
@@ -81,19 +81,8 @@ describe('gold SQL models of the markets example', () => {
   let project: ProjectConfig;
   let model: ModelConfig;
 
-  const withRunner = async <T>(
-    work: (runner: SqlModelRunner, engine: LakeEngine) => Promise<T>,
-  ): Promise<T> => {
-    const engine = new LakeEngine(
-      new FilesystemCatalog(new LocalObjectStore(join(project.dataDir, 'warehouse'))),
-      await DuckSession.open(),
-    );
-    try {
-      return await work(new SqlModelRunner(engine, await loadSqlModels(join(dir, 'models'))), engine);
-    } finally {
-      await engine.close();
-    }
-  };
+  const withRunner = <T>(work: (runner: SqlModelRunner, engine: LakeEngine) => Promise<T>): Promise<T> =>
+    withModelRunner(project.dataDir, dir, work);
 
   const market = simulateMarket({ ratePerSecond: RATE, seed: 21, startTimeMs: START_MS, virtualTime: true });
   const stream = async (messages: number, continuous = false): Promise<number> => {
