@@ -11,7 +11,7 @@ import { openTestWarehouse, type TestWarehouse } from '../support/warehouse.js';
 
 interface EscapeCase {
   readonly sql: string;
-  readonly expect: 'LS_QUERY_NOT_ALLOWED' | 'LS_SQL_ERROR';
+  readonly expect: 'LS_QUERY_NOT_ALLOWED' | 'LS_SQL_ERROR' | 'LS_QUERY_TOO_LARGE';
   readonly why: string;
 }
 
@@ -93,7 +93,8 @@ describe('SQL sandbox', () => {
 
   it(`the corpus has at least 40 escapes (${escapes.length})`, () => {
     expect(escapes.length).toBeGreaterThanOrEqual(40);
-    for (const escape of escapes) expect(['LS_QUERY_NOT_ALLOWED', 'LS_SQL_ERROR']).toContain(escape.expect);
+    for (const escape of escapes)
+      expect(['LS_QUERY_NOT_ALLOWED', 'LS_SQL_ERROR', 'LS_QUERY_TOO_LARGE']).toContain(escape.expect);
   });
 
   it.each(escapes)('refuses through LakeEngine: $why', async ({ sql, expect: code }) => {
