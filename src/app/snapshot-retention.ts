@@ -1,6 +1,6 @@
 import type { LakeEngine } from '../engine/index.js';
 import type { TableIdentifier } from '../table/index.js';
-import { expireSnapshots, formatTableIdentifier } from '../table/index.js';
+import { expireSnapshots } from '../table/index.js';
 
 /** Snapshots a table keeps unless configured otherwise (`retain_snapshots` in lakestream.yaml). */
 export const DEFAULT_RETAIN_SNAPSHOTS = 200;
@@ -75,10 +75,5 @@ export class SnapshotRetention {
       retain = Math.max(retain, index < 0 ? ids.length : ids.length - index);
     }
     return retain;
-  }
-
-  /** For logs: `bronze.events`, … */
-  static describe(tables: readonly TableIdentifier[]): string {
-    return tables.map(formatTableIdentifier).join(', ');
   }
 }
