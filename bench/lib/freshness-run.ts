@@ -1,8 +1,13 @@
 /**
- * Freshness at a steady load: a paced client posts `ratePerSecond` events as 20 batches a second;
- * each event's latency runs from its batch's 202 to the silver commit that shows it (the live feed)
- * and to the first gold.candles_1m snapshot after that silver commit (the tables' snapshot times).
+ * Freshness at a steady load: a paced client posts `ratePerSecond` events as 20 batches a second.
+ * Each batch's latency runs from its 202 to (1) the first `POST /v1/query` poll (every 100 ms) whose
+ * `max(wal_seq)` of silver covers the batch's last WAL sequence number: lakestream's own readers,
+ * which read the uncommitted tail; (2) the silver snapshot of the commit round whose bronze commit
+ * took that sequence number: what an external Iceberg reader sees (icebird reads the table at the
+ * end and must find every committed row); (3) the first gold.candles_1m snapshot after it.
  */
+import { icebergRead } from 'icebird';
+import { serveDirectory } from '../../test/support/static-server.js';
 import { join } from 'node:path';
 import { PipelineRuntime } from '../../src/app/index.js';
 import { DuckSession, LakeEngine } from '../../src/engine/index.js';
@@ -15,14 +20,22 @@ import { wallNow } from './stats.js';
 import { COMMIT_INTERVAL_MS, TRADES_STREAM } from './trades-stream.js';
 
 const POSTS_PER_SECOND = 20;
+const POLL_MS = 100;
+/** The freshness run's commit clock: external readers see a row at most this long after lakestream's. */
+export const FRESHNESS_COMMIT_MAX_AGE_MS = 5_000;
 
 export interface FreshnessSamples {
   readonly ratePerSecond: number;
   readonly acked: number;
-  readonly silverMs: readonly number[];
+  /** Per batch: ms from its 202 until `POST /v1/query` showed it. */
+  readonly queryMs: readonly number[];
+  /** Per batch: ms from its 202 until a committed silver snapshot held it. */
+  readonly committedMs: readonly number[];
+  /** Per batch: ms from its 202 until the gold.candles_1m snapshot after that commit. */
   readonly goldMs: readonly number[];
-  /** Per silver commit: ms until the next gold snapshot. */
-  readonly goldLagMs: readonly number[];
+  /** Rows icebird read from silver.trades at the end, and rows lakestream committed. */
+  readonly icebirdRows: number;
+  readonly committedRows: number;
 }
 
 export async function measureFreshness(
@@ -31,24 +44,18 @@ export async function measureFreshness(
   seconds: number,
 ): Promise<FreshnessSamples> {
   const perPost = Math.max(1, Math.round(ratePerSecond / POSTS_PER_SECOND));
-  const keys: string[][] = [];
   const bodies: string[] = [];
   let batch: string[] = [];
-  let batchKeys: string[] = [];
   for await (const message of simulateMarket({
     seed: 2,
     limit: perPost * POSTS_PER_SECOND * seconds,
     ratePerSecond: Math.min(50_000, perPost * POSTS_PER_SECOND),
     virtualTime: true,
   })) {
-    const trade = JSON.parse(message) as { s: string; t: number };
     batch.push(message);
-    batchKeys.push(`${trade.s}:${trade.t}`);
     if (batch.length === perPost) {
       bodies.push(`${batch.join('\n')}\n`);
-      keys.push(batchKeys);
       batch = [];
-      batchKeys = [];
     }
   }
   const candles = (
@@ -58,14 +65,25 @@ export async function measureFreshness(
     dataDir: folder,
     streams: [TRADES_STREAM],
     commitIntervalMs: COMMIT_INTERVAL_MS,
+    commitMaxAgeMs: FRESHNESS_COMMIT_MAX_AGE_MS,
     sqlModels: candles,
     log: () => {},
   });
-  const seenAt = new Map<string, number>();
-  runtime.feed.subscribe(TRADES_STREAM.stream, (rows) => {
-    const now = wallNow();
-    for (const row of rows.rows) seenAt.set(`${String(row.symbol)}:${String(row.trade_id)}`, now);
-  });
+  const polls: { at: number; seq: number }[] = [];
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      const response = await fetch(`http://127.0.0.1:${runtime.port}/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sql: 'SELECT max(wal_seq) AS seq FROM silver.trades' }),
+      });
+      const answer = (await response.json()) as { rows?: { seq: number | null }[] };
+      const seq = answer.rows?.[0]?.seq;
+      if (typeof seq === 'number') polls.push({ at: wallNow(), seq });
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  })();
   let load;
   try {
     load = await runHttpLoad({
@@ -76,51 +94,83 @@ export async function measureFreshness(
       clients: 8,
       intervalMs: 1000 / POSTS_PER_SECOND,
     });
-    const deadline = Date.now() + 10 * COMMIT_INTERVAL_MS;
-    while (seenAt.size < load.ackedEvents && Date.now() < deadline)
+    const lastSeq = Math.max(...load.lastSeqs.map((s) => s ?? 0));
+    // wait for the commit clock, so the last batches are committed by it rather than by the stop
+    const deadline = Date.now() + FRESHNESS_COMMIT_MAX_AGE_MS + 10 * COMMIT_INTERVAL_MS;
+    while (Date.now() < deadline && !(await committedThrough(runtime, lastSeq)))
       await new Promise((r) => setTimeout(r, 50));
   } finally {
+    polling = false;
+    await poller;
     await runtime.stop();
   }
-  const { silverTimes, goldTimes } = await snapshotTimes(join(folder, 'warehouse'));
-  const silverMs: number[] = [];
+  const times = await snapshotTimes(join(folder, 'warehouse'));
+  const queryMs: number[] = [];
+  const committedMs: number[] = [];
   const goldMs: number[] = [];
   load.ackedAt.forEach((ackedAt, i) => {
-    if (ackedAt === null) return;
-    for (const key of keys[i]!) {
-      const seen = seenAt.get(key);
-      if (seen === undefined) continue;
-      silverMs.push(seen - ackedAt);
-      const commit = lastAtOrBefore(silverTimes, seen + 1);
-      const gold = commit === undefined ? undefined : goldTimes.find((g) => g >= commit);
-      if (gold !== undefined) goldMs.push(Math.max(gold, seen) - ackedAt);
-    }
+    const seq = load.lastSeqs[i];
+    if (ackedAt === null || seq === null || seq === undefined) return;
+    const seen = polls.find((p) => p.seq >= seq)?.at;
+    if (seen !== undefined) queryMs.push(seen - ackedAt);
+    const bronze = times.bronze.find((b) => b.walSeq >= seq)?.at;
+    const silver = bronze === undefined ? undefined : times.silver.find((t) => t >= bronze);
+    if (silver === undefined) return;
+    committedMs.push(silver - ackedAt);
+    const gold = times.gold.find((g) => g >= silver);
+    if (gold !== undefined) goldMs.push(gold - ackedAt);
   });
-  const goldLagMs = silverTimes.flatMap((at) => {
-    const next = goldTimes.find((g) => g >= at);
-    return next === undefined ? [] : [next - at];
-  });
-  return { ratePerSecond: perPost * POSTS_PER_SECOND, acked: load.ackedEvents, silverMs, goldMs, goldLagMs };
+  return {
+    ratePerSecond: perPost * POSTS_PER_SECOND,
+    acked: load.ackedEvents,
+    queryMs,
+    committedMs,
+    goldMs,
+    ...(await icebirdCount(join(folder, 'warehouse'))),
+  };
 }
 
-function lastAtOrBefore(sorted: readonly number[], at: number): number | undefined {
-  let found: number | undefined;
-  for (const t of sorted) {
-    if (t > at) break;
-    found = t;
-  }
-  return found;
+/** Whether bronze has committed WAL sequence number `seq` (the round's silver commit follows it). */
+async function committedThrough(runtime: PipelineRuntime, seq: number): Promise<boolean> {
+  const snapshot = (await runtime.engine.table('bronze.events')).currentSnapshot();
+  return Number(snapshot?.summary['lakestream.wal-seq'] ?? 0) >= seq;
 }
 
-async function snapshotTimes(warehouse: string): Promise<{ silverTimes: number[]; goldTimes: number[] }> {
+/** Rows icebird, an independent Iceberg reader, reads from silver.trades, next to lakestream's count. */
+async function icebirdCount(warehouse: string): Promise<{ icebirdRows: number; committedRows: number }> {
+  const { server, baseUrl } = await serveDirectory(warehouse);
   const engine = new LakeEngine(
     new FilesystemCatalog(new LocalObjectStore(warehouse)),
     await DuckSession.open(),
   );
   try {
-    const times = async (name: string): Promise<number[]> =>
-      (await engine.table(name)).metadata.snapshots.map((s) => s.timestampMs).sort((a, b) => a - b);
-    return { silverTimes: await times('silver.trades'), goldTimes: await times('gold.candles_1m') };
+    const rows = await icebergRead({ tableUrl: `${baseUrl}/silver/trades` });
+    const { rows: counted } = await engine.query('SELECT count(*) AS n FROM silver.trades');
+    return { icebirdRows: rows.length, committedRows: Number(counted[0]!.n) };
+  } finally {
+    await engine.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+async function snapshotTimes(
+  warehouse: string,
+): Promise<{ bronze: { at: number; walSeq: number }[]; silver: number[]; gold: number[] }> {
+  const engine = new LakeEngine(
+    new FilesystemCatalog(new LocalObjectStore(warehouse)),
+    await DuckSession.open(),
+  );
+  try {
+    const snapshots = async (name: string) =>
+      [...(await engine.table(name)).metadata.snapshots].sort((a, b) => a.timestampMs - b.timestampMs);
+    return {
+      bronze: (await snapshots('bronze.events')).flatMap((s) => {
+        const walSeq = s.summary['lakestream.wal-seq'];
+        return walSeq === undefined ? [] : [{ at: s.timestampMs, walSeq: Number(walSeq) }];
+      }),
+      silver: (await snapshots('silver.trades')).map((s) => s.timestampMs),
+      gold: (await snapshots('gold.candles_1m')).map((s) => s.timestampMs),
+    };
   } finally {
     await engine.close();
   }

@@ -26,6 +26,8 @@ export interface HttpLoadResult {
   readonly ms: number;
   /** Per body: the wall time (`performance.timeOrigin + now()`, ms) of its 202, or null. */
   readonly ackedAt: readonly (number | null)[];
+  /** Per body: the last WAL sequence number its 202 answer gave (`lastSeq`), or null. */
+  readonly lastSeqs: readonly (number | null)[];
 }
 
 const CLIENT_CODE = `
@@ -36,17 +38,24 @@ const agent = new Agent({ keepAlive: true, maxSockets: clients });
 const wall = () => performance.timeOrigin + performance.now();
 const post = (body) => new Promise((resolve) => {
   const req = request(url, { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (res) => {
-    res.resume();
-    res.on('end', () => resolve(res.statusCode));
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk) => (text += chunk));
+    res.on('end', () => {
+      let lastSeq = null;
+      try { lastSeq = JSON.parse(text).lastSeq ?? null; } catch {}
+      resolve({ status: res.statusCode, lastSeq });
+    });
   });
-  req.on('error', () => resolve(0));
+  req.on('error', () => resolve({ status: 0, lastSeq: null }));
   req.end(body);
 });
 const ackedAt = new Array(bodies.length).fill(null);
+const lastSeqs = new Array(bodies.length).fill(null);
 let acked = 0, failed = 0;
 const send = async (i) => {
-  const status = await post(bodies[i]);
-  if (status === 202) { acked += eventsPerBody; ackedAt[i] = wall(); } else failed++;
+  const { status, lastSeq } = await post(bodies[i]);
+  if (status === 202) { acked += eventsPerBody; ackedAt[i] = wall(); lastSeqs[i] = lastSeq; } else failed++;
 };
 (async () => {
   const start = performance.now();
@@ -66,7 +75,7 @@ const send = async (i) => {
   }
   const ms = performance.now() - start;
   agent.destroy();
-  parentPort.postMessage({ ackedEvents: acked, failed, ms, ackedAt });
+  parentPort.postMessage({ ackedEvents: acked, failed, ms, ackedAt, lastSeqs });
 })();
 `;
 

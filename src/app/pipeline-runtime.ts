@@ -57,6 +57,8 @@ import { ALL_ROLES, checkRoles } from './roles.js';
 import { dedupeKeyOf } from './kafka-keys.js';
 import type { StorageConfig } from './storage-config.js';
 import { openLake } from './lake-location.js';
+import type { CommitClock } from './commit-clock.js';
+import { commitDue, DEFAULT_COMMIT_MAX_AGE_MS, DEFAULT_COMMIT_TARGET_BYTES } from './commit-clock.js';
 import { ScratchFolder } from './scratch-folder.js';
 import { DEFAULT_RETAIN_SNAPSHOTS, SnapshotRetention } from './snapshot-retention.js';
 import type { StageName } from './stage-health.js';
@@ -65,6 +67,8 @@ import { StageHealth } from './stage-health.js';
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 /** Retention looks at the tables after this many micro-batches that committed. */
 const RETENTION_EVERY_BATCHES = 50;
+/** With deferred commits, one commit round counts as this many committing micro-batches (retention every 5th). */
+const COMMIT_ROUND_WEIGHT = 10;
 /**
  * Continuous compaction, with retention: a partition's files under 8 MiB are merged once there are
  * 16 of them, so the files a reader opens stay few while files that grew large are left alone.
@@ -144,6 +148,15 @@ export interface PipelineRuntimeOptions {
   /** A micro-batch starts before the pause ends once this many events wait. Default 100,000. */
   readonly commitRows?: number;
   /**
+   * The commit clock: micro-batches leave their rows in the tables' uncommitted tails (visible to
+   * this process's readers at once) and the tails are committed when the oldest is this old, or
+   * when one holds {@link commitTargetBytes}. 0 commits every micro-batch. Default 30,000 ms.
+   * Applies when events come through the local WAL only (a Kafka reader commits each batch).
+   */
+  readonly commitMaxAgeMs?: number;
+  /** A tail holding this many bytes of data files is committed at once. Default 128 MiB. */
+  readonly commitTargetBytes?: number;
+  /**
    * Snapshots each table keeps (the newest; never past a stage's position): older ones are expired
    * with their files as the table grows. Default 200.
    */
@@ -219,6 +232,8 @@ export class PipelineRuntime {
   private readonly retention: SnapshotRetention;
   /** Micro-batches that committed since retention last looked at the tables. */
   private batchesSinceRetention = 0;
+  private readonly deferCommits: boolean;
+  private readonly commitClock: CommitClock;
   private readonly accuracies: ModelAccuracy[];
   private readonly gold: SqlModelRunner | undefined;
   /** The state of the project's sources, as they report it. */
@@ -287,13 +302,21 @@ export class PipelineRuntime {
       keepSnapshots: options.retainSnapshots ?? DEFAULT_RETAIN_SNAPSHOTS,
       positions: (table) => this.readPositions(table),
     });
-    this.bronze = wal ? new BronzeStage(engine, wal, this.bronzeTable, { maxRecords }) : undefined;
     const topics = this.roles.has('process')
       ? [
           ...(options.transport ? [{ topic: options.transport.topic }] : []),
           ...(options.kafkaSources ?? []).map((s) => ({ topic: s.topic, stream: s.stream })),
         ]
       : [];
+    this.commitClock = {
+      maxAgeMs: options.commitMaxAgeMs ?? DEFAULT_COMMIT_MAX_AGE_MS,
+      targetBytes: options.commitTargetBytes ?? DEFAULT_COMMIT_TARGET_BYTES,
+    };
+    const deferCommits = wal !== undefined && topics.length === 0 && this.commitClock.maxAgeMs > 0;
+    this.deferCommits = deferCommits;
+    this.bronze = wal
+      ? new BronzeStage(engine, wal, this.bronzeTable, { maxRecords, deferCommits })
+      : undefined;
     this.kafkaStages = topics.map(
       (t) => new KafkaBronzeStage(engine, this.bronzeTable, { ...t, maxRecords }),
     );
@@ -324,6 +347,7 @@ export class PipelineRuntime {
         : undefined;
       return new SilverStage(engine, config, {
         feed: this.feed,
+        deferCommits,
         ...(predictions ? { predictions } : {}),
         ...(features ? { features } : {}),
       });
@@ -370,6 +394,13 @@ export class PipelineRuntime {
     if (!runtime.bronze && runtime.kafkaStages.length === 0)
       await ensureBronzeTable(engine, runtime.bronzeTable, KAFKA_BRONZE_FIELDS);
     for (const silver of runtime.silvers) await silver.ensureTables();
+    if (runtime.deferCommits) {
+      const tables = [
+        runtime.bronzeTable,
+        ...runtime.silvers.flatMap((s) => [s.silverTable, s.quarantineTable]),
+      ];
+      for (const table of tables) await engine.tails.claim(formatTableIdentifier(table));
+    }
     const transport = options.transport;
     const transportKafka = transport ? kafkaClient({ brokers: transport.brokers }, runtime.log) : undefined;
     if (transport && transportKafka)
@@ -400,7 +431,7 @@ export class PipelineRuntime {
     const scheduler = runtime.scheduler;
     const directory = options.directory ?? { projects: [] };
     const name = options.name ?? 'lakestream';
-    runtime.reader = await LakeEngine.openSandboxed(engine.catalog, localRoot, options.query);
+    runtime.reader = await LakeEngine.openSandboxed(engine.catalog, localRoot, options.query, engine.tails);
     runtime.dashboard = new RuntimeDashboard(
       describeProject({
         name,
@@ -548,7 +579,7 @@ export class PipelineRuntime {
       const stageStartedAt = performance.now();
       const { records } = await this.inStage('bronze', stage.tableName, () => stage.runOnce());
       bronzeRecords += records;
-      if (records > 0)
+      if (records > 0 && !this.deferCommits)
         this.metrics.committed(stage.tableName, (performance.now() - stageStartedAt) / 1000, records);
     }
     this.stageHealth.succeeded('bronze');
@@ -563,16 +594,26 @@ export class PipelineRuntime {
       this.counters.quarantinedRows += result.quarantinedRows;
       this.countStream(silver.stream, result);
       this.observeSilver(silver, result, (performance.now() - silverStartedAt) / 1000);
-      if (result.silverRows > 0) committed.push(formatTableIdentifier(silver.silverTable));
+      if (result.silverRows > 0 && !this.deferCommits)
+        committed.push(formatTableIdentifier(silver.silverTable));
     }
+    const commitRound =
+      this.deferCommits && runsSilver && commitDue(this.engine.tails.sizes(), this.commitClock);
+    if (commitRound) committed.push(...(await this.commitTails()));
     this.stageHealth.succeeded('silver');
     if (this.gold && committed.length > 0) await this.refreshGold(this.gold, committed);
     for (const accuracy of runsSilver ? this.accuracies : [])
       await this.inStage('accuracy', undefined, () => accuracy.runOnce());
     this.stageHealth.succeeded('accuracy');
     this.counters.microBatches++;
+    if (!this.deferCommits && (bronzeRecords > 0 || committed.length > 0)) this.batchesSinceRetention++;
     if (bronzeRecords > 0 || committed.length > 0) {
-      if (runsSilver && ++this.batchesSinceRetention >= RETENTION_EVERY_BATCHES)
+      // with deferred commits only right after a commit round: retention records silver's position
+      if (
+        runsSilver &&
+        (commitRound || !this.deferCommits) &&
+        this.batchesSinceRetention >= RETENTION_EVERY_BATCHES
+      )
         await this.keepTablesBounded();
       // every commit of this batch mirrored into Delta unless a failure was reported meanwhile
       this.stageHealth.succeededSince('delta', startedAtMs);
@@ -581,6 +622,31 @@ export class PipelineRuntime {
       if (this.batchDurationsMs.length > 100) this.batchDurationsMs.shift();
     }
     return bronzeRecords;
+  }
+
+  /**
+   * Commits the tails: bronze first, then each stream's quarantine and silver (whose position is
+   * bronze's tail end, committed just before). Returns the silver tables that committed rows.
+   */
+  private async commitTails(): Promise<string[]> {
+    const committed: string[] = [];
+    const bronze = this.bronze;
+    if (bronze?.hasTail) {
+      const startedAt = performance.now();
+      const records = this.engine.tails.batches(bronze.tableName).reduce((sum, b) => sum + b.records, 0);
+      await this.inStage('bronze', bronze.tableName, () => bronze.commit());
+      this.metrics.committed(bronze.tableName, (performance.now() - startedAt) / 1000, records);
+      this.batchesSinceRetention += COMMIT_ROUND_WEIGHT;
+    }
+    for (const silver of this.silvers) {
+      const startedAt = performance.now();
+      const table = formatTableIdentifier(silver.silverTable);
+      const rows = await this.inStage('silver', table, () => silver.commit());
+      if (rows === 0) continue;
+      this.metrics.committed(table, (performance.now() - startedAt) / 1000, rows);
+      committed.push(table);
+    }
+    return committed;
   }
 
   /**
@@ -754,7 +820,12 @@ export class PipelineRuntime {
     for (const reader of this.kafkaReaders) await reader.close();
     if (this.roles.has('process')) {
       while ((await this.runStagesOnce()) > 0);
-      if (this.silverLock?.isLeader ?? true) for (const silver of this.silvers) await silver.flush();
+      if (this.silverLock?.isLeader ?? true) {
+        const committed = this.deferCommits ? await this.commitTails() : [];
+        if (this.gold && committed.length > 0) await this.refreshGold(this.gold, committed);
+        if (committed.length > 0) for (const accuracy of this.accuracies) await accuracy.runOnce();
+        for (const silver of this.silvers) await silver.flush();
+      }
     }
     this.stopSilver.abort();
     await this.silverLeadership;

@@ -11,6 +11,7 @@ import type {
   TimeEncoding,
 } from '../stream/index.js';
 import { TIME_ENCODINGS } from '../stream/index.js';
+import { DEFAULT_COMMIT_MAX_AGE_MS, DEFAULT_COMMIT_TARGET_BYTES } from './commit-clock.js';
 import { DEFAULT_RETAIN_SNAPSHOTS } from './snapshot-retention.js';
 import type { PrimitiveType } from '../table/index.js';
 import type { ConfigChecks, ModelConfig } from './model-config.js';
@@ -74,6 +75,10 @@ export interface ProjectConfig {
   readonly commitRows: number;
   /** Snapshots each table keeps (`retain_snapshots`, default 200; see PipelineRuntimeOptions). */
   readonly retainSnapshots: number;
+  /** The commit clock (`commit_max_age_ms`, default 30,000; 0 commits every micro-batch). */
+  readonly commitMaxAgeMs: number;
+  /** A table's uncommitted tail is committed once it holds this many bytes (`commit_target_bytes`). */
+  readonly commitTargetBytes: number;
   readonly server: { readonly host: string; readonly port: number };
   readonly streams: readonly SilverStreamConfig[];
   readonly sources: readonly SourceConfig[];
@@ -223,6 +228,8 @@ export function validateProjectConfig(
     'data_dir',
     'commit_interval_ms',
     'commit_rows',
+    'commit_max_age_ms',
+    'commit_target_bytes',
     'retain_snapshots',
     'server',
     'streams',
@@ -389,6 +396,12 @@ export function validateProjectConfig(
     dataDir: resolve(projectDir, str(root.data_dir ?? './data', 'data_dir')),
     commitIntervalMs: num(root.commit_interval_ms ?? 1000, 'commit_interval_ms', 10),
     commitRows: integer(num(root.commit_rows ?? 100_000, 'commit_rows', 1), 'commit_rows', bad),
+    commitMaxAgeMs: num(root.commit_max_age_ms ?? DEFAULT_COMMIT_MAX_AGE_MS, 'commit_max_age_ms', 0),
+    commitTargetBytes: integer(
+      num(root.commit_target_bytes ?? DEFAULT_COMMIT_TARGET_BYTES, 'commit_target_bytes', 1024),
+      'commit_target_bytes',
+      bad,
+    ),
     retainSnapshots: integer(
       num(root.retain_snapshots ?? DEFAULT_RETAIN_SNAPSHOTS, 'retain_snapshots', 10),
       'retain_snapshots',

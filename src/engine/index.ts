@@ -32,3 +32,5 @@ export { findPushdownFilter, prunableConjuncts } from './sql-filters.js';
 export { quoteIdent, quoteLiteral } from './sql-text.js';
 export type { TableReference } from './table-references.js';
 export { findTableReferences, replaceTableReferences } from './table-references.js';
+export type { TailBatch, TailSize } from './table-tails.js';
+export { TableTails } from './table-tails.js';

@@ -46,6 +46,8 @@ import { lakeDirectories } from './sandbox.js';
 import { quoteIdent } from './sql-text.js';
 import type { TableReference } from './table-references.js';
 import { findTableReferences, replaceTableReferences } from './table-references.js';
+import type { PublishedTail } from './table-tails.js';
+import { TableTails } from './table-tails.js';
 
 /** How a query read one lake table. */
 export interface TableScan {
@@ -102,15 +104,19 @@ export class LakeEngine {
   /** Told when mirroring a commit into a table's Delta log fails (the Iceberg commit stands). */
   onDeltaMirrorError: ((table: string, error: unknown) => void) | undefined;
   private readonly checkpointCodec: DuckCheckpointCodec;
+  /** The uncommitted tails this engine's reads include (shared by the engines of one process). */
+  readonly tails: TableTails;
 
   constructor(
     catalog: Catalog,
     session: DuckSession,
     sandbox?: { readonly reopen: () => Promise<DuckSession>; readonly budget: QueryBudget },
+    tails?: TableTails,
   ) {
     this.catalog = catalog;
     this.currentSession = session;
     this.sandbox = sandbox;
+    this.tails = tails ?? new TableTails((table, tail) => this.publishTail(table, tail));
     this.checkpointCodec = new DuckCheckpointCodec(session);
   }
 
@@ -131,6 +137,7 @@ export class LakeEngine {
     catalog: Catalog,
     warehouseDir: string,
     budget: QueryBudget = DEFAULT_QUERY_BUDGET,
+    tails?: TableTails,
   ): Promise<LakeEngine> {
     const reopen = async (): Promise<DuckSession> =>
       DuckSession.open({
@@ -138,7 +145,7 @@ export class LakeEngine {
         threads: budget.threads,
         sandbox: { allowedDirectories: await lakeDirectories(catalog, warehouseDir) },
       });
-    return new LakeEngine(catalog, await reopen(), { reopen, budget });
+    return new LakeEngine(catalog, await reopen(), { reopen, budget }, tails);
   }
 
   /** Loads a table (cached; refreshed from the catalog on every call). */
@@ -241,14 +248,104 @@ export class LakeEngine {
     return { snapshot: await table.overwriteByFilter(filter, files, options), files, records: sum(files) };
   }
 
-  /** Plans a scan and returns the SQL relation reading its files. */
+  /**
+   * Plans a scan and returns the SQL relation reading its files. A read of the current snapshot
+   * also reads the table's uncommitted tail (see {@link TableTails}); a time-travel read does not.
+   */
   async scan(
     name: string | TableIdentifier,
     options: ScanOptions = {},
   ): Promise<{ plan: ScanPlan; relationSql: string }> {
+    const identifier = typeof name === 'string' ? parseTableIdentifier(name) : name;
+    if (options.snapshotId !== undefined || options.asOfTimestampMs !== undefined) {
+      const table = await this.table(identifier);
+      const plan = await planScan(table, options);
+      return { plan, relationSql: await this.relationSql(table, plan, plan.files) };
+    }
+    const { table, value: plan, tail } = await this.readWithTail(identifier, (t) => planScan(t, options));
+    const tailPaths = tail.flatMap((b) => b.paths);
+    return {
+      plan: { ...plan, metrics: { ...plan.metrics, filesTotal: plan.metrics.filesTotal + tailPaths.length } },
+      relationSql: await this.relationSql(table, plan, plan.files, tailPaths),
+    };
+  }
+
+  /**
+   * Plans a read of a table together with its uncommitted tail: from memory when this process
+   * writes the tail, else from the tail its writer published, read before and after planning so
+   * that both belong to one moment (repeated while a commit moves batches; when a writer died
+   * during a commit, the committed rows alone).
+   */
+  private async readWithTail<T>(
+    identifier: TableIdentifier,
+    plan: (table: IcebergTable) => Promise<T>,
+  ): Promise<{ table: IcebergTable; value: T; tail: readonly TailView[] }> {
+    const key = formatTableIdentifier(identifier);
+    if (this.tails.writes(key)) {
+      const { value, batches } = await this.tails.read(key, async () => {
+        const table = await this.table(identifier);
+        return { table, value: await plan(table) };
+      });
+      return { ...value, tail: batches.map((b) => ({ id: b.id, paths: b.files.map((f) => f.filePath) })) };
+    }
+    for (let attempt = 1; ; attempt++) {
+      const table = await this.table(identifier);
+      const before = await readPublishedTail(table);
+      await table.refresh();
+      const value = await plan(table);
+      const after = await readPublishedTail(table);
+      const settled =
+        !before?.committing &&
+        !after?.committing &&
+        before?.writer === after?.writer &&
+        before?.version === after?.version;
+      if (settled) return { table, value, tail: after?.batches ?? [] };
+      if (attempt >= PUBLISHED_TAIL_ATTEMPTS) return { table, value, tail: [] };
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  /** Publishes a table's tail beside its metadata, for readers in other processes. */
+  private async publishTail(name: string, tail: PublishedTail): Promise<void> {
     const table = await this.table(name);
-    const plan = await planScan(table, options);
-    return { plan, relationSql: await this.relationSql(table, plan, plan.files) };
+    await table.io.write(publishedTailUri(table), JSON.stringify(tail));
+  }
+
+  /**
+   * Writes the rows of a query to new data files of a table and adds them to its uncommitted tail
+   * (visible to this process's readers at once; committed by {@link commitTail}). Returns the tail
+   * batch's id, or undefined when the query had no rows.
+   */
+  async appendToTail(
+    name: string | TableIdentifier,
+    selectSql: string,
+  ): Promise<{ batchId: number | undefined; records: number }> {
+    const table = await this.table(name);
+    const files = await this.writeDataFiles(table, selectSql);
+    const records = sum(files);
+    if (files.length === 0) return { batchId: undefined, records };
+    return { batchId: await this.tails.add(table.name, files), records };
+  }
+
+  /**
+   * Commits a table's tail as one append snapshot, whose id is that of the tail's last batch (so a
+   * reader's position at the tail's end names a committed snapshot afterwards). Small files of one
+   * partition are merged into one first. With an empty tail it commits only when `properties` are
+   * given (a position to record) and otherwise does nothing.
+   */
+  async commitTail(name: string | TableIdentifier, options: CommitOptions = {}): Promise<WriteResult> {
+    const table = await this.table(name);
+    const key = table.name;
+    await table.io.deleteQuietly(this.tails.takeRetired(key).map((f) => f.filePath));
+    return this.tails.commit<WriteResult>(key, async (batches) => {
+      const written = batches.flatMap((b) => b.files);
+      if (written.length === 0 && options.properties === undefined)
+        return { value: { snapshot: undefined, files: [], records: 0 } };
+      const { files, retire } = await this.mergeSmallFiles(table, written);
+      const snapshotId = options.snapshotId ?? batches[batches.length - 1]?.id;
+      const snapshot = await table.append(files, { ...options, ...(snapshotId ? { snapshotId } : {}) });
+      return { value: { snapshot, files, records: sum(files) }, retire };
+    });
   }
 
   /**
@@ -260,27 +357,43 @@ export class LakeEngine {
     fromSnapshotId: number | undefined,
     toSnapshotId?: number,
   ): Promise<{ relationSql: string; lastSnapshotId: number | undefined; files: number }> {
-    const table = await this.table(name);
-    const incremental = await planIncremental(table, fromSnapshotId, toSnapshotId);
+    const identifier = typeof name === 'string' ? parseTableIdentifier(name) : name;
+    const {
+      table,
+      value: incremental,
+      tail: fullTail,
+    } = await this.readWithTail(identifier, async (table) => {
+      const inTail = (id: number | undefined): boolean =>
+        id !== undefined && this.tails.batches(table.name).some((b) => b.id === id);
+      return inTail(fromSnapshotId)
+        ? { snapshots: [], files: [] }
+        : planIncremental(table, fromSnapshotId, inTail(toSnapshotId) ? undefined : toSnapshotId);
+    });
+    const tail = tailRange(fullTail, fromSnapshotId, toSnapshotId);
+    const tailPaths = tail.flatMap((b) => b.paths);
+    const files = incremental.files;
     const plan: ScanPlan = {
       snapshot: table.currentSnapshot(),
       schema: table.schema(),
-      files: incremental.files,
+      files,
       sequenceNumbers: new Map(),
       deletes: [],
       metrics: {
         manifestsTotal: 0,
         manifestsSkipped: 0,
-        filesTotal: incremental.files.length,
+        filesTotal: files.length + tailPaths.length,
         filesSkippedByPartition: 0,
         filesSkippedByMetrics: 0,
       },
     };
-    const last = incremental.snapshots[incremental.snapshots.length - 1]?.snapshotId ?? fromSnapshotId;
+    const last =
+      tail[tail.length - 1]?.id ??
+      incremental.snapshots[incremental.snapshots.length - 1]?.snapshotId ??
+      fromSnapshotId;
     return {
-      relationSql: await this.relationSql(table, plan, incremental.files),
+      relationSql: await this.relationSql(table, plan, files, tailPaths),
       lastSnapshotId: last,
-      files: incremental.files.length,
+      files: files.length + tailPaths.length,
     };
   }
 
@@ -316,7 +429,7 @@ export class LakeEngine {
    * engine's instead of waiting behind them. Closing it closes only that connection.
    */
   async fork(): Promise<LakeEngine> {
-    return new LakeEngine(this.catalog, await this.session.fork());
+    return new LakeEngine(this.catalog, await this.session.fork(), undefined, this.tails);
   }
 
   /**
@@ -505,6 +618,49 @@ export class LakeEngine {
     return result.rows.map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
   }
 
+  /**
+   * The files of a tail commit: one file per partition, merging the partition's files when a tail
+   * left several; `retire` lists the merged-away files.
+   */
+  private async mergeSmallFiles(
+    table: IcebergTable,
+    written: readonly DataFile[],
+  ): Promise<{ files: DataFile[]; retire: DataFile[] }> {
+    const groups = new Map<string, DataFile[]>();
+    for (const file of written) {
+      const key = partitionKeyOf(file);
+      groups.set(key, [...(groups.get(key) ?? []), file]);
+    }
+    const files: DataFile[] = [];
+    const retire: DataFile[] = [];
+    const schema = table.schema();
+    const plan: ScanPlan = {
+      snapshot: undefined,
+      schema,
+      files: written,
+      sequenceNumbers: new Map(),
+      deletes: [],
+      metrics: unprunedMetrics(written.length),
+    };
+    for (const group of groups.values()) {
+      if (group.length === 1) {
+        files.push(group[0]!);
+        continue;
+      }
+      const spec = specById(table.metadata, group[0]!.specId);
+      const merged = await writeParquetFile(this.session, {
+        selectSql: `SELECT * FROM ${await this.relationSql(table, plan, group)}`,
+        ...(await this.newDataFile(table, spec, group[0]!.partition)),
+        schema,
+        specId: spec.specId,
+        partition: group[0]!.partition,
+      });
+      if (merged) files.push(merged);
+      retire.push(...group);
+    }
+    return { files, retire };
+  }
+
   private async writeDataFiles(table: IcebergTable, selectSql: string): Promise<DataFile[]> {
     const schema = table.schema();
     const bound = await this.bindLakeTables(selectSql);
@@ -543,20 +699,30 @@ export class LakeEngine {
     return { localPath, fileUri, publish: () => table.io.publishFile(fileUri, localPath) };
   }
 
-  /** The relation reading some of a plan's data files, with the plan's deletes applied. */
+  /**
+   * The relation reading some of a plan's data files, with the plan's deletes applied, and the
+   * uncommitted files at `tailPaths` (newer than every delete, so none applies to them).
+   */
   private async relationSql(
     table: IcebergTable,
     plan: ScanPlan,
     files: readonly DataFile[],
+    tailPaths: readonly string[] = [],
   ): Promise<string> {
-    const scanFiles: ScanDataFile[] = await Promise.all(
-      files.map(async (f) => ({
+    const scanFiles: ScanDataFile[] = await Promise.all([
+      ...files.map(async (f) => ({
         localPath: await table.io.localPath(f.filePath),
         uri: f.filePath,
         sequenceNumber: plan.sequenceNumbers.get(f.filePath) ?? 0,
         partitionKey: partitionKeyOf(f),
       })),
-    );
+      ...tailPaths.map(async (path) => ({
+        localPath: await table.io.localPath(path),
+        uri: path,
+        sequenceNumber: Number.MAX_SAFE_INTEGER,
+        partitionKey: 'tail',
+      })),
+    ]);
     const schema = plan.schema;
     const deletes: ScanDeleteFile[] = await Promise.all(
       plan.deletes.map(async ({ file, sequenceNumber }): Promise<ScanDeleteFile> => {
@@ -585,6 +751,48 @@ export class LakeEngine {
     );
     return dataFilesRelationSql(schema, scanFiles, deletes);
   }
+}
+
+/**
+ * The tail batches an incremental read from `from` (exclusive) to `to` (inclusive) takes: those after
+ * `from` when it is a tail batch (all when it is a committed snapshot), up to `to` when it is one
+ * (none when `to` is a committed snapshot, all when undefined).
+ */
+function tailRange(
+  batches: readonly TailView[],
+  from: number | undefined,
+  to: number | undefined,
+): readonly TailView[] {
+  const start = batches.findIndex((b) => b.id === from) + 1;
+  if (to === undefined) return batches.slice(start);
+  const end = batches.findIndex((b) => b.id === to);
+  return end < 0 ? [] : batches.slice(start, end + 1);
+}
+
+/** Tries to read a published tail that stays put while a query is planned. */
+const PUBLISHED_TAIL_ATTEMPTS = 40;
+
+/** An uncommitted tail batch as a reader needs it. */
+interface TailView {
+  readonly id: number;
+  readonly paths: readonly string[];
+}
+
+/** Where a table's tail is published: beside its metadata, a name no Iceberg reader looks for. */
+function publishedTailUri(table: IcebergTable): string {
+  return `${table.metadata.location}/metadata/lakestream-tail.json`;
+}
+
+/** The tail another process published for `table`; none for a table outside lakestream's store. */
+async function readPublishedTail(table: IcebergTable): Promise<PublishedTail | undefined> {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = await table.io.readIfExists(publishedTailUri(table));
+  } catch (error) {
+    if (isLakestreamError(error, ErrorCode.INVALID_ARGUMENT)) return undefined;
+    throw error;
+  }
+  return bytes === undefined ? undefined : (JSON.parse(Buffer.from(bytes).toString('utf8')) as PublishedTail);
 }
 
 /** Which log a query reads a table through: Iceberg metadata (default) or the mirrored Delta log. */

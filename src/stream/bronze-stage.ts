@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { LakeEngine } from '../engine/index.js';
 import { quoteLiteral } from '../engine/index.js';
 import type { WalBatch, WriteAheadLog } from '../ingest/index.js';
-import type { IcebergTable, NestedField, TableIdentifier } from '../table/index.js';
+import type { IcebergTable, NestedField, Snapshot, TableIdentifier } from '../table/index.js';
 import { formatTableIdentifier } from '../table/index.js';
 import { snapshotNumber } from './snapshot-property.js';
 import { ensureColumns } from './table-columns.js';
@@ -33,18 +33,22 @@ export interface StoredRequestKey {
   readonly receivedAtMs: number;
 }
 
-/** What one bronze commit did. */
+/** What one bronze micro-batch did. */
 export interface BronzeBatchResult {
   readonly records: number;
   readonly lastSeq: number;
+  /** The snapshot committed, when the batch was committed at once. */
   readonly snapshotId?: number;
 }
 
 /**
- * Moves WAL records into the bronze table exactly once. The last consumed WAL sequence number is
- * stored in each bronze snapshot's summary, so a restarted stage resumes from the table, never
- * from memory; WAL segments are deleted only after bronze committed past them. One stage owns a
- * WAL: two stages on one WAL would each commit the same records.
+ * Moves WAL records into the bronze table exactly once. Each micro-batch writes its rows to the
+ * table's uncommitted tail (visible to this process's readers); {@link commit} makes the tail one
+ * snapshot, at once (the default) or when the runtime's commit clock says so (`deferCommits`). The
+ * last consumed WAL sequence number is stored in each bronze snapshot's summary, so a restarted
+ * stage resumes from the table, never from memory, and rebuilds the lost tail from the WAL: WAL
+ * segments are deleted only after bronze committed past them. One stage owns a WAL: two stages on
+ * one WAL would each commit the same records.
  */
 export class BronzeStage {
   private readonly engine: LakeEngine;
@@ -53,6 +57,9 @@ export class BronzeStage {
   private readonly maxRecords: number;
   private readonly scratchDir: string;
   private committedSeq: number | undefined;
+  /** The last WAL sequence number in the uncommitted tail, if it holds any batch. */
+  private tailSeq: number | undefined;
+  private readonly deferCommits: boolean;
 
   /**
    * `maxRecords`: most WAL records one commit takes (default 100,000). `scratchDir`: where a batch's
@@ -63,13 +70,14 @@ export class BronzeStage {
     engine: LakeEngine,
     wal: WriteAheadLog,
     identifier: TableIdentifier,
-    options: { maxRecords?: number; scratchDir?: string } = {},
+    options: { maxRecords?: number; scratchDir?: string; deferCommits?: boolean } = {},
   ) {
     this.engine = engine;
     this.wal = wal;
     this.identifier = identifier;
     this.maxRecords = options.maxRecords ?? 100_000;
     this.scratchDir = options.scratchDir ?? engine.session.scratchDir ?? tmpdir();
+    this.deferCommits = options.deferCommits ?? false;
   }
 
   /**
@@ -85,30 +93,47 @@ export class BronzeStage {
     return snapshotNumber(await this.ensureTable(), WAL_SEQ_PROPERTY) ?? 0;
   }
 
-  /** Commits the next batch of durable WAL records (if any) to bronze. */
+  /** Moves the next batch of durable WAL records (if any) into bronze's tail, and commits unless deferred. */
   async runOnce(): Promise<BronzeBatchResult> {
     this.committedSeq ??= await this.committedWalSeq();
-    const batches = await this.wal.read(this.committedSeq + 1, this.maxRecords);
-    if (batches.length === 0) return { records: 0, lastSeq: this.committedSeq };
+    const position = this.tailSeq ?? this.committedSeq;
+    const batches = await this.wal.read(position + 1, this.maxRecords);
+    if (batches.length === 0) return { records: 0, lastSeq: position };
     const last = batches[batches.length - 1]!;
     const lastSeq = last.firstSeq + last.count - 1;
     await mkdir(this.scratchDir, { recursive: true });
     const dir = await mkdtemp(join(this.scratchDir, 'lakestream-bronze-'));
+    let records: number;
     try {
-      const select = await writeBatchBodies(dir, batches);
-      const result = await this.engine.append(this.identifier, select, {
-        properties: { [WAL_SEQ_PROPERTY]: String(lastSeq) },
-      });
-      this.committedSeq = lastSeq;
-      await this.wal.deleteBefore(lastSeq + 1);
-      return {
-        records: result.records,
-        lastSeq,
-        ...(result.snapshot ? { snapshotId: result.snapshot.snapshotId } : {}),
-      };
+      ({ records } = await this.engine.appendToTail(this.identifier, await writeBatchBodies(dir, batches)));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+    this.tailSeq = lastSeq;
+    if (this.deferCommits) return { records, lastSeq };
+    const snapshot = await this.commit();
+    return { records, lastSeq, ...(snapshot ? { snapshotId: snapshot.snapshotId } : {}) };
+  }
+
+  /**
+   * Commits the tail as one snapshot recording the last WAL sequence number it holds, then deletes
+   * the WAL segments behind it. Does nothing when the tail is empty.
+   */
+  async commit(): Promise<Snapshot | undefined> {
+    const tailSeq = this.tailSeq;
+    if (tailSeq === undefined) return undefined;
+    const { snapshot } = await this.engine.commitTail(this.identifier, {
+      properties: { [WAL_SEQ_PROPERTY]: String(tailSeq) },
+    });
+    this.committedSeq = tailSeq;
+    if (this.tailSeq === tailSeq) this.tailSeq = undefined;
+    await this.wal.deleteBefore(tailSeq + 1);
+    return snapshot;
+  }
+
+  /** Whether the tail holds batches not committed yet. */
+  get hasTail(): boolean {
+    return this.tailSeq !== undefined;
   }
 
   /**
@@ -130,9 +155,9 @@ export class BronzeStage {
     return keys;
   }
 
-  /** The last WAL sequence number this stage committed, once it has run (undefined before). */
+  /** The last WAL sequence number this stage took (into its tail or committed), once it has run. */
   get position(): number | undefined {
-    return this.committedSeq;
+    return this.tailSeq ?? this.committedSeq;
   }
 
   /** Most WAL records one commit takes. */

@@ -108,9 +108,8 @@ export class SilverStage {
    * was committed (a table that gets no rows gets no commit): where the next batch reads from, and
    * the counts the next silver commit records. Valid while silver's position is still `since`.
    */
-  private uncommitted:
-    | { readonly since: number | undefined; readonly position: number; readonly counts: ConservedCounts }
-    | undefined;
+  private uncommitted: Progress | undefined;
+  private readonly deferCommits: boolean;
 
   private readonly feed: LiveFeed | undefined;
   private readonly predictions: PredictionSource | undefined;
@@ -120,9 +119,16 @@ export class SilverStage {
   constructor(
     engine: LakeEngine,
     config: SilverStreamConfig,
-    options: { feed?: LiveFeed; predictions?: PredictionSource; features?: BatchFeatures } = {},
+    options: {
+      feed?: LiveFeed;
+      predictions?: PredictionSource;
+      features?: BatchFeatures;
+      /** Leave the batches in the tables' tails until {@link commit} is called (default: commit each batch). */
+      deferCommits?: boolean;
+    } = {},
   ) {
     this.engine = engine;
+    this.deferCommits = options.deferCommits ?? false;
     this.config = config;
     this.feed = options.feed;
     this.predictions = options.predictions;
@@ -139,6 +145,11 @@ export class SilverStage {
   /** The silver table this stage writes. */
   get silverTable(): TableIdentifier {
     return this.config.silver;
+  }
+
+  /** The quarantine table this stage writes. */
+  get quarantineTable(): TableIdentifier {
+    return this.config.quarantine;
   }
 
   /** The bronze table this stage reads. */
@@ -181,17 +192,21 @@ export class SilverStage {
     );
   }
 
-  /** Processes the bronze snapshots committed since silver's last position. */
+  /**
+   * Processes the bronze rows added since silver's position (the end of its tail, else its last
+   * commit): the batch's quarantined and silver rows go to the tables' tails, and are committed at
+   * once unless commits are deferred.
+   */
   async runOnce(): Promise<SilverBatchResult> {
     await this.ensureTables();
     const { config, engine } = this;
     const prediction = await this.predictions?.current();
     const silverTable = await engine.table(config.silver);
     const committedPosition = consumedSnapshot(silverTable);
-    // progress without rows lives here until a commit records it; another writer's commit voids it
-    if (this.uncommitted && this.uncommitted.since !== committedPosition) this.uncommitted = undefined;
+    // progress without a commit lives here until one records it; another writer's commit voids it
+    if (this.uncommitted && this.uncommitted.since !== committedPosition) await this.abandonTail();
     const silverPosition = this.uncommitted?.position ?? committedPosition;
-    const previousMax = maxEventTime(silverTable);
+    const previousMax = later(maxEventTime(silverTable), this.uncommitted?.maxEventTimeMs);
     const quarantinePosition = consumedSnapshot(await engine.table(config.quarantine));
     const replayingQuarantined =
       quarantinePosition !== undefined &&
@@ -213,7 +228,6 @@ export class SilverStage {
       ...(previousMax === undefined ? {} : { maxEventTimeMs: previousMax }),
     };
     if (batch.lastSnapshotId === undefined || batch.lastSnapshotId === silverPosition) return empty;
-    const properties = { [SOURCE_SNAPSHOT_PROPERTY]: String(batch.lastSnapshotId) };
     const watermark =
       previousMax === undefined
         ? undefined
@@ -222,6 +236,7 @@ export class SilverStage {
     await engine.session.run(
       `CREATE OR REPLACE TEMP TABLE ${this.batchTable} AS ${this.classifySql(batch.relationSql, watermark)}`,
     );
+    const added: { table: TableIdentifier; batchId: number }[] = [];
     try {
       const counts = await this.counts();
       const failing = config.expectations.find(
@@ -233,52 +248,43 @@ export class SilverStage {
           `silver ${config.stream}: ${counts.byRule.get(failing.name)} row(s) broke expectation '${failing.name}' (action fail); nothing was committed — fix the source data or change the action`,
         );
       }
-      if (!replayingQuarantined && counts.quarantined > 0) {
-        const result = await engine.append(config.quarantine, this.quarantineSql(), {
-          properties,
-          summary: positionGuard(quarantinePosition, `quarantine of ${config.stream}`),
-        });
-        if (result.records !== counts.quarantined)
-          throw lakeError(
-            ErrorCode.INTERNAL,
-            `silver ${config.stream}: quarantine took ${result.records} row(s) of ${counts.quarantined} rejected; report this bug`,
-            { userError: false },
-          );
-      }
       const accepted = await this.acceptedEventTimes();
       const max = later(previousMax, accepted.latest);
       await engine.session.run(
         `CREATE OR REPLACE TEMP TABLE ${this.rowsTable} AS ${await this.silverSql(accepted.earliest, prediction)}`,
       );
       const outcome = conservedCounts(counts, await this.rowCount(this.rowsTable));
-      const since = addCounts(this.uncommitted?.counts, outcome);
-      if (outcome.silver === 0) {
-        this.uncommitted = { since: committedPosition, position: batch.lastSnapshotId, counts: since };
-        return this.batchResult(
-          batch.lastSnapshotId,
-          outcome,
-          counts,
-          replayingQuarantined,
-          0,
-          max,
-          prediction,
-        );
+      if (!replayingQuarantined && counts.quarantined > 0) {
+        const quarantined = await engine.appendToTail(config.quarantine, this.quarantineSql());
+        if (quarantined.batchId !== undefined)
+          added.push({ table: config.quarantine, batchId: quarantined.batchId });
+        if (quarantined.records !== counts.quarantined)
+          throw lakeError(
+            ErrorCode.INTERNAL,
+            `silver ${config.stream}: quarantine took ${quarantined.records} row(s) of ${counts.quarantined} rejected; report this bug`,
+            { userError: false },
+          );
       }
-      const silver = await engine.append(config.silver, `SELECT * FROM ${this.rowsTable}`, {
-        properties: {
-          ...properties,
-          ...(max === undefined ? {} : { [MAX_EVENT_TIME_PROPERTY]: String(max) }),
-          ...batchCountsSummary(since),
-        },
-        summary: positionGuard(committedPosition, `silver of ${config.stream}`),
-      });
-      this.uncommitted = undefined;
+      const silver =
+        outcome.silver > 0
+          ? await engine.appendToTail(config.silver, `SELECT * FROM ${this.rowsTable}`)
+          : { batchId: undefined, records: 0 };
+      if (silver.batchId !== undefined) added.push({ table: config.silver, batchId: silver.batchId });
+      this.uncommitted = {
+        since: committedPosition,
+        quarantineSince: this.uncommitted?.quarantineSince ?? quarantinePosition,
+        position: batch.lastSnapshotId,
+        counts: addCounts(this.uncommitted?.counts, outcome),
+        ...(max === undefined ? {} : { maxEventTimeMs: max }),
+      };
+      added.length = 0;
       if (this.features && silver.records > 0)
         await this.features.committed(`SELECT * FROM ${this.rowsTable}`);
       if (this.feed && silver.records > 0 && this.feed.subscriberCount(config.stream) > 0) {
         const { rows } = await engine.session.query(`SELECT * FROM ${this.rowsTable} LIMIT 1000`);
         this.feed.publish({ stream: config.stream, rows });
       }
+      if (!this.deferCommits) await this.commit();
       return this.batchResult(
         batch.lastSnapshotId,
         outcome,
@@ -289,6 +295,8 @@ export class SilverStage {
         prediction,
       );
     } catch (error) {
+      for (const { table, batchId } of added)
+        await engine.tails.remove(formatTableIdentifier(table), batchId);
       if (isLakestreamError(error, ErrorCode.POSITION_TAKEN)) return empty;
       throw error;
     } finally {
@@ -298,27 +306,70 @@ export class SilverStage {
   }
 
   /**
-   * Records progress that no commit recorded yet (batches without silver rows: all quarantined,
-   * dropped or duplicates, or none of this stream) in one silver commit without rows, e.g. before
-   * the process stops, so the position and the batch counts are in the table. No-op otherwise.
+   * Commits what the tails hold: the quarantined rows first, then silver with its position, the
+   * highest event time and the counts of every batch since its last commit. Silver commits only when
+   * it has rows (a table that gets no rows gets no commit) unless `force` asks to record the position
+   * anyway (before the process stops, or before snapshots are expired). Call it only once bronze
+   * committed the position silver read up to. Returns the rows silver committed.
    */
-  async flush(): Promise<void> {
+  async commit(options: { force?: boolean } = {}): Promise<number> {
     const pending = this.uncommitted;
-    if (!pending) return;
+    if (!pending) return 0;
     const { config, engine } = this;
-    const { relationSql } = await engine.scan(config.silver);
+    const position = { [SOURCE_SNAPSHOT_PROPERTY]: String(pending.position) };
     try {
-      await engine.append(config.silver, `SELECT * FROM ${relationSql} LIMIT 0`, {
+      if (engine.tails.batches(formatTableIdentifier(config.quarantine)).length > 0) {
+        await engine.commitTail(config.quarantine, {
+          properties: position,
+          summary: positionGuard(pending.quarantineSince, `quarantine of ${config.stream}`),
+        });
+        this.uncommitted = { ...pending, quarantineSince: pending.position };
+      }
+      const rows = engine.tails.batches(formatTableIdentifier(config.silver)).length > 0;
+      if (!rows && !options.force) return 0;
+      const silver = await engine.commitTail(config.silver, {
         properties: {
-          [SOURCE_SNAPSHOT_PROPERTY]: String(pending.position),
+          ...position,
+          ...(pending.maxEventTimeMs === undefined
+            ? {}
+            : { [MAX_EVENT_TIME_PROPERTY]: String(pending.maxEventTimeMs) }),
           ...batchCountsSummary(pending.counts),
         },
         summary: positionGuard(pending.since, `silver of ${config.stream}`),
       });
+      this.uncommitted = undefined;
+      return silver.records;
     } catch (error) {
       if (!isLakestreamError(error, ErrorCode.POSITION_TAKEN)) throw error;
+      await this.abandonTail();
+      return 0;
     }
+  }
+
+  /**
+   * Records progress that no commit recorded yet (rows in the tails, or batches without silver rows)
+   * in one silver commit, e.g. before the process stops, so the position and the batch counts are
+   * in the table. No-op otherwise.
+   */
+  async flush(): Promise<void> {
+    await this.commit({ force: true });
+  }
+
+  /** Whether rows or progress wait for a commit. */
+  get hasTail(): boolean {
+    return this.uncommitted !== undefined;
+  }
+
+  /** The bronze snapshot (or bronze tail batch) this stage read up to. */
+  get position(): number | undefined {
+    return this.uncommitted?.position;
+  }
+
+  /** Forgets uncommitted progress and rows: another processor committed this bronze range. */
+  private async abandonTail(): Promise<void> {
     this.uncommitted = undefined;
+    await this.engine.tails.drop(formatTableIdentifier(this.config.silver));
+    await this.engine.tails.drop(formatTableIdentifier(this.config.quarantine));
   }
 
   private batchResult(
@@ -484,7 +535,9 @@ export class SilverStage {
         filter: gte(config.eventTime, new Date(lookBackMs).toISOString()),
       });
       const match = key.map((k) => `s.${k} IS NOT DISTINCT FROM b.${k}`).join(' AND ');
-      antiJoin = ` AND NOT EXISTS (SELECT 1 FROM (SELECT * FROM ${relationSql}) s WHERE ${match})`;
+      // pruning skips whole files only: rows outside the look-back are no duplicates
+      const inLookBack = `s.${quoteIdent(config.eventTime)} >= ${quoteLiteral(new Date(lookBackMs).toISOString())}`;
+      antiJoin = ` AND NOT EXISTS (SELECT 1 FROM (SELECT * FROM ${relationSql}) s WHERE ${match} AND ${inLookBack})`;
     }
     const rows = `SELECT ${columns}, __wal_seq AS wal_seq, __received_at AS ingested_at
       FROM ${this.batchTable} b
@@ -580,6 +633,18 @@ export class SilverStage {
 
 /** How far ahead of its arrival an event time may be and still move the watermark. */
 const FUTURE_TOLERANCE = '1 day';
+
+/** Bronze read past silver's last commit: where the next batch reads from and what the next commit records. */
+interface Progress {
+  /** Silver's committed position when this progress began (a commit by another writer voids it). */
+  readonly since: number | undefined;
+  /** The quarantine's committed position its next commit builds on. */
+  readonly quarantineSince: number | undefined;
+  /** The bronze snapshot or bronze tail batch read up to. */
+  readonly position: number;
+  readonly counts: ConservedCounts;
+  readonly maxEventTimeMs?: number;
+}
 
 /** The batch's rows per rule (NULL rule: passed every rule). */
 interface BatchCounts {

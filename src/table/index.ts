@@ -21,6 +21,7 @@ export type { PartitionFieldDeclaration } from './iceberg/table-metadata.js';
 export {
   currentSchema,
   currentSnapshot,
+  newSnapshotId,
   schemaById,
   snapshotAsOf,
   snapshotById,

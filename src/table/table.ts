@@ -80,6 +80,8 @@ export interface CommitOptions {
    * input it read: the check and the commit are then one compare-and-swap.
    */
   readonly summary?: (base: TableMetadata) => Readonly<Record<string, string>>;
+  /** The new snapshot's id (default: a random one); a stage that announced the id in advance passes it. */
+  readonly snapshotId?: number;
 }
 
 /**
@@ -378,8 +380,8 @@ export class IcebergTable {
     plan: () => FileChange | Promise<FileChange>,
     onConflict: 'rebase' | 'fail',
   ): Promise<Snapshot> {
-    const state: ProducerState = { snapshotId: newSnapshotId() };
     const change = await plan();
+    const state: ProducerState = { snapshotId: change.snapshotId ?? newSnapshotId() };
     let attemptFiles: string[] = [];
     for (let attempt = 1; ; attempt++) {
       const base = this.loaded;

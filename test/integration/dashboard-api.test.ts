@@ -46,7 +46,7 @@ describe('dashboard API', () => {
     await writeVgsalesCsv(join(dir, 'games.csv'), { rows: 500, seed: 3 });
     await writeFile(
       join(dir, 'lakestream.yaml'),
-      `${projectHeaderYaml('dash', 200)}streams:
+      `${projectHeaderYaml('dash', 200, 1000)}streams:
 ${tradesStreamYaml({ expectations: true })}  games:
     columns:
       - { name: row, type: long }

@@ -105,7 +105,8 @@ describe('gold SQL models of the markets example', () => {
           events: take(market, messages),
         },
       ],
-      ...(continuous ? { sqlModels: await loadSqlModels(join(dir, 'models')) } : {}),
+      // continuous: tails are committed once they hold 1 KiB, so gold refreshes after most batches
+      ...(continuous ? { sqlModels: await loadSqlModels(join(dir, 'models')), commitTargetBytes: 1024 } : {}),
       log: () => {},
     });
     try {

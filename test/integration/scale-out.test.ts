@@ -134,6 +134,16 @@ async function silverCount(engine: LakeEngine): Promise<{ rows: number; trades: 
   return { rows: Number(rows[0]!.n), trades: Number(rows[0]!.d) };
 }
 
+/** Distinct trades in silver's committed snapshot (the uncommitted tail left out), what gold reads. */
+async function committedTrades(engine: LakeEngine): Promise<number> {
+  const snapshot = (await engine.table('silver.trades')).currentSnapshot();
+  if (!snapshot) return 0;
+  const { rows } = await engine.query(
+    `SELECT count(DISTINCT (symbol, trade_id)) AS d FROM silver.trades AT (VERSION => ${snapshot.snapshotId})`,
+  );
+  return Number(rows[0]!.d);
+}
+
 async function goldCandles(engine: LakeEngine): Promise<string> {
   const { rows } = await engine.query('SELECT * FROM gold.candles ORDER BY symbol, minute');
   return JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? Number(value) : value));
@@ -298,7 +308,8 @@ storage: { type: s3, bucket: ${s3.bucket}, prefix: warehouse, endpoint: '${s3.en
 
         for (const process of [api, processors[1]!, restarted, scheduler]) await stop(process);
 
-        const single = await project('single', '');
+        // one process: rows wait in the uncommitted tail for at most 1 s before the commit gold reads
+        const single = await project('single', 'commit_max_age_ms: 1000\n');
         const alone = await start(single, 'api,ingest,process,scheduler', join(single, 'data'));
         running.push(alone);
         for (let b = 0; b < BATCHES; b++) await send(alone.port, b);
@@ -308,6 +319,7 @@ storage: { type: s3, bucket: ${s3.bucket}, prefix: warehouse, endpoint: '${s3.en
         );
         try {
           await until(async () => (await silverCount(local)).trades >= UNIQUE_TRADES, 'the single process');
+          await until(async () => (await committedTrades(local)) >= UNIQUE_TRADES, 'the commit of the tail');
           const run = await fetch(`http://127.0.0.1:${alone.port}/v1/jobs/gold/run`, { method: 'POST' });
           expect(run.status).toBe(200);
           const singleCandles = await goldCandles(local);

@@ -112,6 +112,8 @@ describe('snapshot retention keeps tables bounded without cutting a stage positi
       streams: [EVENTS_STREAM],
       // micro-batches run when the test says
       commitIntervalMs: 600_000,
+      // every micro-batch commits, so retention and compaction have history to bound
+      commitMaxAgeMs: 0,
       retainSnapshots: 10,
       log: () => {},
     });

@@ -18,10 +18,10 @@ ${
 }
 
 /** A test project's `lakestream.yaml` header: name, data folder, commit interval, a free port. */
-export function projectHeaderYaml(name: string, commitIntervalMs: number): string {
+export function projectHeaderYaml(name: string, commitIntervalMs: number, commitMaxAgeMs?: number): string {
   return `name: ${name}
 data_dir: ./data
 commit_interval_ms: ${commitIntervalMs}
-server: { port: 0 }
+${commitMaxAgeMs === undefined ? '' : `commit_max_age_ms: ${commitMaxAgeMs}\n`}server: { port: 0 }
 `;
 }

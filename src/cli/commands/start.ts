@@ -147,6 +147,8 @@ async function runProject(
     streams: config.streams,
     commitIntervalMs: config.commitIntervalMs,
     commitRows: config.commitRows,
+    commitMaxAgeMs: config.commitMaxAgeMs,
+    commitTargetBytes: config.commitTargetBytes,
     retainSnapshots: config.retainSnapshots,
     trainable: config.models,
     jobs: config.jobs,

@@ -22,6 +22,8 @@ export interface FileChange {
   readonly properties?: Readonly<Record<string, string>>;
   /** Summary properties computed per attempt from the base (see CommitOptions.summary). */
   readonly summary?: (base: TableMetadata) => Readonly<Record<string, string>>;
+  /** The new snapshot's id, when the caller chose it. */
+  readonly snapshotId?: number;
 }
 
 /** State kept across the attempts of one commit, so a rebase reuses what it can. */

@@ -31,6 +31,18 @@ export class TableIO {
     return store.get(key);
   }
 
+  /** Reads a file by its URI (after path rewrites), or undefined when there is none. */
+  async readIfExists(uri: string): Promise<Uint8Array | undefined> {
+    const { store, key } = this.resolver.resolve(uri);
+    return store.getIfExists(key);
+  }
+
+  /** Writes a small file atomically (replacing any) by its URI (after path rewrites). */
+  async write(uri: string, data: Uint8Array | string): Promise<void> {
+    const { store, key } = this.resolver.resolve(uri);
+    await store.put(key, data);
+  }
+
   /** A local path DuckDB can open for a file URI (after path rewrites). */
   async localPath(uri: string): Promise<string> {
     const { store, key } = this.resolver.resolve(uri);
@@ -141,11 +153,6 @@ export class TableIO {
     await this.write(uri, bytes);
     remember(this.listCache, uri, manifests);
     return uri;
-  }
-
-  private async write(uri: string, bytes: Uint8Array): Promise<void> {
-    const { store, key } = this.resolver.resolve(uri);
-    await store.put(key, bytes);
   }
 
   /** Deletes files written by a failed commit attempt (best effort). */
