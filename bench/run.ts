@@ -48,6 +48,7 @@ try {
       results.push({ ...base, ...outcome, status: outcome.status ?? 'ok', ms: performance.now() - start });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (process.env.LAKESTREAM_BENCH_DEBUG) console.error(error);
       results.push({ ...base, status: 'failed', rows: [], error: message, ms: performance.now() - start });
     } finally {
       bar.update(steps, steps);

@@ -7,7 +7,7 @@
  * end and must find every committed row); (3) the first gold.candles_1m snapshot after it.
  */
 import { icebergRead } from 'icebird';
-import { serveDirectory } from '../../test/support/static-server.js';
+import { serveDirectory, serveFileUrls } from '../../test/support/static-server.js';
 import { join } from 'node:path';
 import { PipelineRuntime } from '../../src/app/index.js';
 import { DuckSession, LakeEngine } from '../../src/engine/index.js';
@@ -139,15 +139,15 @@ async function committedThrough(runtime: PipelineRuntime, seq: number): Promise<
 /** Rows icebird, an independent Iceberg reader, reads from silver.trades, next to lakestream's count. */
 async function icebirdCount(warehouse: string): Promise<{ icebirdRows: number; committedRows: number }> {
   const { server, baseUrl } = await serveDirectory(warehouse);
-  const engine = new LakeEngine(
-    new FilesystemCatalog(new LocalObjectStore(warehouse)),
-    await DuckSession.open(),
-  );
+  const store = new LocalObjectStore(warehouse);
+  const restoreFetch = serveFileUrls(store.rootUri, baseUrl);
+  const engine = new LakeEngine(new FilesystemCatalog(store), await DuckSession.open());
   try {
     const rows = await icebergRead({ tableUrl: `${baseUrl}/silver/trades` });
     const { rows: counted } = await engine.query('SELECT count(*) AS n FROM silver.trades');
     return { icebirdRows: rows.length, committedRows: Number(counted[0]!.n) };
   } finally {
+    restoreFetch();
     await engine.close();
     await new Promise((resolve) => server.close(resolve));
   }

@@ -941,9 +941,16 @@ export class PipelineRuntime {
       if (failures > 0) {
         await abortableSleep(this.backoffMs(failures), this.stopSources.signal);
       } else {
-        await this.pauseUntilDue(startedAt + this.intervalMs - Date.now());
+        await this.pauseUntilDue(Math.min(startedAt + this.intervalMs, this.nextCommitAt()) - Date.now());
       }
     }
+  }
+
+  /** When the oldest uncommitted tail batch reaches the commit clock's maximum age (never without tails). */
+  private nextCommitAt(): number {
+    if (!this.deferCommits) return Number.POSITIVE_INFINITY;
+    const oldest = Math.min(...this.engine.tails.sizes().map((t) => t.oldestMs));
+    return oldest + this.commitClock.maxAgeMs;
   }
 
   /** The pause after `failures` failed micro-batches in a row: doubling from the commit interval, at most 30 s. */

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { icebergRead } from 'icebird';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from '../../src/table/index.js';
-import { serveDirectory } from '../support/static-server.js';
+import { serveDirectory, serveFileUrls } from '../support/static-server.js';
 import { openTestWarehouse, type TestWarehouse } from '../support/warehouse.js';
 
 type Row = Record<string, unknown>;
@@ -23,22 +23,16 @@ describe('an independent reader (icebird) reads lakestream tables over HTTP', ()
   let warehouse: TestWarehouse;
   let server: Server;
   let baseUrl: string;
-  const realFetch = globalThis.fetch;
+  let restoreFetch: () => void = () => undefined;
 
   beforeAll(async () => {
     warehouse = await openTestWarehouse();
     ({ server, baseUrl } = await serveDirectory(warehouse.dir));
-    const rootUri = warehouse.store.rootUri;
-    // Table metadata stores file:// URIs; an object-store reader would see them under its base URL.
-    globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
-      const url = String(input instanceof Request ? input.url : input);
-      const mapped = url.startsWith(rootUri) ? baseUrl + url.slice(rootUri.length) : url;
-      return realFetch(mapped, init);
-    };
+    restoreFetch = serveFileUrls(warehouse.store.rootUri, baseUrl);
   });
 
   afterAll(async () => {
-    globalThis.fetch = realFetch;
+    restoreFetch();
     server?.close();
     await warehouse?.close();
   });

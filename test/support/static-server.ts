@@ -32,3 +32,19 @@ export async function serveDirectory(root: string): Promise<{ server: Server; ba
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
+
+/**
+ * Makes `fetch` read `file://` URIs under `rootUri` from `baseUrl` (table metadata stores file://
+ * URIs; a reader of an object store would see them under its base URL). Returns the undo.
+ */
+export function serveFileUrls(rootUri: string, baseUrl: string): () => void {
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (input: string | URL | Request, init?: RequestInit) => {
+    const url = String(input instanceof Request ? input.url : input);
+    const mapped = url.startsWith(rootUri) ? baseUrl + url.slice(rootUri.length) : url;
+    return realFetch(mapped, init);
+  };
+  return () => {
+    globalThis.fetch = realFetch;
+  };
+}
