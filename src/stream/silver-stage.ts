@@ -20,6 +20,7 @@ import {
 } from './column-casts.js';
 import { expectationSql, failureReasonSql } from './expectations.js';
 import { LATE_EVENT_RULE, lateEventSql, lateReasonSql } from './late-events.js';
+import { RecentKeys } from './recent-keys.js';
 import { metadataProperty, snapshotNumber } from './snapshot-property.js';
 import type { BatchFeatures, BatchPrediction, PredictionSource } from './stream-predictions.js';
 import { PREDICTION_COLUMN, predictionColumns } from './stream-predictions.js';
@@ -110,6 +111,7 @@ export class SilverStage {
    */
   private uncommitted: Progress | undefined;
   private readonly deferCommits: boolean;
+  private readonly recentKeys: RecentKeys;
 
   private readonly feed: LiveFeed | undefined;
   private readonly predictions: PredictionSource | undefined;
@@ -129,6 +131,7 @@ export class SilverStage {
   ) {
     this.engine = engine;
     this.deferCommits = options.deferCommits ?? false;
+    this.recentKeys = new RecentKeys(engine, config);
     this.config = config;
     this.feed = options.feed;
     this.predictions = options.predictions;
@@ -251,7 +254,14 @@ export class SilverStage {
       const accepted = await this.acceptedEventTimes();
       const max = later(previousMax, accepted.latest);
       await engine.session.run(
-        `CREATE OR REPLACE TEMP TABLE ${this.rowsTable} AS ${await this.silverSql(accepted.earliest, prediction)}`,
+        `CREATE OR REPLACE TEMP TABLE ${this.rowsTable} AS ${await this.silverSql(
+          accepted.earliest,
+          prediction,
+          {
+            snapshotId: silverTable.currentSnapshot()?.snapshotId,
+            maxMs: previousMax,
+          },
+        )}`,
       );
       const outcome = conservedCounts(counts, await this.rowCount(this.rowsTable));
       if (!replayingQuarantined && counts.quarantined > 0) {
@@ -278,6 +288,7 @@ export class SilverStage {
         ...(max === undefined ? {} : { maxEventTimeMs: max }),
       };
       added.length = 0;
+      await this.recentKeys.add(this.rowsTable, max);
       if (this.features && silver.records > 0)
         await this.features.committed(`SELECT * FROM ${this.rowsTable}`);
       if (this.feed && silver.records > 0 && this.feed.subscriberCount(config.stream) > 0) {
@@ -338,6 +349,7 @@ export class SilverStage {
         summary: positionGuard(pending.since, `silver of ${config.stream}`),
       });
       this.uncommitted = undefined;
+      this.recentKeys.committed(silver.snapshot?.parentSnapshotId, silver.snapshot?.snapshotId);
       return silver.records;
     } catch (error) {
       if (!isLakestreamError(error, ErrorCode.POSITION_TAKEN)) throw error;
@@ -368,6 +380,7 @@ export class SilverStage {
   /** Forgets uncommitted progress and rows: another processor committed this bronze range. */
   private async abandonTail(): Promise<void> {
     this.uncommitted = undefined;
+    this.recentKeys.reset();
     await this.engine.tails.drop(formatTableIdentifier(this.config.silver));
     await this.engine.tails.drop(formatTableIdentifier(this.config.quarantine));
   }
@@ -524,12 +537,23 @@ export class SilverStage {
   private async silverSql(
     earliestMs: number | undefined,
     prediction: BatchPrediction | undefined,
+    silverState: { snapshotId: number | undefined; maxMs: number | undefined },
   ): Promise<string> {
     const { config, engine } = this;
     const columns = config.columns.map((c) => quoteIdent(c.name)).join(', ');
     const key = config.key.map(quoteIdent);
     let antiJoin = '';
     if (earliestMs !== undefined) {
+      const lookBackMs = earliestMs - config.watermarkMs;
+      const held = await this.recentKeys.antiJoinSql(
+        'b',
+        lookBackMs,
+        silverState.snapshotId,
+        silverState.maxMs,
+      );
+      if (held !== undefined) antiJoin = ` AND ${held}`;
+    }
+    if (earliestMs !== undefined && antiJoin === '') {
       const lookBackMs = earliestMs - config.watermarkMs;
       const { relationSql } = await engine.scan(config.silver, {
         filter: gte(config.eventTime, new Date(lookBackMs).toISOString()),
