@@ -1,5 +1,6 @@
 export type { ModelConfig } from './model-config.js';
-export type { PipelineRuntimeOptions, PipelineStats, StreamModel } from './pipeline-runtime.js';
+export type { PipelineRuntimeOptions, StreamModel } from './pipeline-runtime.js';
+export type { PipelineObservation, PipelineStats, StreamCounters } from './pipeline-observation.js';
 export { PipelineRuntime } from './pipeline-runtime.js';
 export type { ProjectConfig, SourceConfig } from './project-config.js';
 export { applyEnvOverrides, loadProjectConfig, validateProjectConfig } from './project-config.js';

@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { IngestObserver } from '../api/index.js';
 import type { SilverBatchResult } from '../stream/index.js';
-import type { PipelineObservation } from './pipeline-runtime.js';
+import type { PipelineObservation } from './pipeline-observation.js';
 import type { StageName } from './stage-health.js';
 import { STAGE_NAMES } from './stage-health.js';
 

@@ -63,6 +63,7 @@ import { ScratchFolder } from './scratch-folder.js';
 import { DEFAULT_RETAIN_SNAPSHOTS, SnapshotRetention } from './snapshot-retention.js';
 import type { StageName } from './stage-health.js';
 import { StageHealth } from './stage-health.js';
+import type { PipelineObservation, PipelineStats, StreamCounters } from './pipeline-observation.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 /** Retention looks at the tables after this many micro-batches that committed. */
@@ -80,49 +81,6 @@ const RETAINED_NAMESPACES = ['bronze', 'silver', 'quarantine', 'gold', 'system']
 const PUMP_BATCH_EVENTS = 1000;
 /** …or this long after the first event of a batch, whichever comes first. */
 const PUMP_FLUSH_MS = 50;
-
-/** Rows a pipeline process committed since it started. */
-export interface PipelineStats {
-  microBatches: number;
-  bronzeRows: number;
-  silverRows: number;
-  quarantinedRows: number;
-  /** Incremental SQL model refreshes after silver commits (continuous mode). */
-  goldRefreshes: number;
-  /** Snapshots the continuous retention expired. */
-  expiredSnapshots: number;
-  /** Small data files the continuous compaction merged. */
-  compactedFiles: number;
-}
-
-/**
- * What one stream's silver stage has done since the process started: every bronze row it read
- * (`rowsIn`) is in silver, in quarantine, dropped by a `drop` rule, or a true duplicate.
- */
-export interface StreamCounters {
-  rowsIn: number;
-  silverRows: number;
-  quarantinedRows: number;
-  droppedRows: number;
-  duplicateRows: number;
-  /** When silver last committed rows of the stream (epoch ms). */
-  lastSilverCommitAt?: number;
-  /** The highest event time in silver (epoch ms). */
-  maxEventTimeMs?: number;
-}
-
-/** A point-in-time view of a running pipeline, for health pages and metrics. */
-export interface PipelineObservation {
-  readonly stats: Readonly<PipelineStats>;
-  readonly streams: ReadonlyMap<string, Readonly<StreamCounters>>;
-  /** Events acknowledged per stream since the process started. */
-  readonly acknowledged: ReadonlyMap<string, number>;
-  /** Events durable in the WAL but not yet in bronze. */
-  readonly bronzeLagEvents: number;
-  /** Durations (ms) of the recent micro-batches that moved rows, oldest first; at most 100. */
-  readonly batchDurationsMs: readonly number[];
-  readonly lastBatchMs: number;
-}
 
 /** A model predicting in a stream: the registry alias's version is used from each next batch. */
 export interface StreamModel {

@@ -10,7 +10,7 @@ import type {
 } from '../api/index.js';
 import { ErrorCode, lakeError } from '../core/index.js';
 import type { ReplayControl } from '../ingest/index.js';
-import type { PipelineObservation } from './pipeline-runtime.js';
+import type { PipelineObservation } from './pipeline-observation.js';
 import { ProcessHealthMeter } from './process-health.js';
 import type { SourceStatusBoard } from './source-status-board.js';
 

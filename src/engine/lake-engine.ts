@@ -308,7 +308,8 @@ export class LakeEngine {
   /** Publishes a table's tail beside its metadata, for readers in other processes. */
   private async publishTail(name: string, tail: PublishedTail): Promise<void> {
     const table = await this.table(name);
-    await table.io.write(publishedTailUri(table), JSON.stringify(tail));
+    // a restart publishes a new tail: it need not survive a power loss
+    await table.io.write(publishedTailUri(table), JSON.stringify(tail), { durable: false });
   }
 
   /**
@@ -319,9 +320,10 @@ export class LakeEngine {
   async appendToTail(
     name: string | TableIdentifier,
     selectSql: string,
+    options: { columnsMatch?: boolean } = {},
   ): Promise<{ batchId: number | undefined; records: number }> {
     const table = await this.table(name);
-    const files = await this.writeDataFiles(table, selectSql);
+    const files = await this.writeDataFiles(table, selectSql, options);
     const records = sum(files);
     if (files.length === 0) return { batchId: undefined, records };
     return { batchId: await this.tails.add(table.name, files), records };
@@ -661,11 +663,18 @@ export class LakeEngine {
     return { files, retire };
   }
 
-  private async writeDataFiles(table: IcebergTable, selectSql: string): Promise<DataFile[]> {
+  /**
+   * Writes the rows of a query as data files of `table`. `columnsMatch`: the caller generated the
+   * query with the table's columns, so they are not described and checked first.
+   */
+  private async writeDataFiles(
+    table: IcebergTable,
+    selectSql: string,
+    options: { columnsMatch?: boolean } = {},
+  ): Promise<DataFile[]> {
     const schema = table.schema();
     const bound = await this.bindLakeTables(selectSql);
-    const input = await this.describeBound(bound);
-    checkInputColumns(input, schema.fields, table.name);
+    if (!options.columnsMatch) checkInputColumns(await this.describeBound(bound), schema.fields, table.name);
     const spec = table.spec();
     const castSql = `SELECT ${castSelectList(schema.fields)} FROM (${bound}) AS input`;
     try {

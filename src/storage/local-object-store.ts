@@ -83,11 +83,12 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
-  async put(key: string, data: Uint8Array | string): Promise<void> {
+  async put(key: string, data: Uint8Array | string, options: { durable?: boolean } = {}): Promise<void> {
     const path = this.writablePathOf(key);
     const dir = dirname(path);
     await this.ensureDir(key, dir);
-    const temp = await this.writeTemp(key, dir, data);
+    const durable = options.durable ?? true;
+    const temp = await this.writeTemp(key, dir, data, durable);
     try {
       await rename(temp, path);
     } catch (cause) {
@@ -95,7 +96,7 @@ export class LocalObjectStore implements ObjectStore {
       if (errnoCode(cause) === 'EISDIR') throw keyShapeConflict(key, cause);
       throw ioError(`rename a temp file over object '${key}' (${path})`, cause);
     }
-    await this.syncDir(dir);
+    if (durable) await this.syncDir(dir);
   }
 
   async putIfAbsent(key: string, data: Uint8Array | string): Promise<boolean> {
@@ -292,13 +293,18 @@ export class LocalObjectStore implements ObjectStore {
     await this.syncDir(dirname(firstCreated));
   }
 
-  private async writeTemp(key: string, dir: string, data: Uint8Array | string): Promise<string> {
+  private async writeTemp(
+    key: string,
+    dir: string,
+    data: Uint8Array | string,
+    durable = true,
+  ): Promise<string> {
     const temp = join(dir, `${TEMP_PREFIX}${randomUUID()}`);
     try {
       const handle = await open(temp, 'wx');
       try {
         await handle.writeFile(data);
-        if (this.options.fsync) await handle.sync();
+        if (this.options.fsync && durable) await handle.sync();
       } finally {
         await handle.close();
       }

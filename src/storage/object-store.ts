@@ -36,8 +36,12 @@ export interface ObjectStore {
   get(key: string): Promise<Uint8Array>;
   /** Reads an object, or `undefined` when it does not exist. */
   getIfExists(key: string): Promise<Uint8Array | undefined>;
-  /** Writes an object atomically, replacing any existing one (readers see old or new, never half). */
-  put(key: string, data: Uint8Array | string): Promise<void>;
+  /**
+   * Writes an object atomically, replacing any existing one (readers see old or new, never half).
+   * `durable: false` (default true) skips what makes it survive a power loss (fsync), for objects
+   * rewritten all the time that a restart replaces anyway.
+   */
+  put(key: string, data: Uint8Array | string, options?: { durable?: boolean }): Promise<void>;
   /**
    * Creates an object atomically only if the key is free. Returns false (and changes nothing) when
    * the key already exists. This is the commit primitive of the filesystem catalog.

@@ -7,6 +7,7 @@ import type { WalBatch, WriteAheadLog } from '../ingest/index.js';
 import type { IcebergTable, NestedField, Snapshot, TableIdentifier } from '../table/index.js';
 import { formatTableIdentifier } from '../table/index.js';
 import { snapshotNumber } from './snapshot-property.js';
+import type { Stage } from './stage.js';
 import { ensureColumns } from './table-columns.js';
 
 /** Snapshot summary key holding the last WAL sequence number a bronze commit consumed. */
@@ -50,7 +51,8 @@ export interface BronzeBatchResult {
  * segments are deleted only after bronze committed past them. One stage owns a WAL: two stages on
  * one WAL would each commit the same records.
  */
-export class BronzeStage {
+export class BronzeStage implements Stage<BronzeBatchResult> {
+  readonly kind = 'bronze' as const;
   private readonly engine: LakeEngine;
   private readonly wal: WriteAheadLog;
   private readonly identifier: TableIdentifier;
@@ -88,6 +90,13 @@ export class BronzeStage {
     return ensureBronzeTable(this.engine, this.identifier, BRONZE_FIELDS);
   }
 
+  /** Creates the table (see {@link ensureTable}). */
+  async open(): Promise<void> {
+    await this.ensureTable();
+  }
+
+  async close(): Promise<void> {}
+
   /** The last WAL sequence number bronze has committed (0 when none). */
   async committedWalSeq(): Promise<number> {
     return snapshotNumber(await this.ensureTable(), WAL_SEQ_PROPERTY) ?? 0;
@@ -105,13 +114,15 @@ export class BronzeStage {
     const dir = await mkdtemp(join(this.scratchDir, 'lakestream-bronze-'));
     let records: number;
     try {
-      ({ records } = await this.engine.appendToTail(this.identifier, await writeBatchBodies(dir, batches)));
+      ({ records } = await this.engine.appendToTail(this.identifier, await writeBatchBodies(dir, batches), {
+        columnsMatch: true,
+      }));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
     this.tailSeq = lastSeq;
     if (this.deferCommits) return { records, lastSeq };
-    const snapshot = await this.commit();
+    const { snapshot } = await this.commitTail();
     return { records, lastSeq, ...(snapshot ? { snapshotId: snapshot.snapshotId } : {}) };
   }
 
@@ -119,16 +130,20 @@ export class BronzeStage {
    * Commits the tail as one snapshot recording the last WAL sequence number it holds, then deletes
    * the WAL segments behind it. Does nothing when the tail is empty.
    */
-  async commit(): Promise<Snapshot | undefined> {
+  async commit(): Promise<number> {
+    return (await this.commitTail()).records;
+  }
+
+  private async commitTail(): Promise<{ snapshot: Snapshot | undefined; records: number }> {
     const tailSeq = this.tailSeq;
-    if (tailSeq === undefined) return undefined;
-    const { snapshot } = await this.engine.commitTail(this.identifier, {
+    if (tailSeq === undefined) return { snapshot: undefined, records: 0 };
+    const { snapshot, records } = await this.engine.commitTail(this.identifier, {
       properties: { [WAL_SEQ_PROPERTY]: String(tailSeq) },
     });
     this.committedSeq = tailSeq;
     if (this.tailSeq === tailSeq) this.tailSeq = undefined;
     await this.wal.deleteBefore(tailSeq + 1);
-    return snapshot;
+    return { snapshot, records };
   }
 
   /** Whether the tail holds batches not committed yet. */
@@ -163,6 +178,10 @@ export class BronzeStage {
   /** Most WAL records one commit takes. */
   get batchRows(): number {
     return this.maxRecords;
+  }
+
+  get name(): string {
+    return this.tableName;
   }
 
   /** The bronze table's name. */

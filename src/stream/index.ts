@@ -43,3 +43,4 @@ export {
   KafkaBronzeStage,
   kafkaOffsetsProperty,
 } from './kafka-bronze-stage.js';
+export type { Stage, StageKind } from './stage.js';

@@ -11,6 +11,7 @@ import { formatTableIdentifier } from '../table/index.js';
 import type { BronzeBatchResult, StoredRequestKey } from './bronze-stage.js';
 import { BRONZE_FIELDS, bronzeRequestKeys, ensureBronzeTable } from './bronze-stage.js';
 import { metadataProperty } from './snapshot-property.js';
+import type { Stage } from './stage.js';
 
 /** Bronze columns of the Kafka transport: the WAL's, with `wal_seq` holding the Kafka offset. */
 export const KAFKA_BRONZE_FIELDS: readonly NestedField[] = [
@@ -59,7 +60,8 @@ export interface KafkaBronzeOptions {
  * seeks back to the table's offsets and nothing is stored twice. A restarted processor resumes
  * from the table, never from Kafka's committed offsets.
  */
-export class KafkaBronzeStage {
+export class KafkaBronzeStage implements Stage<BronzeBatchResult> {
+  readonly kind = 'bronze' as const;
   private readonly engine: LakeEngine;
   private readonly identifier: TableIdentifier;
   private readonly options: KafkaBronzeOptions;
@@ -80,6 +82,18 @@ export class KafkaBronzeStage {
   async ensureTable(): Promise<IcebergTable> {
     return ensureBronzeTable(this.engine, this.identifier, KAFKA_BRONZE_FIELDS);
   }
+
+  /** Creates the table (see {@link ensureTable}). */
+  async open(): Promise<void> {
+    await this.ensureTable();
+  }
+
+  /** Nothing to commit: each batch commits with its Kafka offsets. */
+  async commit(): Promise<number> {
+    return 0;
+  }
+
+  async close(): Promise<void> {}
 
   /** The next offset per partition the table holds. */
   async positions(): Promise<Map<number, number>> {
@@ -162,6 +176,10 @@ export class KafkaBronzeStage {
   /** Most records one commit takes. */
   get batchRows(): number {
     return this.options.maxRecords ?? 100_000;
+  }
+
+  get name(): string {
+    return this.tableName;
   }
 
   /** The bronze table's name. */

@@ -1,11 +1,12 @@
 import type { LakeEngine } from '../engine/index.js';
 import { quoteIdent } from '../engine/index.js';
 import type { NestedField, TableIdentifier } from '../table/index.js';
-import { gte } from '../table/index.js';
+import { formatTableIdentifier, gte } from '../table/index.js';
 import type { MinuteBarColumns } from './minute-bars.js';
 import { BAR_MINUTE, minuteBarFeaturesSql, minuteBarPartialsSql } from './minute-bars.js';
 import { MAX_EVENT_TIME_PROPERTY } from './silver-stage.js';
 import { snapshotNumber } from './snapshot-property.js';
+import type { Stage } from './stage.js';
 import { predictionColumns } from './stream-predictions.js';
 
 /** What a model's live accuracy is measured on. */
@@ -54,7 +55,8 @@ const FIELDS: readonly NestedField[] = [
  * windows written is recorded in the same commit, so a restart neither skips nor repeats one. Rows
  * arriving after their window was written are not counted.
  */
-export class ModelAccuracy {
+export class ModelAccuracy implements Stage<number> {
+  readonly kind = 'accuracy' as const;
   readonly table: TableIdentifier;
   private readonly engine: LakeEngine;
   private readonly config: AccuracyConfig;
@@ -67,14 +69,35 @@ export class ModelAccuracy {
     this.windowMs = config.windowMs ?? 60_000;
   }
 
-  /** Writes the windows that closed since the last call; returns how many rows it wrote. */
-  async runOnce(): Promise<number> {
-    const { engine, config, windowMs } = this;
-    if (!(await engine.catalog.tableExists(this.table)))
-      await engine.createTable(this.table, {
+  /** The accuracy table's name. */
+  get name(): string {
+    return formatTableIdentifier(this.table);
+  }
+
+  /** Creates the accuracy table when missing. */
+  async open(): Promise<void> {
+    if (await this.engine.catalog.tableExists(this.table)) return;
+    try {
+      await this.engine.createTable(this.table, {
         fields: [...FIELDS],
         partitionBy: [{ column: 'window_start', transform: 'day' }],
       });
+    } catch (error) {
+      if (!(await this.engine.catalog.tableExists(this.table))) throw error;
+    }
+  }
+
+  /** Nothing to commit: each batch that closes windows commits them. */
+  async commit(): Promise<number> {
+    return 0;
+  }
+
+  async close(): Promise<void> {}
+
+  /** Writes the windows that closed since the last call; returns how many rows it wrote. */
+  async runOnce(): Promise<number> {
+    const { engine, config, windowMs } = this;
+    await this.open();
     const latest = snapshotNumber(await engine.table(config.silver), MAX_EVENT_TIME_PROPERTY);
     if (latest === undefined) return 0;
     const delay = (config.graceMs ?? 5_000) + (config.actual.kind === 'minute_bars' ? 60_000 : 0);

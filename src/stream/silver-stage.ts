@@ -21,6 +21,7 @@ import {
 import { expectationSql, failureReasonSql } from './expectations.js';
 import { LATE_EVENT_RULE, lateEventSql, lateReasonSql } from './late-events.js';
 import { RecentKeys } from './recent-keys.js';
+import type { Stage } from './stage.js';
 import { metadataProperty, snapshotNumber } from './snapshot-property.js';
 import type { BatchFeatures, BatchPrediction, PredictionSource } from './stream-predictions.js';
 import { PREDICTION_COLUMN, predictionColumns } from './stream-predictions.js';
@@ -98,7 +99,8 @@ export interface SilverBatchResult {
  * commits also record the highest event time committed so far; rows of a later batch older than it
  * minus the watermark are late and handled by the stream's {@link LateEventPolicy}.
  */
-export class SilverStage {
+export class SilverStage implements Stage<SilverBatchResult> {
+  readonly kind = 'silver' as const;
   private readonly engine: LakeEngine;
   private readonly config: SilverStreamConfig;
   private readonly batchTable: string;
@@ -169,6 +171,13 @@ export class SilverStage {
     if (!(await this.engine.catalog.tableExists(this.config.silver))) return undefined;
     return consumedSnapshot(await this.engine.table(this.config.silver));
   }
+
+  /** Creates the tables (see {@link ensureTables}). */
+  async open(): Promise<void> {
+    await this.ensureTables();
+  }
+
+  async close(): Promise<void> {}
 
   /** Creates the silver and quarantine tables when missing. */
   async ensureTables(): Promise<void> {
@@ -265,7 +274,9 @@ export class SilverStage {
       );
       const outcome = conservedCounts(counts, await this.rowCount(this.rowsTable));
       if (!replayingQuarantined && counts.quarantined > 0) {
-        const quarantined = await engine.appendToTail(config.quarantine, this.quarantineSql());
+        const quarantined = await engine.appendToTail(config.quarantine, this.quarantineSql(), {
+          columnsMatch: true,
+        });
         if (quarantined.batchId !== undefined)
           added.push({ table: config.quarantine, batchId: quarantined.batchId });
         if (quarantined.records !== counts.quarantined)
@@ -277,7 +288,9 @@ export class SilverStage {
       }
       const silver =
         outcome.silver > 0
-          ? await engine.appendToTail(config.silver, `SELECT * FROM ${this.rowsTable}`)
+          ? await engine.appendToTail(config.silver, `SELECT * FROM ${this.rowsTable}`, {
+              columnsMatch: true,
+            })
           : { batchId: undefined, records: 0 };
       if (silver.batchId !== undefined) added.push({ table: config.silver, batchId: silver.batchId });
       this.uncommitted = {
@@ -310,10 +323,8 @@ export class SilverStage {
         await engine.tails.remove(formatTableIdentifier(table), batchId);
       if (isLakestreamError(error, ErrorCode.POSITION_TAKEN)) return empty;
       throw error;
-    } finally {
-      await engine.session.run(`DROP TABLE IF EXISTS ${this.batchTable}`);
-      await engine.session.run(`DROP TABLE IF EXISTS ${this.rowsTable}`);
     }
+    // the batch's temp tables stay until the next batch replaces them (one batch's rows)
   }
 
   /**

@@ -37,10 +37,13 @@ export class TableIO {
     return store.getIfExists(key);
   }
 
-  /** Writes a small file atomically (replacing any) by its URI (after path rewrites). */
-  async write(uri: string, data: Uint8Array | string): Promise<void> {
+  /**
+   * Writes a small file atomically (replacing any) by its URI (after path rewrites); see
+   * {@link ObjectStore.put} for `durable`.
+   */
+  async write(uri: string, data: Uint8Array | string, options: { durable?: boolean } = {}): Promise<void> {
     const { store, key } = this.resolver.resolve(uri);
-    await store.put(key, data);
+    await store.put(key, data, options);
   }
 
   /** A local path DuckDB can open for a file URI (after path rewrites). */
