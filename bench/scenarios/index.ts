@@ -3,7 +3,7 @@ import { commitHistory } from './commit-history.js';
 import { endToEndIngest } from './end-to-end-ingest.js';
 import { freshness } from './freshness.js';
 import { httpIngestScenario } from './http-ingest.js';
-import { idleCost } from './idle-cost.js';
+import { idleCost, soak } from './idle-cost.js';
 import { inferenceOverhead } from './inference-overhead.js';
 import { kill9Cycles } from './kill9-cycles.js';
 import { rawEngine } from './raw-engine.js';
@@ -29,11 +29,12 @@ export const SCENARIOS: readonly Scenario[] = Object.freeze([
   kill9Cycles,
   rowWidth,
   idleCost,
+  soak,
 ]);
 
 /** The scenarios `--only` names (ids or numbers), in run order; throws on an unknown name. */
 export function selectScenarios(only: readonly string[] | undefined): readonly Scenario[] {
-  if (!only) return SCENARIOS;
+  if (!only) return SCENARIOS.filter((s) => !s.onRequest);
   for (const name of only) {
     if (!SCENARIOS.some((s) => s.id === name || String(s.number) === name))
       throw new Error(

@@ -20,6 +20,8 @@ export interface Scenario {
   /** The scenario's number in issue 8, also accepted by `--only`. */
   readonly number: number;
   readonly title: string;
+  /** Run only when `--only` names it (long soaks), never in the full or quick run. */
+  readonly onRequest?: boolean;
   /** How many times `run` calls `ctx.tick()`, for the progress bar. */
   steps(sizes: BenchSizes): number;
   run(ctx: BenchContext): Promise<ScenarioOutcome>;
