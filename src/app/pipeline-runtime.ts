@@ -10,7 +10,7 @@ import type { QueryConfig } from './query-config.js';
 import type { ModelConfig } from './model-config.js';
 import { modelService } from './model-service.js';
 import { DuckSession, LakeEngine } from '../engine/index.js';
-import { AliasPredictions, ModelRegistry } from '../ml/index.js';
+import { ModelRegistry } from '../ml/index.js';
 import type { EventAppender, WalOptions } from '../ingest/index.js';
 import {
   checkKafkaTopic,
@@ -19,24 +19,23 @@ import {
   KafkaTopicReader,
   WriteAheadLog,
 } from '../ingest/index.js';
-import type { MinuteBarColumns, SilverStreamConfig } from '../stream/index.js';
 import {
   bronzeRequestKeys,
-  BronzeStage,
   ensureBronzeTable,
   KAFKA_BRONZE_FIELDS,
-  KafkaBronzeStage,
   LiveFeed,
-  MinuteBarFeatures,
-  ModelAccuracy,
   SilverStage,
 } from '../stream/index.js';
-import type { SilverBatchResult } from '../stream/index.js';
+import type {
+  BronzeBatchResult,
+  BronzeStage,
+  KafkaBronzeStage,
+  SilverBatchResult,
+  Stage,
+} from '../stream/index.js';
 import type { TableIdentifier } from '../table/index.js';
 import type { PostgresCatalogOptions } from '../table/index.js';
 import { formatTableIdentifier } from '../table/index.js';
-import type { SqlModel } from '../transform/index.js';
-import { SqlModelRunner } from '../transform/index.js';
 import { JobScheduler, LakeRunHistory, PostgresLeaderLock } from '../scheduler/index.js';
 import { builtInJobs } from './built-in-jobs.js';
 import type { JobConfig } from './jobs-config.js';
@@ -50,16 +49,21 @@ import { SourceStatusBoard } from './source-status-board.js';
 import type { LiveAccuracy } from './pipeline-metrics.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import type { RunHistory } from '../scheduler/index.js';
-import { ErrorCode, isLakestreamError, lakeError } from '../core/index.js';
-import type { KafkaSourceConfig, KafkaTransportConfig } from './transport-config.js';
+import { ErrorCode, lakeError } from '../core/index.js';
 import type { Role } from './roles.js';
 import { ALL_ROLES, checkRoles } from './roles.js';
 import { dedupeKeyOf } from './kafka-keys.js';
 import type { StorageConfig } from './storage-config.js';
 import { openLake } from './lake-location.js';
 import type { CommitClock } from './commit-clock.js';
-import { commitDue, DEFAULT_COMMIT_MAX_AGE_MS, DEFAULT_COMMIT_TARGET_BYTES } from './commit-clock.js';
 import { ScratchFolder } from './scratch-folder.js';
+import { pumpSource } from './source-pump.js';
+import { GoldStage } from './gold-stage.js';
+import type { StageRows } from './stage-runner.js';
+import { StageRunner } from './stage-runner.js';
+import type { SqlModelRunner } from '../transform/index.js';
+import type { StreamModel, TopologyOptions } from './topology.js';
+import { BRONZE_TABLE, buildStages } from './topology.js';
 import { DEFAULT_RETAIN_SNAPSHOTS, SnapshotRetention } from './snapshot-retention.js';
 import type { StageName } from './stage-health.js';
 import { StageHealth } from './stage-health.js';
@@ -77,55 +81,21 @@ const COMMIT_ROUND_WEIGHT = 10;
 const CONTINUOUS_COMPACTION = { targetFileBytes: 8 * 2 ** 20, minInputFiles: 16 } as const;
 /** The namespaces of the tables the pipeline writes (`system`: the job run history), kept bounded. */
 const RETAINED_NAMESPACES = ['bronze', 'silver', 'quarantine', 'gold', 'system'];
-/** A source's events go to the WAL in batches of at most this many… */
-const PUMP_BATCH_EVENTS = 1000;
-/** …or this long after the first event of a batch, whichever comes first. */
-const PUMP_FLUSH_MS = 50;
 
-/** A model predicting in a stream: the registry alias's version is used from each next batch. */
-export interface StreamModel {
-  readonly stream: string;
-  readonly model: string;
-  readonly alias: string;
-  readonly target: string;
-  /** The model reads minute-bar features of these trade columns (joined to each batch). */
-  readonly minuteBars?: MinuteBarColumns;
-}
-
-/** What a pipeline process runs. */
-export interface PipelineRuntimeOptions {
+/** What a pipeline process runs: its stages (see {@link TopologyOptions}) and its services. */
+export interface PipelineRuntimeOptions extends TopologyOptions {
   /** Folder with `warehouse/` (tables) and `wal/` (the write-ahead log). */
   readonly dataDir: string;
   readonly host?: string;
   /** HTTP port; 0 picks a free one. */
   readonly port?: number;
-  readonly bronze?: TableIdentifier;
-  readonly streams: readonly SilverStreamConfig[];
   /** Pause between micro-batches. Default 1,000 ms. */
   readonly commitIntervalMs?: number;
-  /** A micro-batch starts before the pause ends once this many events wait. Default 100,000. */
-  readonly commitRows?: number;
-  /**
-   * The commit clock: micro-batches leave their rows in the tables' uncommitted tails (visible to
-   * this process's readers at once) and the tails are committed when the oldest is this old, or
-   * when one holds {@link commitTargetBytes}. 0 commits every micro-batch. Default 30,000 ms.
-   * Applies when events come through the local WAL only (a Kafka reader commits each batch).
-   */
-  readonly commitMaxAgeMs?: number;
-  /** A tail holding this many bytes of data files is committed at once. Default 128 MiB. */
-  readonly commitTargetBytes?: number;
   /**
    * Snapshots each table keeps (the newest; never past a stage's position): older ones are expired
    * with their files as the table grows. Default 200.
    */
   readonly retainSnapshots?: number;
-  /** Models whose registry alias predicts in a stream's silver batches. */
-  readonly models?: readonly StreamModel[];
-  /**
-   * SQL models (`models/*.sql`): in continuous mode the incremental ones reading a stream's silver
-   * table are refreshed after each silver commit of that stream.
-   */
-  readonly sqlModels?: readonly SqlModel[];
   /** The built-in jobs to schedule in this process (`jobs:` of the project), with what they need. */
   readonly jobs?: readonly JobConfig[];
   readonly serving?: PostgresServingConfig;
@@ -148,10 +118,6 @@ export interface PipelineRuntimeOptions {
   readonly logger?: FastifyBaseLogger;
   /** Keep the table pointers in a PostgreSQL (Iceberg JDBC) catalog instead of the warehouse folder. */
   readonly catalog?: PostgresCatalogOptions;
-  /** Send events through Kafka instead of the local write-ahead log. */
-  readonly transport?: KafkaTransportConfig;
-  /** Streams fed from existing Kafka topics (read by the process role). */
-  readonly kafkaSources?: readonly KafkaSourceConfig[];
   /** What this process does; default every role. */
   readonly roles?: readonly Role[];
   /** Where the warehouse files live; default the local folder `<dataDir>/warehouse`. */
@@ -181,19 +147,20 @@ export class PipelineRuntime {
   /** WAL → bronze (local transport). */
   private readonly bronze: BronzeStage | undefined;
   /** Kafka topic → bronze (Kafka transport and Kafka sources), with the process role. */
-  private readonly kafkaStages: KafkaBronzeStage[];
+  private readonly kafkaStages: readonly KafkaBronzeStage[];
   private readonly kafkaReaders: KafkaTopicReader[] = [];
   private readonly bronzeTable: TableIdentifier;
   /** The roles this process runs. */
   readonly roles: ReadonlySet<Role>;
-  private readonly silvers: SilverStage[];
+  private readonly silvers: readonly SilverStage[];
   private readonly retention: SnapshotRetention;
   /** Micro-batches that committed since retention last looked at the tables. */
   private batchesSinceRetention = 0;
   private readonly deferCommits: boolean;
   private readonly commitClock: CommitClock;
-  private readonly accuracies: ModelAccuracy[];
-  private readonly gold: SqlModelRunner | undefined;
+  private readonly runner: StageRunner;
+  /** The SQL models the gold stage refreshes (the scheduled `gold` job runs them too). */
+  private readonly goldRunner: SqlModelRunner | undefined;
   /** The state of the project's sources, as they report it. */
   readonly sourceStatus = new SourceStatusBoard();
   /** Controls of the project's CSV replays, per stream. */
@@ -254,62 +221,28 @@ export class PipelineRuntime {
     this.appender = wal ?? refusingAppender([...this.roles]);
     this.intervalMs = options.commitIntervalMs ?? 1000;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
-    this.bronzeTable = options.bronze ?? { namespace: 'bronze', name: 'events' };
-    const maxRecords = options.commitRows ?? 100_000;
+    this.bronzeTable = options.bronze ?? BRONZE_TABLE;
     this.retention = new SnapshotRetention(engine, {
       keepSnapshots: options.retainSnapshots ?? DEFAULT_RETAIN_SNAPSHOTS,
       positions: (table) => this.readPositions(table),
     });
-    const topics = this.roles.has('process')
-      ? [
-          ...(options.transport ? [{ topic: options.transport.topic }] : []),
-          ...(options.kafkaSources ?? []).map((s) => ({ topic: s.topic, stream: s.stream })),
-        ]
-      : [];
-    this.commitClock = {
-      maxAgeMs: options.commitMaxAgeMs ?? DEFAULT_COMMIT_MAX_AGE_MS,
-      targetBytes: options.commitTargetBytes ?? DEFAULT_COMMIT_TARGET_BYTES,
-    };
-    const deferCommits = wal !== undefined && topics.length === 0 && this.commitClock.maxAgeMs > 0;
-    this.deferCommits = deferCommits;
-    this.bronze = wal
-      ? new BronzeStage(engine, wal, this.bronzeTable, { maxRecords, deferCommits })
-      : undefined;
-    this.kafkaStages = topics.map(
-      (t) => new KafkaBronzeStage(engine, this.bronzeTable, { ...t, maxRecords }),
-    );
     this.feed = new LiveFeed();
-    this.accuracies = (options.models ?? []).flatMap((model) => {
-      const config = options.streams.find((s) => s.stream === model.stream);
-      if (!config) return [];
-      return [
-        new ModelAccuracy(engine, {
-          model: model.model,
-          silver: config.silver,
-          eventTime: config.eventTime,
-          target: model.target,
-          actual: model.minuteBars ? { kind: 'minute_bars', bars: model.minuteBars } : { kind: 'row' },
-        }),
-      ];
-    });
+    const stages = buildStages(options, { engine, wal, registry, feed: this.feed, roles: this.roles });
+    this.commitClock = stages.commitClock;
+    this.deferCommits = stages.deferCommits;
+    this.bronze = stages.bronze;
+    this.kafkaStages = stages.kafka;
+    this.silvers = stages.silvers;
+    this.goldRunner = stages.gold;
+    this.runner = this.stageRunner([
+      ...(stages.bronze ? [stages.bronze] : []),
+      ...stages.kafka,
+      ...stages.silvers,
+      ...(stages.gold ? [new GoldStage(stages.gold)] : []),
+      ...stages.accuracies,
+    ]);
     this.jobHistory = new LakeRunHistory(engine);
     this.streamModels = options.models ?? [];
-    this.gold = options.sqlModels?.length ? new SqlModelRunner(engine, options.sqlModels) : undefined;
-    this.silvers = options.streams.map((config) => {
-      const model = options.models?.find((m) => m.stream === config.stream);
-      const predictions = model
-        ? new AliasPredictions(registry, { model: model.model, alias: model.alias, target: model.target })
-        : undefined;
-      const features = model?.minuteBars
-        ? new MinuteBarFeatures(engine, config.stream, model.minuteBars)
-        : undefined;
-      return new SilverStage(engine, config, {
-        feed: this.feed,
-        deferCommits,
-        ...(predictions ? { predictions } : {}),
-        ...(features ? { features } : {}),
-      });
-    });
   }
 
   /** Opens the tables and the WAL, starts the stages and the HTTP API. */
@@ -379,7 +312,7 @@ export class PipelineRuntime {
           engine,
           registry: runtime.registry,
           models: options.trainable ?? [],
-          ...(runtime.gold ? { gold: runtime.gold } : {}),
+          ...(runtime.goldRunner ? { gold: runtime.goldRunner } : {}),
           ...(options.serving ? { serving: options.serving } : {}),
           jobs: options.jobs,
         }),
@@ -532,44 +465,16 @@ export class PipelineRuntime {
   async runStagesOnce(): Promise<number> {
     const startedAt = performance.now();
     const startedAtMs = Date.now();
-    let bronzeRecords = 0;
-    for (const stage of [...(this.bronze ? [this.bronze] : []), ...this.kafkaStages]) {
-      const stageStartedAt = performance.now();
-      const { records } = await this.inStage('bronze', stage.tableName, () => stage.runOnce());
-      bronzeRecords += records;
-      if (records > 0 && !this.deferCommits)
-        this.metrics.committed(stage.tableName, (performance.now() - stageStartedAt) / 1000, records);
-    }
-    this.stageHealth.succeeded('bronze');
-    this.counters.bronzeRows += bronzeRecords;
-    const committed: string[] = [];
-    const runsSilver = this.silverLock?.isLeader ?? true;
-    for (const silver of runsSilver ? this.silvers : []) {
-      const silverStartedAt = performance.now();
-      const silverTable = formatTableIdentifier(silver.silverTable);
-      const result = await this.inStage('silver', silverTable, () => silver.runOnce());
-      this.counters.silverRows += result.silverRows;
-      this.counters.quarantinedRows += result.quarantinedRows;
-      this.countStream(silver.stream, result);
-      this.observeSilver(silver, result, (performance.now() - silverStartedAt) / 1000);
-      if (result.silverRows > 0 && !this.deferCommits)
-        committed.push(formatTableIdentifier(silver.silverTable));
-    }
-    const commitRound =
-      this.deferCommits && runsSilver && commitDue(this.engine.tails.sizes(), this.commitClock);
-    if (commitRound) committed.push(...(await this.commitTails()));
-    this.stageHealth.succeeded('silver');
-    if (this.gold && committed.length > 0) await this.refreshGold(this.gold, committed);
-    for (const accuracy of runsSilver ? this.accuracies : [])
-      await this.inStage('accuracy', undefined, () => accuracy.runOnce());
-    this.stageHealth.succeeded('accuracy');
+    const batch = await this.runner.runOnce();
     this.counters.microBatches++;
-    if (!this.deferCommits && (bronzeRecords > 0 || committed.length > 0)) this.batchesSinceRetention++;
-    if (bronzeRecords > 0 || committed.length > 0) {
+    const moved = batch.rowsIn > 0 || batch.committed.length > 0;
+    if (!this.deferCommits && moved) this.batchesSinceRetention++;
+    if (moved) {
       // with deferred commits only right after a commit round: retention records silver's position
+      const runsSilver = this.silverLock?.isLeader ?? true;
       if (
         runsSilver &&
-        (commitRound || !this.deferCommits) &&
+        (batch.commitRound || !this.deferCommits) &&
         this.batchesSinceRetention >= RETENTION_EVERY_BATCHES
       )
         await this.keepTablesBounded();
@@ -579,55 +484,65 @@ export class PipelineRuntime {
       this.batchDurationsMs.push(this.lastBatchMs);
       if (this.batchDurationsMs.length > 100) this.batchDurationsMs.shift();
     }
-    return bronzeRecords;
+    return batch.rowsIn;
+  }
+
+  /** The micro-batch runner over this process's stages, reporting into its health, counters and metrics. */
+  private stageRunner(stages: readonly Stage[]): StageRunner {
+    return new StageRunner({
+      stages,
+      runs: (kind) => kind === 'bronze' || (this.silverLock?.isLeader ?? true),
+      ...(this.deferCommits ? { commitClock: this.commitClock, tails: () => this.engine.tails.sizes() } : {}),
+      tolerated: ['gold'],
+      hooks: {
+        rows: (stage, result) => stageRows(stage, result),
+        ran: (stage, result, seconds) => this.observeStage(stage, result, seconds),
+        committed: (stage, rows, seconds) => {
+          this.metrics.committed(stage.name, seconds, rows);
+          if (stage.kind === 'bronze') this.batchesSinceRetention += COMMIT_ROUND_WEIGHT;
+        },
+        failed: (stage, error) => {
+          this.stageFailed(stage.kind, error, stage.kind === 'gold' ? undefined : stage.name);
+          if (stage.kind === 'gold') this.goldFailed(error);
+        },
+        succeeded: (kind) => {
+          this.stageHealth.succeeded(kind);
+          if (kind === 'gold') this.lastGoldError = undefined;
+        },
+      },
+    });
+  }
+
+  /** Counts and measures what a stage's micro-batch did. */
+  private observeStage(stage: Stage, result: unknown, seconds: number): void {
+    if (stage.kind === 'bronze') {
+      const { records } = result as BronzeBatchResult;
+      this.counters.bronzeRows += records;
+      if (records > 0 && !this.deferCommits) this.metrics.committed(stage.name, seconds, records);
+    } else if (stage instanceof SilverStage) {
+      const silver = result as SilverBatchResult;
+      this.counters.silverRows += silver.silverRows;
+      this.counters.quarantinedRows += silver.quarantinedRows;
+      this.countStream(stage.stream, silver);
+      this.observeSilver(stage, silver, seconds);
+    } else if (stage.kind === 'gold') {
+      this.counters.goldRefreshes += result as number;
+    }
   }
 
   /**
-   * Commits the tails: bronze first, then each stream's quarantine and silver (whose position is
-   * bronze's tail end, committed just before). Returns the silver tables that committed rows.
+   * A failing SQL model does not stop the pipeline (silver is committed already): it is logged once
+   * per distinct error and retried after the next commit.
    */
-  private async commitTails(): Promise<string[]> {
-    const committed: string[] = [];
-    const bronze = this.bronze;
-    if (bronze?.hasTail) {
-      const startedAt = performance.now();
-      const records = this.engine.tails.batches(bronze.tableName).reduce((sum, b) => sum + b.records, 0);
-      await this.inStage('bronze', bronze.tableName, () => bronze.commit());
-      this.metrics.committed(bronze.tableName, (performance.now() - startedAt) / 1000, records);
-      this.batchesSinceRetention += COMMIT_ROUND_WEIGHT;
-    }
-    for (const silver of this.silvers) {
-      const startedAt = performance.now();
-      const table = formatTableIdentifier(silver.silverTable);
-      const rows = await this.inStage('silver', table, () => silver.commit());
-      if (rows === 0) continue;
-      this.metrics.committed(table, (performance.now() - startedAt) / 1000, rows);
-      committed.push(table);
-    }
-    return committed;
-  }
-
-  /**
-   * Refreshes the SQL models reading the committed tables. A failing model does not stop the
-   * pipeline (silver is committed already): it is logged once per distinct error and retried
-   * after the next commit.
-   */
-  private async refreshGold(gold: SqlModelRunner, committed: readonly string[]): Promise<void> {
-    try {
-      const refreshed = await this.inStage('gold', undefined, () => gold.refreshAfter(committed));
-      this.stageHealth.succeeded('gold');
-      this.counters.goldRefreshes += refreshed.length;
-      this.lastGoldError = undefined;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (message !== this.lastGoldError)
-        this.log(`pipeline: refreshing the SQL models failed (${message}); retrying after the next commit`);
-      this.lastGoldError = message;
-    }
+  private goldFailed(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (message !== this.lastGoldError)
+      this.log(`pipeline: refreshing the SQL models failed (${message}); retrying after the next commit`);
+    this.lastGoldError = message;
   }
 
   private observeSilver(silver: SilverStage, result: SilverBatchResult, seconds: number): void {
-    if (result.silverRows > 0)
+    if (result.silverRows > 0 && !this.deferCommits)
       this.metrics.committed(formatTableIdentifier(silver.silverTable), seconds, result.silverRows);
     if (result.quarantinedByRule) this.metrics.quarantinedRows(silver.stream, result.quarantinedByRule);
     this.metrics.silverOutcome(silver.stream, result);
@@ -706,20 +621,6 @@ export class PipelineRuntime {
     ];
   }
 
-  /** Runs one attempt of a stage, recording a failure (for `/readyz` and metrics) before rethrowing it. */
-  private async inStage<T>(
-    stage: StageName,
-    subject: string | undefined,
-    work: () => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      this.stageFailed(stage, error, subject);
-      throw error;
-    }
-  }
-
   private stageFailed(stage: StageName, error: unknown, subject?: string): void {
     this.stageHealth.failed(stage, error, subject);
     this.metrics.stageFailed(stage);
@@ -779,9 +680,7 @@ export class PipelineRuntime {
     if (this.roles.has('process')) {
       while ((await this.runStagesOnce()) > 0);
       if (this.silverLock?.isLeader ?? true) {
-        const committed = this.deferCommits ? await this.commitTails() : [];
-        if (this.gold && committed.length > 0) await this.refreshGold(this.gold, committed);
-        if (committed.length > 0) for (const accuracy of this.accuracies) await accuracy.runOnce();
+        await this.runner.afterCommit(this.deferCommits ? await this.runner.commit() : []);
         for (const silver of this.silvers) await silver.flush();
       }
     }
@@ -789,6 +688,7 @@ export class PipelineRuntime {
     await this.silverLeadership;
     await this.wal?.close();
     await this.kafkaLog?.close();
+    await this.runner.close();
     await this.engine.close();
     await this.engine.catalog.close();
     await this.scratch?.close();
@@ -802,77 +702,22 @@ export class PipelineRuntime {
   ): void {
     if (!this.roles.has('ingest')) return;
     if (options.replay) this.replays.set(stream, options.replay);
-    this.pumps.push(this.pump(stream, events, options.source ?? 'source'));
+    const source = options.source ?? 'source';
+    this.pumps.push(
+      pumpSource(stream, events, {
+        appender: this.appender,
+        running: () => this.running,
+        signal: this.stopSources.signal,
+        log: this.log,
+        received: (count) => this.metrics.received(stream, source, count),
+        acknowledged: (count) => this.metrics.acknowledged(stream, source, count),
+      }),
+    );
   }
 
   /** The signal sources should stop on. */
   get sourceSignal(): AbortSignal {
     return this.stopSources.signal;
-  }
-
-  /**
-   * Appends a source's events to the WAL in batches (one fsync per batch); the next batch fills
-   * while the previous one is being fsynced.
-   */
-  private async pump(stream: string, events: AsyncIterable<string>, source: string): Promise<void> {
-    let batch: string[] = [];
-    let inflight: Promise<unknown> = Promise.resolve();
-    let timer: NodeJS.Timeout | undefined;
-    let flushing: Promise<void> = Promise.resolve();
-    const send = async (texts: string[]): Promise<void> => {
-      await inflight;
-      this.metrics.received(stream, source, texts.length);
-      inflight = this.appendUntilStored(stream, texts).then(() =>
-        this.metrics.acknowledged(stream, source, texts.length),
-      );
-      inflight.catch(() => undefined); // awaited by the next flush; until then it must not count as unhandled
-    };
-    /** Sends the batch so far; flushes run one after another, in order. */
-    const flush = (): Promise<void> => {
-      clearTimeout(timer);
-      timer = undefined;
-      const texts = batch;
-      batch = [];
-      if (texts.length > 0) flushing = flushing.then(() => send(texts));
-      return flushing;
-    };
-    // A batch goes out when it is full or 50 ms after its first event, even if the source then
-    // stays quiet (the last events of a burst must not wait for the next one).
-    const flushSoon = (): void => {
-      timer ??= setTimeout(() => void flush().catch(() => undefined), PUMP_FLUSH_MS);
-    };
-    try {
-      for await (const text of events) {
-        batch.push(text);
-        if (batch.length >= PUMP_BATCH_EVENTS) await flush();
-        else flushSoon();
-        if (!this.running) break;
-      }
-      await flush();
-      await inflight;
-    } catch (error) {
-      this.log(
-        `pipeline: source for ${stream} stopped (${error instanceof Error ? error.message : String(error)})`,
-      );
-    }
-  }
-
-  /**
-   * Appends a source's batch, waiting out a log that cannot write (disk full, I/O error: it recovers
-   * by itself) instead of ending the source; other errors, and stop, end it.
-   */
-  private async appendUntilStored(stream: string, events: string[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.appender.append({ stream, events });
-        return;
-      } catch (error) {
-        if (!isLakestreamError(error, ErrorCode.UNAVAILABLE) || !this.running) throw error;
-        if (attempt === 1)
-          this.log(`pipeline: source for ${stream} waits for the write-ahead log (${error.message})`);
-        await abortableSleep(Math.min(250 * 2 ** Math.min(attempt, 5), 5_000), this.stopSources.signal);
-      }
-    }
   }
 
   /**
@@ -952,4 +797,17 @@ function countedHistory(history: RunHistory, metrics: PipelineMetrics): RunHisto
     },
     list: (options) => history.list(options),
   };
+}
+
+/** Rows a stage's micro-batch took in and wrote, from its result. */
+function stageRows(stage: Stage, result: unknown): StageRows {
+  if (stage.kind === 'bronze') {
+    const { records } = result as BronzeBatchResult;
+    return { rowsIn: records, rowsOut: records };
+  }
+  if (stage.kind === 'silver') {
+    const silver = result as SilverBatchResult;
+    return { rowsIn: silver.rowsIn, rowsOut: silver.silverRows };
+  }
+  return { rowsIn: 0, rowsOut: typeof result === 'number' ? result : 0 };
 }

@@ -661,8 +661,9 @@ export class SilverStage implements Stage<SilverBatchResult> {
     return position === undefined;
   }
 
+  /** The silver table's name. */
   get name(): string {
-    return `${this.config.stream} → ${formatTableIdentifier(this.config.silver)}`;
+    return formatTableIdentifier(this.config.silver);
   }
 }
 
