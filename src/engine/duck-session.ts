@@ -84,7 +84,9 @@ export class DuckSession {
 
   /** Opens an in-memory (or file) database with UTC as its time zone, sandboxed when asked. */
   static async open(options: DuckSessionOptions = {}): Promise<DuckSession> {
-    const settings: Record<string, string> = {};
+    // lake files are written once and read a few times, each a new file: a cache of their blocks
+    // only grows (the operating system's page cache keeps what is read again)
+    const settings: Record<string, string> = { enable_external_file_cache: 'false' };
     if (options.threads !== undefined) settings.threads = String(options.threads);
     if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
     if (options.scratchDir !== undefined && !options.sandbox)
