@@ -9,6 +9,7 @@ export function modelService(
   engine: LakeEngine,
   registry: ModelRegistry,
   declared: readonly ModelConfig[],
+  options: { commitFirst?: () => Promise<void> } = {},
 ): ModelService {
   return {
     versions: (name) => registry.versions(name),
@@ -18,6 +19,7 @@ export function modelService(
     train: async (name, promote) => {
       const outcome = await trainDeclaredModel(engine, registry, findDeclaredModel(declared, name), {
         ...(promote ? { promote } : {}),
+        ...(options.commitFirst ? { commitFirst: options.commitFirst } : {}),
       });
       return { version: outcome.version, metrics: outcome.trained.metrics, rows: outcome.trained.rows };
     },

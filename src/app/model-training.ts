@@ -22,15 +22,22 @@ export async function trainDeclaredModel(
   engine: LakeEngine,
   registry: ModelRegistry,
   model: ModelConfig,
-  options: { promote?: string; onProgress?: (done: number, total: number) => void } = {},
+  options: {
+    promote?: string;
+    onProgress?: (done: number, total: number) => void;
+    /** Commits the pipeline's uncommitted tails first, so training sees the rows visible now. */
+    commitFirst?: () => Promise<void>;
+  } = {},
 ): Promise<TrainingOutcome> {
-  const scan = await engine.scan(model.table);
-  const snapshotId = scan.plan.snapshot?.snapshotId;
+  await options.commitFirst?.();
+  // a committed snapshot, not the uncommitted tail: the lineage names exactly the rows trained on
+  const snapshotId = (await engine.table(model.table)).currentSnapshot()?.snapshotId;
   if (snapshotId === undefined)
     throw lakeError(
       ErrorCode.INVALID_ARGUMENT,
-      `train: ${model.table} has no rows yet; run the pipeline first`,
+      `train: ${model.table} has no committed rows yet; run the pipeline first`,
     );
+  const scan = await engine.scan(model.table, { snapshotId });
   const relation = model.minuteBars
     ? `(${minuteBarFeaturesSql(minuteBarPartialsSql(scan.relationSql, model.minuteBars))})`
     : scan.relationSql;

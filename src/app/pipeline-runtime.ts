@@ -159,6 +159,14 @@ export class PipelineRuntime {
   private readonly deferCommits: boolean;
   private readonly commitClock: CommitClock;
   private readonly runner: StageRunner;
+  /** Callers of {@link commitSoon} waiting for the next commit round. */
+  private readonly commitWaiters: (() => void)[] = [];
+  /** Whether a table that has never committed holds rows in its tail (its first rows commit at once). */
+  private firstRowsWaiting = false;
+  /** Tables known to have committed, so their first rows are not waited for. */
+  private readonly committedTables = new Set<string>();
+  /** Ends the current pause between micro-batches early. */
+  private wake: (() => void) | undefined;
   /** The SQL models the gold stage refreshes (the scheduled `gold` job runs them too). */
   private readonly goldRunner: SqlModelRunner | undefined;
   /** The state of the project's sources, as they report it. */
@@ -359,7 +367,9 @@ export class PipelineRuntime {
       wal: runtime.appender,
       feed: runtime.feed,
       idempotency,
-      models: modelService(engine, runtime.registry, options.trainable ?? []),
+      models: modelService(engine, runtime.registry, options.trainable ?? [], {
+        commitFirst: () => runtime.commitSoon(),
+      }),
       ...(scheduler
         ? {
             jobs: {
@@ -465,7 +475,11 @@ export class PipelineRuntime {
   async runStagesOnce(): Promise<number> {
     const startedAt = performance.now();
     const startedAtMs = Date.now();
+    // who asked for a commit before this batch started is answered once it committed
+    const waiting = this.commitWaiters.length;
+    this.firstRowsWaiting = this.deferCommits && (await this.tailOfNewTable());
     const batch = await this.runner.runOnce();
+    for (const waiter of this.commitWaiters.splice(0, waiting)) waiter();
     this.counters.microBatches++;
     const moved = batch.rowsIn > 0 || batch.committed.length > 0;
     if (!this.deferCommits && moved) this.batchesSinceRetention++;
@@ -492,7 +506,13 @@ export class PipelineRuntime {
     return new StageRunner({
       stages,
       runs: (kind) => kind === 'bronze' || (this.silverLock?.isLeader ?? true),
-      ...(this.deferCommits ? { commitClock: this.commitClock, tails: () => this.engine.tails.sizes() } : {}),
+      ...(this.deferCommits
+        ? {
+            commitClock: this.commitClock,
+            tails: () => this.engine.tails.sizes(),
+            commitRequested: () => this.commitWaiters.length > 0 || this.firstRowsWaiting,
+          }
+        : {}),
       tolerated: ['gold'],
       hooks: {
         rows: (stage, result) => stageRows(stage, result),
@@ -761,9 +781,35 @@ export class PipelineRuntime {
     return Math.min(this.intervalMs * 2 ** Math.min(failures, 5), 30_000);
   }
 
+  /**
+   * Whether a tail holds the first rows of a table that has no snapshot yet: those commit at once,
+   * so a new project's tables (and the gold models reading them) exist from its first seconds.
+   */
+  private async tailOfNewTable(): Promise<boolean> {
+    for (const tail of this.engine.tails.sizes()) {
+      if (this.committedTables.has(tail.table)) continue;
+      if (!(await this.engine.table(tail.table)).currentSnapshot()) return true;
+      this.committedTables.add(tail.table);
+    }
+    return false;
+  }
+
+  /**
+   * Has the next micro-batch commit the tails whatever the commit clock says (a model is about to
+   * train on committed rows); resolves once it did. Without deferred commits, at once.
+   */
+  commitSoon(): Promise<void> {
+    if (!this.deferCommits || !this.running || !this.roles.has('process')) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.commitWaiters.push(resolve);
+      this.wake?.();
+    });
+  }
+
   private async pauseUntilDue(ms: number): Promise<void> {
     if (ms <= 0) return;
     const woken = new AbortController();
+    this.wake = () => woken.abort();
     const signal = AbortSignal.any([this.stopSources.signal, woken.signal]);
     const wal = this.wal;
     const bronze = this.bronze;
@@ -771,6 +817,7 @@ export class PipelineRuntime {
       wal && bronze ? [wal.waitForDurable((bronze.position ?? 0) + bronze.batchRows, signal)] : [];
     await Promise.race([abortableSleep(ms, signal), ...fullBatch]);
     woken.abort();
+    this.wake = undefined;
   }
 }
 

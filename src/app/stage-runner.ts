@@ -41,6 +41,8 @@ export interface StageRunnerOptions {
   readonly commitClock?: CommitClock;
   /** The uncommitted tails (for the commit clock). */
   readonly tails?: () => readonly TailSize[];
+  /** Whether someone asked for a commit round now, whatever the clock says. */
+  readonly commitRequested?: () => boolean;
   readonly now?: () => number;
   readonly hooks?: StageRunnerHooks;
   /**
@@ -99,7 +101,8 @@ export class StageRunner {
     const commitRound =
       clock !== undefined &&
       this.runs('silver') &&
-      commitDue(this.options.tails?.() ?? [], clock, this.now());
+      (this.options.commitRequested?.() === true ||
+        commitDue(this.options.tails?.() ?? [], clock, this.now()));
     if (commitRound) committed.push(...(await this.commit()));
     for (const kind of AFTER_COMMIT) if (this.runs(kind)) await this.runAfterCommit(kind, committed);
     return { rowsIn, commitRound, committed };

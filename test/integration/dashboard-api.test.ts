@@ -162,8 +162,12 @@ sources:
     const at = (await get<{ replays: ReplayStatus[] }>('/v1/replays')).body.replays[0]!.row;
     await sleep(600);
     expect((await get<{ replays: ReplayStatus[] }>('/v1/replays')).body.replays[0]!.row).toBe(at);
-    expect((await get<SystemStatus>('/v1/system')).body.sources.find((s) => s.type === 'replay')?.state).toBe(
-      'paused',
+    // /v1/system is sampled once a second: the next sample shows the pause
+    await until(
+      async () =>
+        (await get<SystemStatus>('/v1/system')).body.sources.find((s) => s.type === 'replay')?.state ===
+        'paused',
+      'the paused replay in /v1/system',
     );
     const resumed = await post<ReplayStatus>('/v1/replays/games', { action: 'resume', rate: 400 });
     expect(resumed.body).toMatchObject({ paused: false, ratePerSecond: 400 });
