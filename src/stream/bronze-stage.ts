@@ -146,11 +146,6 @@ export class BronzeStage implements Stage<BronzeBatchResult> {
     return { snapshot, records };
   }
 
-  /** Whether the tail holds batches not committed yet. */
-  get hasTail(): boolean {
-    return this.tailSeq !== undefined;
-  }
-
   /**
    * Request keys stored with batches received since `sinceMs`: those bronze holds, then those
    * still only in the WAL. The API rebuilds its idempotency index from them at start.

@@ -378,16 +378,6 @@ export class SilverStage implements Stage<SilverBatchResult> {
     await this.commit({ force: true });
   }
 
-  /** Whether rows or progress wait for a commit. */
-  get hasTail(): boolean {
-    return this.uncommitted !== undefined;
-  }
-
-  /** The bronze snapshot (or bronze tail batch) this stage read up to. */
-  get position(): number | undefined {
-    return this.uncommitted?.position;
-  }
-
   /** Forgets uncommitted progress and rows: another processor committed this bronze range. */
   private async abandonTail(): Promise<void> {
     this.uncommitted = undefined;

@@ -100,63 +100,46 @@ describe('silver commits only tables that got rows', () => {
     expect(await totals()).toEqual({ in: 3, silver: 1, quarantined: 1, dropped: 0, duplicate: 1 });
     expect(await new SilverStage(w.engine, orders).runOnce()).toMatchObject({ rowsIn: 0 });
   });
-});
 
-describe('de-duplication from the keys held in memory', () => {
-  let w: TestWarehouse;
-  let wal: WriteAheadLog;
-  let bronze: BronzeStage;
-  beforeEach(async () => {
-    w = await openTestWarehouse();
-    wal = await WriteAheadLog.open(join(w.dir, 'wal'));
-    bronze = new BronzeStage(w.engine, wal, orders.bronze);
-  });
-  afterEach(async () => {
-    await wal?.close();
-    await w?.close();
-  });
+  describe('de-duplication from the keys held in memory', () => {
+    const ids = async () =>
+      (await w.engine.query('SELECT id FROM silver.orders ORDER BY id')).rows.map((r) => Number(r.id));
 
-  const append = async (events: readonly object[]) => {
-    await wal.append({ stream: 'orders', receivedAtMs: T, events: events.map((e) => JSON.stringify(e)) });
-    await bronze.runOnce();
-  };
-  const ids = async () =>
-    (await w.engine.query('SELECT id FROM silver.orders ORDER BY id')).rows.map((r) => Number(r.id));
-
-  it('holds every key within the look-back, and rebuilds when another processor, compaction or a restart changed silver', async () => {
-    const first = new SilverStage(w.engine, orders);
-    const second = new SilverStage(w.engine, orders);
-    await append([{ id: 1, ts: T, amount: 1 }]);
-    expect(await first.runOnce()).toMatchObject({ silverRows: 1 });
-    await append([
-      { id: 1, ts: T + 1, amount: 1 },
-      { id: 2, ts: T + 2, amount: 1 },
-    ]);
-    expect(await first.runOnce()).toMatchObject({ silverRows: 1, duplicateRows: 1 });
-    // another processor takes the next range: its keys are not in the first stage's memory
-    await append([{ id: 3, ts: T + 3, amount: 1 }]);
-    expect(await second.runOnce()).toMatchObject({ silverRows: 1 });
-    await append([
-      { id: 3, ts: T + 4, amount: 1 },
-      { id: 1, ts: T + 5, amount: 1 },
-      { id: 4, ts: T + 6, amount: 1 },
-    ]);
-    expect(await first.runOnce()).toMatchObject({ silverRows: 1, duplicateRows: 2 });
-    await w.engine.compact(orders.silver);
-    await append([
-      { id: 4, ts: T + 7, amount: 1 },
-      { id: 5, ts: T + 8, amount: 1 },
-    ]);
-    expect(await first.runOnce()).toMatchObject({ silverRows: 1, duplicateRows: 1 });
-    const restarted = new SilverStage(w.engine, orders);
-    await append([
-      { id: 5, ts: T + 9, amount: 1 },
-      { id: 2, ts: T + 10, amount: 1 },
-    ]);
-    expect(await restarted.runOnce()).toMatchObject({ silverRows: 0, duplicateRows: 2 });
-    expect(await ids()).toEqual([1, 2, 3, 4, 5]);
-    // outside the watermark the same key is a new event
-    await append([{ id: 1, ts: T + 2 * 86_400_000, amount: 1 }]);
-    expect(await restarted.runOnce()).toMatchObject({ silverRows: 1, duplicateRows: 0 });
+    it('holds every key within the look-back, and rebuilds when another processor, compaction or a restart changed silver', async () => {
+      const first = new SilverStage(w.engine, orders);
+      const second = new SilverStage(w.engine, orders);
+      await append('orders', [{ id: 1, ts: T, amount: 1 }]);
+      expect(await first.runOnce()).toMatchObject({ silverRows: 1 });
+      await append('orders', [
+        { id: 1, ts: T + 1, amount: 1 },
+        { id: 2, ts: T + 2, amount: 1 },
+      ]);
+      expect(await first.runOnce()).toMatchObject({ silverRows: 1, duplicateRows: 1 });
+      // another processor takes the next range: its keys are not in the first stage's memory
+      await append('orders', [{ id: 3, ts: T + 3, amount: 1 }]);
+      expect(await second.runOnce()).toMatchObject({ silverRows: 1 });
+      await append('orders', [
+        { id: 3, ts: T + 4, amount: 1 },
+        { id: 1, ts: T + 5, amount: 1 },
+        { id: 4, ts: T + 6, amount: 1 },
+      ]);
+      expect(await first.runOnce()).toMatchObject({ silverRows: 1, duplicateRows: 2 });
+      await w.engine.compact(orders.silver);
+      await append('orders', [
+        { id: 4, ts: T + 7, amount: 1 },
+        { id: 5, ts: T + 8, amount: 1 },
+      ]);
+      expect(await first.runOnce()).toMatchObject({ silverRows: 1, duplicateRows: 1 });
+      const restarted = new SilverStage(w.engine, orders);
+      await append('orders', [
+        { id: 5, ts: T + 9, amount: 1 },
+        { id: 2, ts: T + 10, amount: 1 },
+      ]);
+      expect(await restarted.runOnce()).toMatchObject({ silverRows: 0, duplicateRows: 2 });
+      expect(await ids()).toEqual([1, 2, 3, 4, 5]);
+      // outside the watermark the same key is a new event
+      await append('orders', [{ id: 1, ts: T + 2 * 86_400_000, amount: 1 }]);
+      expect(await restarted.runOnce()).toMatchObject({ silverRows: 1, duplicateRows: 0 });
+    });
   });
 });
