@@ -289,9 +289,13 @@ export class LakeEngine {
       return { ...value, tail: batches.map((b) => ({ id: b.id, paths: b.files.map((f) => f.filePath) })) };
     }
     for (let attempt = 1; ; attempt++) {
-      const table = await this.table(identifier);
+      // the location is all the first read needs: the refresh comes after it
+      const table = this.tables.get(key) ?? (await this.table(identifier));
       const before = await readPublishedTail(table);
-      await table.refresh();
+      await table.refresh().catch((error: unknown) => {
+        this.tables.delete(key);
+        throw error;
+      });
       const value = await plan(table);
       const after = await readPublishedTail(table);
       const settled =
@@ -556,30 +560,16 @@ export class LakeEngine {
     const table = await this.table(name);
     const target = options.targetFileBytes ?? 128 * 1024 * 1024;
     const minInputFiles = Math.max(2, options.minInputFiles ?? 2);
-    const groups = new Map<string, DataFile[]>();
     const plan = await planScan(table);
     const hasDeletes = (file: DataFile): boolean => deletesMayApply(table, plan, file);
-    for (const file of plan.files) {
-      if (file.fileSizeInBytes >= target && !hasDeletes(file)) continue;
-      const key = `${file.specId}/${partitionKeyText(file.partition)}`;
-      groups.set(key, [...(groups.get(key) ?? []), file]);
-    }
+    const groups = byPartition(plan.files.filter((f) => f.fileSizeInBytes < target || hasDeletes(f)));
     const removed: DataFile[] = [];
     const added: DataFile[] = [];
     let partitions = 0;
-    const schema = table.schema();
-    for (const group of groups.values()) {
+    for (const group of groups) {
       if (group.length < minInputFiles && !group.some(hasDeletes)) continue;
       partitions++;
-      const spec = specById(table.metadata, group[0]!.specId);
-      const target = await this.newDataFile(table, spec, group[0]!.partition);
-      const file = await writeParquetFile(this.session, {
-        selectSql: `SELECT * FROM ${await this.relationSql(table, plan, group)}`,
-        ...target,
-        schema,
-        specId: spec.specId,
-        partition: group[0]!.partition,
-      });
+      const file = await this.rewritePartition(table, plan, group);
       removed.push(...group);
       if (file) added.push(file);
     }
@@ -628,39 +618,42 @@ export class LakeEngine {
     table: IcebergTable,
     written: readonly DataFile[],
   ): Promise<{ files: DataFile[]; retire: DataFile[] }> {
-    const groups = new Map<string, DataFile[]>();
-    for (const file of written) {
-      const key = partitionKeyOf(file);
-      groups.set(key, [...(groups.get(key) ?? []), file]);
-    }
     const files: DataFile[] = [];
     const retire: DataFile[] = [];
-    const schema = table.schema();
     const plan: ScanPlan = {
       snapshot: undefined,
-      schema,
+      schema: table.schema(),
       files: written,
       sequenceNumbers: new Map(),
       deletes: [],
       metrics: unprunedMetrics(written.length),
     };
-    for (const group of groups.values()) {
+    for (const group of byPartition(written)) {
       if (group.length === 1) {
         files.push(group[0]!);
         continue;
       }
-      const spec = specById(table.metadata, group[0]!.specId);
-      const merged = await writeParquetFile(this.session, {
-        selectSql: `SELECT * FROM ${await this.relationSql(table, plan, group)}`,
-        ...(await this.newDataFile(table, spec, group[0]!.partition)),
-        schema,
-        specId: spec.specId,
-        partition: group[0]!.partition,
-      });
+      const merged = await this.rewritePartition(table, plan, group);
       if (merged) files.push(merged);
       retire.push(...group);
     }
     return { files, retire };
+  }
+
+  /** Rewrites files of one partition (with the plan's deletes applied) into one new file. */
+  private async rewritePartition(
+    table: IcebergTable,
+    plan: ScanPlan,
+    group: readonly DataFile[],
+  ): Promise<DataFile | undefined> {
+    const spec = specById(table.metadata, group[0]!.specId);
+    return writeParquetFile(this.session, {
+      selectSql: `SELECT * FROM ${await this.relationSql(table, plan, group)}`,
+      ...(await this.newDataFile(table, spec, group[0]!.partition)),
+      schema: table.schema(),
+      specId: spec.specId,
+      partition: group[0]!.partition,
+    });
   }
 
   /**
@@ -858,6 +851,16 @@ function humanPartitionValue(transform: string, value: PartitionValue): string {
     return new Date(value * 3_600_000).toISOString().slice(0, 13).replace('T', '-');
   if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
   return String(value);
+}
+
+/** Files grouped by partition (spec and partition values), in first-seen order. */
+function byPartition(files: readonly DataFile[]): DataFile[][] {
+  const groups = new Map<string, DataFile[]>();
+  for (const file of files) {
+    const key = partitionKeyOf(file);
+    groups.set(key, [...(groups.get(key) ?? []), file]);
+  }
+  return [...groups.values()];
 }
 
 function partitionKeyOf(file: DataFile): string {
