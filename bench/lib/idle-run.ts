@@ -26,7 +26,10 @@ export interface TableFootprint {
   readonly snapshots: number;
   readonly files: number;
   readonly bytes: number;
+  /** Iceberg metadata and the Delta log: everything outside `data/`. */
   readonly metadataBytes: number;
+  /** Iceberg metadata alone (`metadata/`: metadata files, manifest lists, manifests). */
+  readonly icebergMetadataBytes: number;
   readonly dataBytes: number;
 }
 
@@ -101,7 +104,7 @@ export async function runAtDemoRates(dir: string, seconds: number, sampleSeconds
     const acknowledged = system.streams.reduce((sum, s) => sum + s.acknowledged, 0);
     child.kill('SIGTERM');
     await exited;
-    return { samples, tables: await footprints(join(dir, 'data', 'warehouse')), acknowledged };
+    return { samples, tables: await warehouseFootprints(join(dir, 'data', 'warehouse')), acknowledged };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
@@ -118,7 +121,7 @@ async function rss(pid: number): Promise<number> {
 }
 
 /** Snapshots, files and bytes of every table folder (`<namespace>/<table>`) of a warehouse. */
-async function footprints(warehouse: string): Promise<TableFootprint[]> {
+export async function warehouseFootprints(warehouse: string): Promise<TableFootprint[]> {
   const tables: TableFootprint[] = [];
   const folders = async (dir: string): Promise<string[]> =>
     (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
@@ -128,12 +131,14 @@ async function footprints(warehouse: string): Promise<TableFootprint[]> {
       const files = await listFiles(root);
       let bytes = 0;
       let metadataBytes = 0;
+      let icebergMetadataBytes = 0;
       let dataBytes = 0;
       for (const file of files) {
         const size = (await stat(file)).size;
         bytes += size;
         if (file.includes(`${root}/data/`)) dataBytes += size;
         else metadataBytes += size;
+        if (file.includes(`${root}/metadata/`)) icebergMetadataBytes += size;
       }
       const hint = await readFile(join(root, 'metadata', 'version-hint.text'), 'utf8').catch(() => '');
       const metadata = hint
@@ -147,6 +152,7 @@ async function footprints(warehouse: string): Promise<TableFootprint[]> {
         files: files.length,
         bytes,
         metadataBytes,
+        icebergMetadataBytes,
         dataBytes,
       });
     }

@@ -10,6 +10,7 @@ import { rawEngine } from './raw-engine.js';
 import { rowWidth } from './row-width.js';
 import { scaling } from './scaling.js';
 import { scanPruning } from './scan-pruning.js';
+import { soakSimulation } from './soak-simulation.js';
 import type { Scenario } from './scenario.js';
 import { tableAppend } from './table-append.js';
 
@@ -30,6 +31,7 @@ export const SCENARIOS: readonly Scenario[] = Object.freeze([
   rowWidth,
   idleCost,
   soak,
+  soakSimulation,
 ]);
 
 /** The scenarios `--only` names (ids or numbers), in run order; throws on an unknown name. */

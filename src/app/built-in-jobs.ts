@@ -26,6 +26,12 @@ const RETAIN_SNAPSHOTS = 100;
 const EXPIRE_AFTER_MS = 5 * 86_400_000;
 
 /**
+ * The scheduled compaction: files under 128 MiB merged four of a size class at a time, so a
+ * partition that keeps growing has its large file rewritten a few times in its life, not hourly.
+ */
+const SCHEDULED_COMPACTION = { targetFileBytes: 128 * 2 ** 20, sizeTierFanIn: 4 } as const;
+
+/**
  * The enabled built-in jobs: `retrain` (train every declared model; a new version becomes the
  * champion when there is none or its test MAE is not worse), `gold` (run the SQL models, then their
  * tests, all reading the inputs at snapshots pinned at the run's start: failing tests fail the job), `compact`, `expire` (snapshots older than 5 days beyond the
@@ -37,7 +43,10 @@ export function builtInJobs(context: BuiltInJobContext): JobDefinition[] {
     retrain: context.models.length > 0 ? () => retrain(context) : undefined,
     gold: context.gold ? () => gold(context.gold!) : undefined,
     compact: () =>
-      forEachTable(context.engine, async (table) => (await context.engine.compact(table)).rewrittenFiles),
+      forEachTable(
+        context.engine,
+        async (table) => (await context.engine.compact(table, SCHEDULED_COMPACTION)).rewrittenFiles,
+      ),
     expire: () =>
       forEachTable(context.engine, async (table) => {
         const result = await expireSnapshots(await context.engine.table(table), {
@@ -89,7 +98,11 @@ async function retrain(context: BuiltInJobContext): Promise<string> {
   return outcomes.join('; ');
 }
 
-/** One run of every SQL model and then their tests, all reading the inputs pinned at its start. */
+/**
+ * One run of every SQL model and then their tests, all reading the inputs pinned at its start; a
+ * model whose table was built from exactly those inputs already (the continuous refresh got there
+ * first, or nothing changed) is not run again.
+ */
 async function gold(runner: SqlModelRunner): Promise<string> {
   const { models, tests, sourceSnapshots } = await runner.runAndTest();
   const failed = tests.filter((t) => t.failures > 0);
@@ -99,7 +112,8 @@ async function gold(runner: SqlModelRunner): Promise<string> {
       `${failed.length} model test(s) failed: ${failed.map((t) => `${t.model}: ${t.test} (${t.failures} rows)`).join(', ')}; inputs read at ${read.join(', ') || 'no snapshot'}`,
     );
   }
-  return `${models.length} models built, tests passed`;
+  const upToDate = models.filter((m) => m.upToDate).length;
+  return `${models.length - upToDate} models built, ${upToDate} up to date, tests passed`;
 }
 
 async function exportTables(engine: LakeEngine, serving: PostgresServingConfig): Promise<string> {

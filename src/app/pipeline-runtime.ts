@@ -64,24 +64,13 @@ import { StageRunner } from './stage-runner.js';
 import type { SqlModelRunner } from '../transform/index.js';
 import type { StreamModel, TopologyOptions } from './topology.js';
 import { BRONZE_TABLE, buildStages } from './topology.js';
-import { DEFAULT_RETAIN_SNAPSHOTS, SnapshotRetention } from './snapshot-retention.js';
+import { DEFAULT_RETAIN_SNAPSHOTS } from './snapshot-retention.js';
+import { TableUpkeep } from './table-upkeep.js';
 import type { StageName } from './stage-health.js';
 import { StageHealth } from './stage-health.js';
 import type { PipelineObservation, PipelineStats, StreamCounters } from './pipeline-observation.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
-/** Retention looks at the tables after this many micro-batches that committed. */
-const RETENTION_EVERY_BATCHES = 50;
-/** With deferred commits, one commit round counts as this many committing micro-batches (retention every 5th). */
-const COMMIT_ROUND_WEIGHT = 10;
-/**
- * Continuous compaction, with retention: a partition's files under 8 MiB are merged once there are
- * 16 of them, so the files a reader opens stay few while files that grew large are left alone.
- */
-const CONTINUOUS_COMPACTION = { targetFileBytes: 8 * 2 ** 20, minInputFiles: 16 } as const;
-/** The namespaces of the tables the pipeline writes (`system`: the job run history), kept bounded. */
-const RETAINED_NAMESPACES = ['bronze', 'silver', 'quarantine', 'gold', 'system'];
-
 /** What a pipeline process runs: its stages (see {@link TopologyOptions}) and its services. */
 export interface PipelineRuntimeOptions extends TopologyOptions {
   /** Folder with `warehouse/` (tables) and `wal/` (the write-ahead log). */
@@ -93,7 +82,7 @@ export interface PipelineRuntimeOptions extends TopologyOptions {
   readonly commitIntervalMs?: number;
   /**
    * Snapshots each table keeps (the newest; never past a stage's position): older ones are expired
-   * with their files as the table grows. Default 200.
+   * with their files as the table grows. Default 50.
    */
   readonly retainSnapshots?: number;
   /** The built-in jobs to schedule in this process (`jobs:` of the project), with what they need. */
@@ -153,9 +142,8 @@ export class PipelineRuntime {
   /** The roles this process runs. */
   readonly roles: ReadonlySet<Role>;
   private readonly silvers: readonly SilverStage[];
-  private readonly retention: SnapshotRetention;
-  /** Micro-batches that committed since retention last looked at the tables. */
-  private batchesSinceRetention = 0;
+  /** Snapshot expiry and continuous compaction, as commits arrive. */
+  private readonly upkeep: TableUpkeep;
   private readonly deferCommits: boolean;
   private readonly commitClock: CommitClock;
   private readonly runner: StageRunner;
@@ -230,9 +218,10 @@ export class PipelineRuntime {
     this.intervalMs = options.commitIntervalMs ?? 1000;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.bronzeTable = options.bronze ?? BRONZE_TABLE;
-    this.retention = new SnapshotRetention(engine, {
+    this.upkeep = new TableUpkeep(engine, {
       keepSnapshots: options.retainSnapshots ?? DEFAULT_RETAIN_SNAPSHOTS,
       positions: (table) => this.readPositions(table),
+      log: this.log,
     });
     this.feed = new LiveFeed();
     const stages = buildStages(options, { engine, wal, registry, feed: this.feed, roles: this.roles });
@@ -482,16 +471,15 @@ export class PipelineRuntime {
     for (const waiter of this.commitWaiters.splice(0, waiting)) waiter();
     this.counters.microBatches++;
     const moved = batch.rowsIn > 0 || batch.committed.length > 0;
-    if (!this.deferCommits && moved) this.batchesSinceRetention++;
+    if (!this.deferCommits && moved) this.upkeep.batchCommitted();
     if (moved) {
       // with deferred commits only right after a commit round: retention records silver's position
       const runsSilver = this.silverLock?.isLeader ?? true;
-      if (
-        runsSilver &&
-        (batch.commitRound || !this.deferCommits) &&
-        this.batchesSinceRetention >= RETENTION_EVERY_BATCHES
-      )
-        await this.keepTablesBounded();
+      if (runsSilver && (batch.commitRound || !this.deferCommits) && this.upkeep.due) {
+        const pass = await this.upkeep.run();
+        this.counters.expiredSnapshots += pass.expiredSnapshots;
+        this.counters.compactedFiles += pass.compactedFiles;
+      }
       // every commit of this batch mirrored into Delta unless a failure was reported meanwhile
       this.stageHealth.succeededSince('delta', startedAtMs);
       this.lastBatchMs = performance.now() - startedAt;
@@ -519,7 +507,7 @@ export class PipelineRuntime {
         ran: (stage, result, seconds) => this.observeStage(stage, result, seconds),
         committed: (stage, rows, seconds) => {
           this.metrics.committed(stage.name, seconds, rows);
-          if (stage.kind === 'bronze') this.batchesSinceRetention += COMMIT_ROUND_WEIGHT;
+          if (stage.kind === 'bronze') this.upkeep.roundCommitted();
         },
         failed: (stage, error) => {
           this.stageFailed(stage.kind, error, stage.kind === 'gold' ? undefined : stage.name);
@@ -587,31 +575,6 @@ export class PipelineRuntime {
         windows.push({ model, version: Number(row.model_version), mae: Number(row.mae), n: Number(row.n) });
     }
     return windows;
-  }
-
-  /**
-   * Expires what each lake table keeps beyond its retained snapshots (see {@link SnapshotRetention})
-   * and merges the small files micro-batches leave (see {@link CONTINUOUS_COMPACTION}). A failure
-   * is logged and retried after the next batches; it never stops the pipeline.
-   */
-  private async keepTablesBounded(): Promise<void> {
-    this.batchesSinceRetention = 0;
-    try {
-      const namespaces = await this.engine.catalog.listNamespaces();
-      const tables: TableIdentifier[] = [];
-      for (const namespace of RETAINED_NAMESPACES)
-        if (namespaces.includes(namespace)) tables.push(...(await this.engine.catalog.listTables(namespace)));
-      const pass = await this.retention.run(tables);
-      this.counters.expiredSnapshots += pass.expiredSnapshots;
-      for (const table of tables) {
-        const compacted = await this.engine.compact(table, CONTINUOUS_COMPACTION);
-        this.counters.compactedFiles += compacted.rewrittenFiles;
-      }
-    } catch (error) {
-      this.log(
-        `pipeline: keeping the tables bounded (snapshot expiry, compaction) failed (${error instanceof Error ? error.message : String(error)}); retried later`,
-      );
-    }
   }
 
   /** Positions stages read `table` from: each silver stage of it reads bronze on from its own. */
@@ -782,13 +745,14 @@ export class PipelineRuntime {
   }
 
   /**
-   * Whether a tail holds the first rows of a table that has no snapshot yet: those commit at once,
+   * Whether a tail holds the first rows of a table that has none committed yet: those commit at once,
    * so a new project's tables (and the gold models reading them) exist from its first seconds.
    */
   private async tailOfNewTable(): Promise<boolean> {
     for (const tail of this.engine.tails.sizes()) {
       if (this.committedTables.has(tail.table)) continue;
-      if (!(await this.engine.table(tail.table)).currentSnapshot()) return true;
+      const snapshot = (await this.engine.table(tail.table)).currentSnapshot();
+      if (Number(snapshot?.summary['total-records'] ?? 0) === 0) return true;
       this.committedTables.add(tail.table);
     }
     return false;

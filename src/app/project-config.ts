@@ -73,7 +73,7 @@ export interface ProjectConfig {
   readonly commitIntervalMs: number;
   /** A micro-batch starts early once this many events wait in the WAL. */
   readonly commitRows: number;
-  /** Snapshots each table keeps (`retain_snapshots`, default 200; see PipelineRuntimeOptions). */
+  /** Snapshots each table keeps (`retain_snapshots`, default 50; see PipelineRuntimeOptions). */
   readonly retainSnapshots: number;
   /** The commit clock (`commit_max_age_ms`, default 30,000; 0 commits every micro-batch). */
   readonly commitMaxAgeMs: number;

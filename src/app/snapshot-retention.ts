@@ -2,8 +2,11 @@ import type { LakeEngine } from '../engine/index.js';
 import type { TableIdentifier } from '../table/index.js';
 import { expireSnapshots } from '../table/index.js';
 
-/** Snapshots a table keeps unless configured otherwise (`retain_snapshots` in lakestream.yaml). */
-export const DEFAULT_RETAIN_SNAPSHOTS = 200;
+/**
+ * Snapshots a table keeps unless configured otherwise (`retain_snapshots` in lakestream.yaml): at
+ * the default 30 s commit clock, 25 minutes of time travel, and ≤ 2 MB of metadata per table.
+ */
+export const DEFAULT_RETAIN_SNAPSHOTS = 50;
 
 /** What the retention did in one pass. */
 export interface RetentionPass {

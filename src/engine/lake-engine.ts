@@ -17,6 +17,7 @@ import type {
   TableIdentifier,
 } from '../table/index.js';
 import {
+  alwaysTrue,
   DeltaMirror,
   FileContent,
   formatTableIdentifier,
@@ -27,6 +28,7 @@ import {
   planScan,
   specById,
 } from '../table/index.js';
+import { byPartition, compactionGroups, partitionKeyOf } from './compaction-groups.js';
 import { castSelectList, checkInputColumns, inferIcebergFields } from './duck-types.js';
 import { DuckCheckpointCodec } from './delta-checkpoint.js';
 import { deltaRelationSql } from './delta-scan-sql.js';
@@ -78,6 +80,11 @@ export interface CompactionOptions {
   readonly targetFileBytes?: number;
   /** A partition is compacted only when it has at least this many small files. Default 2. */
   readonly minInputFiles?: number;
+  /**
+   * Merge files of similar size only, `fanIn` at a time (see {@link CompactionGrouping}), so
+   * repeated compactions of a growing partition do not rewrite its large file each time.
+   */
+  readonly sizeTierFanIn?: number;
 }
 
 /** What a compaction did. */
@@ -211,6 +218,18 @@ export class LakeEngine {
     return this.table(identifier);
   }
 
+  /**
+   * Makes a table without rows readable by readers that refuse a table without a snapshot or
+   * without data files (icebird): commits one data file without rows. A table with rows, or with
+   * such a file already, is left alone; so this commits at most once per empty table.
+   */
+  async ensureReadable(name: string | TableIdentifier): Promise<void> {
+    const table = await this.table(name);
+    const snapshot = table.currentSnapshot();
+    if (snapshot && Number(snapshot.summary['total-data-files'] ?? 0) > 0) return;
+    await table.append([await this.emptyDataFile(table)]);
+  }
+
   /** Appends the rows of a query. Input columns are matched by name and cast to the table schema. */
   async append(
     name: string | TableIdentifier,
@@ -245,7 +264,10 @@ export class LakeEngine {
   ): Promise<WriteResult> {
     const table = await this.table(name);
     const files = selectSql === undefined ? [] : await this.writeDataFiles(table, selectSql);
-    return { snapshot: await table.overwriteByFilter(filter, files, options), files, records: sum(files) };
+    // a table replaced by no rows keeps one empty file, as a new table has (see createTable)
+    const kept =
+      files.length === 0 && filter.op === alwaysTrue.op ? [await this.emptyDataFile(table)] : files;
+    return { snapshot: await table.overwriteByFilter(filter, kept, options), files, records: sum(files) };
   }
 
   /**
@@ -558,16 +580,21 @@ export class LakeEngine {
   /** Rewrites small files per partition into fewer files (a `replace` snapshot, same rows). */
   async compact(name: string | TableIdentifier, options: CompactionOptions = {}): Promise<CompactionResult> {
     const table = await this.table(name);
-    const target = options.targetFileBytes ?? 128 * 1024 * 1024;
-    const minInputFiles = Math.max(2, options.minInputFiles ?? 2);
     const plan = await planScan(table);
     const hasDeletes = (file: DataFile): boolean => deletesMayApply(table, plan, file);
-    const groups = byPartition(plan.files.filter((f) => f.fileSizeInBytes < target || hasDeletes(f)));
+    const groups = compactionGroups(
+      plan.files,
+      {
+        targetFileBytes: options.targetFileBytes ?? 128 * 1024 * 1024,
+        minInputFiles: Math.max(2, options.minInputFiles ?? 2),
+        ...(options.sizeTierFanIn ? { sizeTierFanIn: options.sizeTierFanIn } : {}),
+      },
+      hasDeletes,
+    );
     const removed: DataFile[] = [];
     const added: DataFile[] = [];
     let partitions = 0;
     for (const group of groups) {
-      if (group.length < minInputFiles && !group.some(hasDeletes)) continue;
       partitions++;
       const file = await this.rewritePartition(table, plan, group);
       removed.push(...group);
@@ -688,6 +715,23 @@ export class LakeEngine {
       }
       throw error;
     }
+  }
+
+  /** A data file of `table` without rows, with null partition values. */
+  private async emptyDataFile(table: IcebergTable): Promise<DataFile> {
+    const schema = table.schema();
+    const spec = table.spec();
+    const partition = spec.fields.map(() => null);
+    const columns = schema.fields.map((f) => `NULL AS ${quoteIdent(f.name)}`).join(', ');
+    const file = await writeParquetFile(this.session, {
+      selectSql: `SELECT ${castSelectList(schema.fields)} FROM (SELECT ${columns}) AS input WHERE false`,
+      ...(await this.newDataFile(table, spec, partition)),
+      schema,
+      specId: spec.specId,
+      partition,
+      keepEmpty: true,
+    });
+    return file!;
   }
 
   private async newDataFile(
@@ -854,19 +898,6 @@ function humanPartitionValue(transform: string, value: PartitionValue): string {
 }
 
 /** Files grouped by partition (spec and partition values), in first-seen order. */
-function byPartition(files: readonly DataFile[]): DataFile[][] {
-  const groups = new Map<string, DataFile[]>();
-  for (const file of files) {
-    const key = partitionKeyOf(file);
-    groups.set(key, [...(groups.get(key) ?? []), file]);
-  }
-  return [...groups.values()];
-}
-
-function partitionKeyOf(file: DataFile): string {
-  return `${file.specId}:${partitionKeyText(file.partition)}`;
-}
-
 /** Whether any of the plan's delete files may remove rows of `data`. */
 function deletesMayApply(table: IcebergTable, plan: ScanPlan, data: DataFile): boolean {
   const dataSeq = plan.sequenceNumbers.get(data.filePath) ?? 0;
@@ -887,12 +918,6 @@ function obsoleteDeletes(table: IcebergTable, plan: ScanPlan, rewritten: readonl
   return plan.deletes
     .filter((d) => remaining.every((data) => !deletesMayApply(table, { ...plan, deletes: [d] }, data)))
     .map((d) => d.file);
-}
-
-function partitionKeyText(partition: readonly PartitionValue[]): string {
-  return JSON.stringify(partition, (_k, v: unknown) =>
-    typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v,
-  );
 }
 
 function timestampMs(text: string): number {

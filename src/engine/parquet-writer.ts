@@ -25,6 +25,8 @@ export interface ParquetFileRequest {
   readonly partition: readonly PartitionValue[];
   /** Rows per row group (DuckDB's default when unset). */
   readonly rowGroupSize?: number;
+  /** Keep and publish the file even when the query has no rows (see `LakeEngine.createTable`). */
+  readonly keepEmpty?: boolean;
 }
 
 /** Longest string bound kept, like Iceberg's default `truncate(16)` metrics mode. */
@@ -76,7 +78,7 @@ export async function statsToDataFile(
   request: Omit<ParquetFileRequest, 'selectSql'>,
 ): Promise<DataFile | undefined> {
   const stats = await readFileStats(session, request.localPath, request.schema);
-  if (stats.recordCount === 0) {
+  if (stats.recordCount === 0 && !request.keepEmpty) {
     await rm(request.localPath, { force: true });
     return undefined;
   }

@@ -241,6 +241,8 @@ export class ModelRegistry {
       } catch (error) {
         if (!(await this.engine.catalog.tableExists(identifier))) throw error;
       }
+      // no model yet: an empty table external readers can read
+      await this.engine.ensureReadable(identifier);
     }
   }
 }

@@ -86,6 +86,11 @@ export class JobScheduler {
   async stop(): Promise<void> {
     this.stopping.abort();
     await Promise.all(this.loops);
+    await this.idle();
+  }
+
+  /** Resolves once no run is in flight (those a schedule started included). */
+  async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 

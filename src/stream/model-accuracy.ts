@@ -76,15 +76,17 @@ export class ModelAccuracy implements Stage<number> {
 
   /** Creates the accuracy table when missing. */
   async open(): Promise<void> {
-    if (await this.engine.catalog.tableExists(this.table)) return;
-    try {
-      await this.engine.createTable(this.table, {
-        fields: [...FIELDS],
-        partitionBy: [{ column: 'window_start', transform: 'day' }],
-      });
-    } catch (error) {
-      if (!(await this.engine.catalog.tableExists(this.table))) throw error;
+    if (!(await this.engine.catalog.tableExists(this.table))) {
+      try {
+        await this.engine.createTable(this.table, {
+          fields: [...FIELDS],
+          partitionBy: [{ column: 'window_start', transform: 'day' }],
+        });
+      } catch (error) {
+        if (!(await this.engine.catalog.tableExists(this.table))) throw error;
+      }
     }
+    await this.engine.ensureReadable(this.table);
   }
 
   /** Nothing to commit: each batch that closes windows commits them. */

@@ -629,15 +629,18 @@ export class SilverStage implements Stage<SilverBatchResult> {
     fields: NestedField[],
     dayColumn: string,
   ): Promise<void> {
-    if (await this.engine.catalog.tableExists(identifier)) return;
-    try {
-      await this.engine.createTable(identifier, {
-        fields,
-        partitionBy: [{ column: dayColumn, transform: 'day' }],
-      });
-    } catch (error) {
-      if (!(await this.engine.catalog.tableExists(identifier))) throw error;
+    if (!(await this.engine.catalog.tableExists(identifier))) {
+      try {
+        await this.engine.createTable(identifier, {
+          fields,
+          partitionBy: [{ column: dayColumn, transform: 'day' }],
+        });
+      } catch (error) {
+        if (!(await this.engine.catalog.tableExists(identifier))) throw error;
+      }
     }
+    // a stream without rejected rows keeps an empty quarantine table: external readers read it too
+    await this.engine.ensureReadable(identifier);
   }
 
   /** Whether bronze snapshot `candidate` comes after `position` in bronze's history. */

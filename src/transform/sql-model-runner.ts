@@ -23,6 +23,8 @@ export interface ModelRunResult {
   readonly ms: number;
   /** The snapshot at which the model read each lake table other than its own. */
   readonly sourceSnapshots: Readonly<Record<string, number>>;
+  /** The model was not run: its table was built from exactly these snapshots already. */
+  readonly upToDate?: boolean;
 }
 
 /** What one model test found. */
@@ -87,7 +89,7 @@ export class SqlModelRunner {
     return this.exclusive(async () => {
       const models = selectModels(this.graph, selection);
       const pins = await this.pinInputs(models, true);
-      const built = await this.build(models, pins, onModel);
+      const built = await this.build(models, pins, onModel, { skipUpToDate: true });
       const tests = await this.testModels(models, pins);
       return { models: built, tests, sourceSnapshots: pins.sources() };
     });
@@ -101,7 +103,7 @@ export class SqlModelRunner {
     return this.exclusive(async () => {
       const models = this.refreshedBy(committed);
       if (models.length === 0) return [];
-      return this.build(models, await this.pinInputs(models, false));
+      return this.build(models, await this.pinInputs(models, false), undefined, { skipUpToDate: true });
     });
   }
 
@@ -167,22 +169,51 @@ export class SqlModelRunner {
     models: readonly SqlModel[],
     pins: PinnedSnapshots,
     onModel?: ModelRunListener,
+    options: { skipUpToDate?: boolean } = {},
   ): Promise<ModelRunResult[]> {
     const results: ModelRunResult[] = [];
     for (const model of models) {
       const started = performance.now();
-      const { rows, sourceSnapshots } = await this.materialize(model, pins);
+      const current = options.skipUpToDate ? await this.upToDate(model, pins) : undefined;
+      const { rows, sourceSnapshots } = current
+        ? { rows: 0, sourceSnapshots: current }
+        : await this.materialize(model, pins);
       const result: ModelRunResult = {
         model: model.name,
         materialized: model.materialized,
         rows,
         ms: Math.round(performance.now() - started),
         sourceSnapshots,
+        ...(current ? { upToDate: true } : {}),
       };
       results.push(result);
       await onModel?.(result);
     }
     return results;
+  }
+
+  /**
+   * The snapshots a model would read, when its table's current snapshot was built from exactly
+   * those (so running it again would change nothing); undefined when it has to run.
+   */
+  private async upToDate(
+    model: SqlModel,
+    pins: PinnedSnapshots,
+  ): Promise<Record<string, number> | undefined> {
+    if (model.materialized === 'view') return undefined;
+    const identifier = { namespace: model.schema, name: model.name };
+    if (!(await this.engine.catalog.tableExists(identifier))) return undefined;
+    const recorded = (await this.engine.table(identifier)).currentSnapshot()?.summary[
+      SOURCE_SNAPSHOTS_PROPERTY
+    ];
+    if (recorded === undefined) return undefined;
+    const reads = pins.snapshotsReadBy(await pins.apply(this.compile(model, false)));
+    delete reads[modelTableName(model)];
+    const built = JSON.parse(recorded) as Record<string, number>;
+    const same =
+      Object.keys(reads).length === Object.keys(built).length &&
+      Object.entries(reads).every(([table, id]) => built[table] === id);
+    return same ? reads : undefined;
   }
 
   private async testModels(models: readonly SqlModel[], pins: PinnedSnapshots): Promise<ModelTestResult[]> {
@@ -246,7 +277,9 @@ export class SqlModelRunner {
         ...(model.partitionBy ? { partitionBy: [model.partitionBy] } : {}),
       });
       const appended = await engine.append(table, sql, options);
-      wrote(appended.snapshot?.snapshotId);
+      // a model without rows yet is an empty table external readers can read
+      if (appended.records === 0) await engine.ensureReadable(table);
+      wrote((appended.snapshot ?? (await engine.table(table)).currentSnapshot())?.snapshotId);
       return { rows: appended.records, sourceSnapshots };
     }
     if (model.materialized === 'table') {

@@ -61,7 +61,8 @@ describe('the commit clock: rows visible at the micro-batch clock, committed by 
       { id: 'seed-rejected', value: -1, ts: T },
     ]);
     await runtime.runStagesOnce();
-    expect(await snapshots(runtime.engine), 'first rows committed at once').toEqual([1, 1, 1]);
+    // silver and quarantine begin with one snapshot holding an empty file (readable by icebird)
+    expect(await snapshots(runtime.engine), 'first rows committed at once').toEqual([1, 2, 2]);
   };
   const COUNTS = `SELECT (SELECT count(*) FROM silver.events) AS silver, (SELECT count(DISTINCT id) FROM silver.events) AS ids,
       (SELECT count(*) FROM quarantine.events) AS quarantined, (SELECT count(*) FROM bronze.events) AS bronze`;

@@ -73,6 +73,39 @@ describe('incremental gold models rewrite only the partitions their new rows fal
     ]);
   });
 
+  it('does not run a model again whose table was built from the current inputs', async () => {
+    await writeFile(
+      join(w.dir, 'models', 'daily.sql'),
+      `{{ config(materialized='table') }}\nSELECT date_trunc('day', minute) AS day, sum(volume) AS volume FROM {{ ref('volume_1m') }} GROUP BY 1`,
+    );
+    const runner = new SqlModelRunner(w.engine, await loadSqlModels(join(w.dir, 'models')));
+    await ticks([['A', T, 3]]);
+    const first = await runner.runAndTest();
+    expect(first.models.map((m) => [m.model, m.upToDate ?? false])).toEqual([
+      ['volume_1m', false],
+      ['daily', false],
+    ]);
+    const snapshots = async () => (await w.engine.table('gold.daily')).metadata.snapshots.length;
+    const before = await snapshots();
+    const idle = await runner.runAndTest();
+    expect(idle.models.map((m) => [m.model, m.upToDate ?? false])).toEqual([
+      ['volume_1m', true],
+      ['daily', true],
+    ]);
+    expect(await snapshots()).toBe(before);
+
+    await ticks([['A', T + 61_000, 5]]);
+    expect(await runner.refreshAfter(['silver.ticks'])).toMatchObject([{ model: 'volume_1m', rows: 2 }]);
+    const next = await runner.runAndTest();
+    expect(next.models.map((m) => [m.model, m.upToDate ?? false])).toEqual([
+      ['volume_1m', true],
+      ['daily', false],
+    ]);
+    const daily = await w.engine.query('SELECT volume FROM gold.daily');
+    expect(Number(daily.rows[0]?.volume)).toBe(8);
+    expect((await runner.run()).map((m) => m.upToDate ?? false)).toEqual([false, false]);
+  });
+
   async function files(): Promise<string[]> {
     const table = await w.engine.table('gold.volume_1m');
     const paths = new Set<string>();

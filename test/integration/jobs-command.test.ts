@@ -61,7 +61,9 @@ describe('lakestream jobs on the games example', () => {
     const ran = await cli('jobs', 'run', 'retrain');
     expect(ran.code, ran.stderr).toBe(0);
     expect(ran.stdout).toMatch(/job retrain: attempt 1\/3 succeeded \(games v1 → champion/);
-    expect(ran.stdout).toMatch(/job gold: attempt 1\/2 succeeded \(\d+ models built, tests passed\)/);
+    expect(ran.stdout).toMatch(
+      /job gold: attempt 1\/2 succeeded \(\d+ models built, \d+ up to date, tests passed\)/,
+    );
     const history = JSON.parse((await cli('jobs', 'history', '--format', 'json')).stdout) as Record<
       string,
       unknown

@@ -59,7 +59,8 @@ describe('silver commits only tables that got rows', () => {
       (await snapshots('silver')).length,
       (await snapshots('quarantine')).length,
     ];
-    expect(quarantineBefore).toBe(0);
+    // one snapshot with an empty file (readable by icebird), none with rows
+    expect(quarantineBefore).toBe(1);
 
     await append('other', [{ x: 1 }]);
     expect(await silver.runOnce()).toMatchObject({ rowsIn: 0, silverRows: 0 });
@@ -68,7 +69,7 @@ describe('silver commits only tables that got rows', () => {
     await append('orders', [{ id: 1, ts: T, amount: 5 }]);
     expect(await silver.runOnce()).toMatchObject({ rowsIn: 1, duplicateRows: 1, silverRows: 0 });
     expect((await snapshots('silver')).length).toBe(silverBefore);
-    expect((await snapshots('quarantine')).length).toBe(1);
+    expect((await snapshots('quarantine')).length).toBe(2);
 
     await append('orders', [{ id: 3, ts: T, amount: 7 }]);
     expect(await silver.runOnce()).toMatchObject({ rowsIn: 1, silverRows: 1 });
