@@ -275,10 +275,21 @@ describe.skipIf(missing.length > 0)('the web dashboard in a real browser', () =>
     const snapshots = page.locator(testId('btn-preview-snapshot'));
     await eventually(
       () => snapshots.count(),
-      (n) => n >= 2,
+      (n) => n >= 3,
       'snapshots',
     );
-    await snapshots.last().click();
+    // a new table's first snapshot holds one empty file (so icebird reads it): view the oldest with rows
+    const oldestWithRows = await page.locator(testId('table-snapshots')).evaluate((table) => {
+      const column = [...table.querySelectorAll('th')].findIndex(
+        (th) => th.textContent?.trim() === 'total records',
+      );
+      const rows = [...table.querySelectorAll('tbody tr')].reverse();
+      const row = rows.find((r) => Number(r.children[column]?.textContent?.replace(/\D/g, '') || 0) > 0);
+      return row?.querySelector('[data-testid="btn-preview-snapshot"]')?.getAttribute('data-snapshot');
+    });
+    expect(oldestWithRows).toBeTruthy();
+    expect(oldestWithRows).not.toBe(await snapshots.first().getAttribute('data-snapshot'));
+    await page.locator(`[data-snapshot="${oldestWithRows}"]`).click();
     await eventually(
       async () => Number((await page.locator(testId('table-preview')).getAttribute('data-rows')) ?? 0),
       (n) => n > 0,
