@@ -23,7 +23,7 @@ import { GoldStage } from '../../src/app/gold-stage.js';
 import { StageRunner } from '../../src/app/stage-runner.js';
 import { TableUpkeep } from '../../src/app/table-upkeep.js';
 import { DEFAULT_RETAIN_SNAPSHOTS } from '../../src/app/snapshot-retention.js';
-import { buildStages } from '../../src/app/topology.js';
+import { buildStages, streamModelsOf } from '../../src/app/topology.js';
 import { DuckSession, LakeEngine } from '../../src/engine/index.js';
 import { simulateMarket, WriteAheadLog } from '../../src/ingest/index.js';
 import { SeededRandom } from '../../src/ingest/seeded-random.js';
@@ -102,19 +102,7 @@ export async function simulateSoak(dir: string, options: SoakSimulationOptions):
         streams: config.streams,
         commitMaxAgeMs: commitPeriodMs,
         sqlModels: await loadSqlModels(join(project, 'models')),
-        models: config.models.flatMap((m) =>
-          m.stream
-            ? [
-                {
-                  stream: m.stream,
-                  model: m.name,
-                  alias: m.alias,
-                  target: m.target,
-                  ...(m.minuteBars ? { minuteBars: m.minuteBars } : {}),
-                },
-              ]
-            : [],
-        ),
+        models: streamModelsOf(config.models),
       },
       { engine, wal, registry, feed: new LiveFeed(), roles: new Set(['ingest', 'process']) },
     );

@@ -1,6 +1,7 @@
 export type { ModelConfig } from './model-config.js';
 export type { PipelineRuntimeOptions } from './pipeline-runtime.js';
 export type { StreamModel, TopologyOptions } from './topology.js';
+export { streamModelsOf } from './topology.js';
 export type { PipelineObservation, PipelineStats, StreamCounters } from './pipeline-observation.js';
 export { PipelineRuntime } from './pipeline-runtime.js';
 export type { ProjectConfig, SourceConfig } from './project-config.js';

@@ -14,6 +14,7 @@ import type { TableIdentifier } from '../table/index.js';
 import type { SqlModel } from '../transform/index.js';
 import { SqlModelRunner } from '../transform/index.js';
 import type { CommitClock } from './commit-clock.js';
+import type { ModelConfig } from './model-config.js';
 import { DEFAULT_COMMIT_MAX_AGE_MS, DEFAULT_COMMIT_TARGET_BYTES } from './commit-clock.js';
 import type { Role } from './roles.js';
 import type { KafkaSourceConfig, KafkaTransportConfig } from './transport-config.js';
@@ -29,6 +30,23 @@ export interface StreamModel {
   readonly target: string;
   /** The model reads minute-bar features of these trade columns (joined to each batch). */
   readonly minuteBars?: MinuteBarColumns;
+}
+
+/** The declared models that predict in a stream (those with `stream:`), as the stages use them. */
+export function streamModelsOf(models: readonly ModelConfig[]): StreamModel[] {
+  return models.flatMap((m) =>
+    m.stream
+      ? [
+          {
+            stream: m.stream,
+            model: m.name,
+            alias: m.alias,
+            target: m.target,
+            ...(m.minuteBars ? { minuteBars: m.minuteBars } : {}),
+          },
+        ]
+      : [],
+  );
 }
 
 /** What a pipeline's stages are made of. */

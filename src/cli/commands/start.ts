@@ -4,7 +4,14 @@ import { InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ProjectConfig, ProjectDirectory, Role, SourceConfig } from '../../app/index.js';
-import { ALL_ROLES, createLogger, loadProjectConfig, parseRoles, PipelineRuntime } from '../../app/index.js';
+import {
+  ALL_ROLES,
+  createLogger,
+  loadProjectConfig,
+  parseRoles,
+  PipelineRuntime,
+  streamModelsOf,
+} from '../../app/index.js';
 import { loadProject } from '../project.js';
 import { loadSqlModels } from '../../transform/index.js';
 import {
@@ -156,19 +163,7 @@ async function runProject(
     sqlModels: existsSync(join(config.projectDir, 'models'))
       ? await loadSqlModels(join(config.projectDir, 'models'))
       : [],
-    models: config.models.flatMap((m) =>
-      m.stream
-        ? [
-            {
-              stream: m.stream,
-              model: m.name,
-              alias: m.alias,
-              target: m.target,
-              ...(m.minuteBars ? { minuteBars: m.minuteBars } : {}),
-            },
-          ]
-        : [],
-    ),
+    models: streamModelsOf(config.models),
     log,
   });
   const background: Promise<unknown>[] = [];
