@@ -45,6 +45,7 @@ export class PipelineMetrics implements IngestObserver {
   private readonly walFlush: Histogram;
   private readonly commitSeconds: Histogram<'table'>;
   private readonly commitRows: Histogram<'table'>;
+  private readonly stageSeconds: Histogram<'stage' | 'kind'>;
   private readonly quarantined: Counter<'stream' | 'rule'>;
   private readonly silverOutcomes: Counter<'stream' | 'outcome'>;
   private readonly predictions: Counter<'stream' | 'model'>;
@@ -83,6 +84,13 @@ export class PipelineMetrics implements IngestObserver {
       name: 'lakestream_commit_seconds',
       help: 'Duration of a stage commit (read, transform, write, Iceberg commit) per table',
       labelNames: ['table'],
+      buckets: SECONDS_BUCKETS,
+      registers,
+    });
+    this.stageSeconds = new Histogram({
+      name: 'lakestream_stage_seconds',
+      help: "Duration of a stage's part of a micro-batch (without the commit round)",
+      labelNames: ['stage', 'kind'],
       buckets: SECONDS_BUCKETS,
       registers,
     });
@@ -152,6 +160,11 @@ export class PipelineMetrics implements IngestObserver {
   committed(table: string, seconds: number, rows: number): void {
     this.commitSeconds.observe({ table }, seconds);
     this.commitRows.observe({ table }, rows);
+  }
+
+  /** A stage's part of a micro-batch took `seconds`. */
+  stageRan(stage: string, kind: string, seconds: number): void {
+    this.stageSeconds.observe({ stage, kind }, seconds);
   }
 
   quarantinedRows(stream: string, byRule: Readonly<Record<string, number>>): void {

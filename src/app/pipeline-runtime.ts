@@ -523,6 +523,7 @@ export class PipelineRuntime {
 
   /** Counts and measures what a stage's micro-batch did. */
   private observeStage(stage: Stage, result: unknown, seconds: number): void {
+    this.metrics.stageRan(stage.name, stage.kind, seconds);
     if (stage.kind === 'bronze') {
       const { records } = result as BronzeBatchResult;
       this.counters.bronzeRows += records;

@@ -9,9 +9,9 @@ import {
   FileContent,
   schemaToJson,
 } from '../table/index.js';
-import type { DuckSession } from './duck-session.js';
+import type { DuckSession, QueryResult } from './duck-session.js';
 import { fieldIdsClause } from './duck-types.js';
-import { quoteLiteral } from './sql-text.js';
+import { quoteIdent, quoteLiteral } from './sql-text.js';
 
 /** What to write: a query's rows into one Parquet data file of a table. */
 export interface ParquetFileRequest {
@@ -43,19 +43,20 @@ export async function writeParquetFile(
   request: ParquetFileRequest,
 ): Promise<DataFile | undefined> {
   await mkdir(dirname(request.localPath), { recursive: true });
-  const options = parquetCopyOptions(
-    request.schema,
-    request.rowGroupSize ? [`ROW_GROUP_SIZE ${request.rowGroupSize}`] : [],
-  );
+  const options = parquetCopyOptions(request.schema, [
+    ...(request.rowGroupSize ? [`ROW_GROUP_SIZE ${request.rowGroupSize}`] : []),
+    'RETURN_STATS true',
+  ]);
+  let written: QueryResult;
   try {
-    await session.run(
+    written = await session.query(
       `COPY (${request.selectSql}) TO ${quoteLiteral(request.localPath)} (${options.join(', ')})`,
     );
   } catch (error) {
     await rm(request.localPath, { force: true });
     throw error;
   }
-  return statsToDataFile(session, request);
+  return statsToDataFile(session, request, copiedFileStats(written.rows[0]!, request.schema));
 }
 
 /** The options of a `COPY … TO` that writes Iceberg data files: zstd, field ids, the schema. */
@@ -70,19 +71,21 @@ export function parquetCopyOptions(schema: Schema, extra: readonly string[] = []
 }
 
 /**
- * The manifest entry of a written Parquet file, from its footer statistics, after publishing the
- * file. Returns undefined, and deletes the file, when it holds no rows.
+ * The manifest entry of a written Parquet file, from the statistics its `COPY` returned (else from
+ * its footer), after publishing the file. Returns undefined, and deletes the file, when it holds no
+ * rows.
  */
 export async function statsToDataFile(
   session: DuckSession,
   request: Omit<ParquetFileRequest, 'selectSql'>,
+  copied?: FileStats,
 ): Promise<DataFile | undefined> {
-  const stats = await readFileStats(session, request.localPath, request.schema);
+  const stats = copied ?? (await readFileStats(session, request.localPath, request.schema));
   if (stats.recordCount === 0 && !request.keepEmpty) {
     await rm(request.localPath, { force: true });
     return undefined;
   }
-  const { size } = await stat(request.localPath);
+  const size = stats.fileSizeInBytes ?? (await stat(request.localPath)).size;
   await request.publish();
   return {
     content: FileContent.DATA,
@@ -100,8 +103,11 @@ export async function statsToDataFile(
   };
 }
 
-interface FileStats {
+/** A Parquet file's statistics in Iceberg's terms, keyed by field id. */
+export interface FileStats {
   recordCount: number;
+  /** Known when DuckDB reported it with the write. */
+  fileSizeInBytes?: number;
   columnSizes: Map<number, number>;
   valueCounts: Map<number, number>;
   nullValueCounts: Map<number, number>;
@@ -177,6 +183,66 @@ export async function readFileStats(
     if (upper !== undefined) stats.upperBounds.set(id, encodeSingleValue(type, upper));
   }
   return stats;
+}
+
+/**
+ * Statistics of a file from its row of `COPY … (RETURN_STATS true)`: what the writer knew, so the
+ * file's footer is not read back. Same bounds as {@link readFileStats}: top-level primitive columns,
+ * none for a column with NaN, strings truncated to {@link STRING_BOUND_LENGTH} characters.
+ */
+export function copiedFileStats(row: Readonly<Record<string, unknown>>, schema: Schema): FileStats {
+  const byColumn = new Map(
+    mapEntries(row.column_statistics).map(({ key, value }) => [
+      key,
+      new Map(mapEntries(value).map((e) => [e.key, e.value])),
+    ]),
+  );
+  const stats: FileStats = {
+    recordCount: Number(row.count),
+    fileSizeInBytes: Number(row.file_size_bytes),
+    columnSizes: new Map(),
+    valueCounts: new Map(),
+    nullValueCounts: new Map(),
+    lowerBounds: new Map(),
+    upperBounds: new Map(),
+  };
+  for (const field of schema.fields) {
+    const column = byColumn.get(quoteIdent(field.name));
+    if (!column) continue;
+    const number = (key: string): number | undefined =>
+      column.get(key) === undefined ? undefined : Number(column.get(key));
+    const size = number('column_size_bytes');
+    const values = number('num_values');
+    const nulls = number('null_count');
+    if (size !== undefined) stats.columnSizes.set(field.id, size);
+    if (values !== undefined) stats.valueCounts.set(field.id, values);
+    if (nulls !== undefined) stats.nullValueCounts.set(field.id, nulls);
+    if (typeof field.type !== 'string' || !hasBounds(field.type) || column.get('has_nan') === 'true')
+      continue;
+    const type = field.type;
+    const statText = (key: 'min' | 'max'): unknown => {
+      const text = column.get(key);
+      return baseType(type) === 'boolean' && text !== undefined
+        ? String(text === '1' || text === 'true')
+        : text;
+    };
+    const min = parseStat(type, statText('min'), field.name);
+    const max = parseStat(type, statText('max'), field.name);
+    if (min !== undefined && min !== 'nan')
+      stats.lowerBounds.set(field.id, encodeSingleValue(type, truncateLower(type, min)));
+    const upper = max !== undefined && max !== 'nan' ? truncateUpper(type, max) : undefined;
+    if (upper !== undefined) stats.upperBounds.set(field.id, encodeSingleValue(type, upper));
+  }
+  return stats;
+}
+
+/** The entries of a DuckDB MAP value as JS gets it (a list of key/value pairs). */
+function mapEntries(value: unknown): { key: string; value: unknown }[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((entry: { key: unknown; value: unknown }) => ({
+    key: String(entry.key),
+    value: entry.value,
+  }));
 }
 
 function hasBounds(type: PrimitiveType): boolean {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import type { DataFile, PartitionSpec, PartitionValue, PrimitiveType, Schema } from '../table/index.js';
 import { convertLiteral } from '../table/index.js';
 import type { DuckSession } from './duck-session.js';
 import { partitionExpressionSql } from './partition-sql.js';
-import { parquetCopyOptions, statsToDataFile, writeParquetFile } from './parquet-writer.js';
+import { copiedFileStats, parquetCopyOptions, statsToDataFile, writeParquetFile } from './parquet-writer.js';
 import { quoteIdent, quoteLiteral } from './sql-text.js';
 
 /**
@@ -142,15 +142,21 @@ async function writeInOnePass(
 ): Promise<DataFile[]> {
   const dir = join(stagingDir, randomUUID());
   await mkdir(stagingDir, { recursive: true });
+  let emptied = false;
   try {
     const options = parquetCopyOptions(request.schema, [
       `PARTITION_BY (${query.partitionColumns.join(', ')})`,
       "FILENAME_PATTERN '{uuid}'",
+      'RETURN_STATS true',
     ]);
-    await session.run(`COPY (${query.selectSql}) TO ${quoteLiteral(dir)} (${options.join(', ')})`);
-    const written = (await readdir(dir, { recursive: true })).filter((name) => name.endsWith('.parquet'));
+    const { rows } = await session.query(
+      `COPY (${query.selectSql}) TO ${quoteLiteral(dir)} (${options.join(', ')})`,
+    );
+    const written = rows
+      .map((row) => ({ row, name: relative(dir, String(row.filename)) }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const files: DataFile[] = [];
-    for (const name of written.sort()) {
+    for (const { row, name } of written) {
       const segments = name.split(/[\\/]/).slice(0, -1);
       const partition = segments.map((segment, i) => {
         const text = decodeURIComponent(segment.slice(segment.indexOf('=') + 1));
@@ -159,17 +165,39 @@ async function writeInOnePass(
       const target = await request.newFile(partition);
       await mkdir(join(target.localPath, '..'), { recursive: true });
       await rename(join(dir, name), target.localPath);
-      const file = await statsToDataFile(session, {
-        ...target,
-        schema: request.schema,
-        specId: request.spec.specId,
-        partition,
-      });
+      const file = await statsToDataFile(
+        session,
+        { ...target, schema: request.schema, specId: request.spec.specId, partition },
+        copiedFileStats(row, request.schema),
+      );
       if (file) files.push(file);
     }
+    emptied = await removeEmptyFolders(
+      dir,
+      written.map((w) => w.name),
+    );
     return files;
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (!emptied) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Removes the staging folder once its files moved out: the partition folders of `names` (deepest
+ * first), then `dir`, one `rmdir` each instead of a recursive walk. False when one was not empty.
+ */
+async function removeEmptyFolders(dir: string, names: readonly string[]): Promise<boolean> {
+  const folders = new Set<string>();
+  for (const name of names) {
+    const segments = name.split(/[\\/]/).slice(0, -1);
+    for (let depth = segments.length; depth > 0; depth--) folders.add(join(dir, ...segments.slice(0, depth)));
+  }
+  try {
+    for (const folder of [...folders].sort((a, b) => b.length - a.length)) await rmdir(folder);
+    await rmdir(dir);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LakeEngine } from '../engine/index.js';
@@ -58,6 +59,8 @@ export class BronzeStage implements Stage<BronzeBatchResult> {
   private readonly identifier: TableIdentifier;
   private readonly maxRecords: number;
   private readonly scratchDir: string;
+  /** Whether the scratch folder was made (again after a failed batch: something may have removed it). */
+  private scratchReady = false;
   private committedSeq: number | undefined;
   /** The last WAL sequence number in the uncommitted tail, if it holds any batch. */
   private tailSeq: number | undefined;
@@ -110,15 +113,19 @@ export class BronzeStage implements Stage<BronzeBatchResult> {
     if (batches.length === 0) return { records: 0, lastSeq: position };
     const last = batches[batches.length - 1]!;
     const lastSeq = last.firstSeq + last.count - 1;
-    await mkdir(this.scratchDir, { recursive: true });
-    const dir = await mkdtemp(join(this.scratchDir, 'lakestream-bronze-'));
+    if (!this.scratchReady) await mkdir(this.scratchDir, { recursive: true });
+    this.scratchReady = true;
+    const file = join(this.scratchDir, `lakestream-bronze-${randomUUID()}.tsv`);
     let records: number;
     try {
-      ({ records } = await this.engine.appendToTail(this.identifier, await writeBatchBodies(dir, batches), {
+      ({ records } = await this.engine.appendToTail(this.identifier, await writeBatchBodies(file, batches), {
         columnsMatch: true,
       }));
+    } catch (error) {
+      this.scratchReady = false;
+      throw error;
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await rm(file, { force: true });
     }
     this.tailSeq = lastSeq;
     if (this.deferCommits) return { records, lastSeq };
@@ -228,13 +235,12 @@ export async function ensureBronzeTable(
 }
 
 /**
- * Writes the batches' bodies, concatenated as they are, to one file and returns the query giving one
+ * Writes the batches' bodies, concatenated as they are, to `file` and returns the query giving one
  * bronze row per event: DuckDB's CSV reader splits the tab-separated lines (sequence number,
  * received time, stream, request key, text) in parallel, with quoting and escaping off so the text
  * comes back byte for byte.
  */
-async function writeBatchBodies(dir: string, batches: readonly WalBatch[]): Promise<string> {
-  const file = join(dir, 'events.tsv');
+async function writeBatchBodies(file: string, batches: readonly WalBatch[]): Promise<string> {
   const handle = await open(file, 'w');
   try {
     await handle.writev(batches.map((b) => b.body));

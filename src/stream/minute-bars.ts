@@ -118,13 +118,19 @@ export class MinuteBarFeatures {
       LEFT JOIN features AS f ON r.${by} = f.bar_by AND f.${BAR_MINUTE} = r.__trade_minute - INTERVAL 1 MINUTE`;
   }
 
-  /** Adds committed rows to the kept bars and drops bars older than the kept window. */
+  /**
+   * Adds committed rows to the kept bars (one row per instrument and minute, so the state stays as
+   * small as the window) and drops bars older than the kept window.
+   */
   async committed(rowsSql: string): Promise<void> {
     if (!this.ready) return;
-    const session = this.engine.session;
-    await session.run(`INSERT INTO ${this.stateTable} ${minuteBarPartialsSql(`(${rowsSql})`, this.bars)}`);
-    await session.run(
-      `DELETE FROM ${this.stateTable} WHERE ${BAR_MINUTE} < (SELECT max(${BAR_MINUTE}) FROM ${this.stateTable}) - INTERVAL ${KEPT_MINUTES} MINUTE`,
+    const partials = `SELECT * FROM ${this.stateTable} UNION ALL ${minuteBarPartialsSql(`(${rowsSql})`, this.bars)}`;
+    await this.engine.session.run(
+      `CREATE OR REPLACE TEMP TABLE ${this.stateTable} AS
+       SELECT bar_by, ${BAR_MINUTE}, sum(n) AS n, sum(sum_price) AS sum_price, sum(sum_quantity) AS sum_quantity,
+         sum(sum_notional) AS sum_notional, max(last_time) AS last_time, arg_max(last_price, last_time) AS last_price
+       FROM (${partials}) AS partials GROUP BY 1, 2
+       QUALIFY ${BAR_MINUTE} >= max(${BAR_MINUTE}) OVER () - INTERVAL ${KEPT_MINUTES} MINUTE`,
     );
   }
 

@@ -112,6 +112,8 @@ export class SilverStage implements Stage<SilverBatchResult> {
    * the counts the next silver commit records. Valid while silver's position is still `since`.
    */
   private uncommitted: Progress | undefined;
+  /** Whether silver and quarantine were checked (created, columns added) since the last failure. */
+  private tablesEnsured = false;
   private readonly deferCommits: boolean;
   private readonly recentKeys: RecentKeys;
 
@@ -210,7 +212,17 @@ export class SilverStage implements Stage<SilverBatchResult> {
    * once unless commits are deferred.
    */
   async runOnce(): Promise<SilverBatchResult> {
-    await this.ensureTables();
+    try {
+      return await this.runBatch();
+    } catch (error) {
+      this.tablesEnsured = false;
+      throw error;
+    }
+  }
+
+  private async runBatch(): Promise<SilverBatchResult> {
+    if (!this.tablesEnsured) await this.ensureTables();
+    this.tablesEnsured = true;
     const { config, engine } = this;
     const prediction = await this.predictions?.current();
     const silverTable = await engine.table(config.silver);
@@ -260,7 +272,7 @@ export class SilverStage implements Stage<SilverBatchResult> {
           `silver ${config.stream}: ${counts.byRule.get(failing.name)} row(s) broke expectation '${failing.name}' (action fail); nothing was committed — fix the source data or change the action`,
         );
       }
-      const accepted = await this.acceptedEventTimes();
+      const { accepted } = counts;
       const max = later(previousMax, accepted.latest);
       await engine.session.run(
         `CREATE OR REPLACE TEMP TABLE ${this.rowsTable} AS ${await this.silverSql(
@@ -477,20 +489,41 @@ export class SilverStage implements Stage<SilverBatchResult> {
       SELECT * EXCLUDE (payload), CASE WHEN __rule IS NOT NULL THEN payload END AS __payload FROM classified`;
   }
 
+  /**
+   * The batch's rows per rule, and the earliest and latest event time (epoch ms) of the rows that
+   * passed every rule. An event time more than a day ahead of the event's arrival (a wrong clock,
+   * say the year 9999) does not count for the latest, so one such event cannot make every event
+   * after it late.
+   */
   private async counts(): Promise<BatchCounts> {
+    const column = quoteIdent(this.config.eventTime);
+    const plausible = `CASE WHEN CAST(${column} AS TIMESTAMPTZ) <= __received_at + INTERVAL ${FUTURE_TOLERANCE} THEN ${column} END`;
     const { rows } = await this.engine.session.query(
-      `SELECT __rule AS rule, count(*) AS n, count(*) FILTER (WHERE __late) AS late FROM ${this.batchTable} GROUP BY 1`,
+      `SELECT __rule AS rule, count(*) AS n, count(*) FILTER (WHERE __late) AS late,
+         epoch_ms(min(${column})) AS earliest, epoch_ms(max(${plausible})) AS latest
+       FROM ${this.batchTable} GROUP BY 1`,
     );
     const byRule = new Map(rows.filter((r) => r.rule !== null).map((r) => [String(r.rule), Number(r.n)]));
     const dropRules = new Set(this.dropRules());
     const dropped = [...byRule].filter(([rule]) => dropRules.has(rule)).reduce((sum, [, n]) => sum + n, 0);
-    const passed = Number(rows.find((r) => r.rule === null)?.n ?? 0);
+    const accepted = rows.find((r) => r.rule === null);
+    const passed = Number(accepted?.n ?? 0);
     const late = rows
       .filter((r) => r.rule === null || r.rule === LATE_EVENT_RULE)
       .reduce((sum, r) => sum + Number(r.late), 0);
     const rowsIn = rows.reduce((sum, r) => sum + Number(r.n), 0);
     const rejected = [...byRule.values()].reduce((sum, n) => sum + n, 0);
-    return { byRule, in: rowsIn, quarantined: rejected - dropped, dropped, passed, late };
+    const time = (value: unknown): number | undefined =>
+      value === null || value === undefined ? undefined : Number(value);
+    return {
+      byRule,
+      in: rowsIn,
+      quarantined: rejected - dropped,
+      dropped,
+      passed,
+      late,
+      accepted: { earliest: time(accepted?.earliest), latest: time(accepted?.latest) },
+    };
   }
 
   private async rowCount(table: string): Promise<number> {
@@ -506,25 +539,6 @@ export class SilverStage implements Stage<SilverBatchResult> {
 
   private get latePolicy(): LateEventPolicy {
     return this.config.lateEvents ?? 'quarantine';
-  }
-
-  /**
-   * Earliest and latest event time (epoch ms) of the rows that passed every rule. An event time
-   * more than a day ahead of the event's arrival (a wrong clock, say the year 9999) does not count
-   * for the latest, so one such event cannot make every event after it late.
-   */
-  private async acceptedEventTimes(): Promise<{ earliest?: number; latest?: number }> {
-    const column = quoteIdent(this.config.eventTime);
-    const plausible = `CASE WHEN CAST(${column} AS TIMESTAMPTZ) <= __received_at + INTERVAL ${FUTURE_TOLERANCE} THEN ${column} END`;
-    const { rows } = await this.engine.session.query(
-      `SELECT epoch_ms(min(${column})) AS earliest, epoch_ms(max(${plausible})) AS latest
-       FROM ${this.batchTable} WHERE __rule IS NULL`,
-    );
-    const { earliest, latest } = rows[0] ?? {};
-    return {
-      ...(earliest === null || earliest === undefined ? {} : { earliest: Number(earliest) }),
-      ...(latest === null || latest === undefined ? {} : { latest: Number(latest) }),
-    };
   }
 
   private quarantineSql(): string {
@@ -684,6 +698,8 @@ interface BatchCounts {
   /** Rows that broke no rule (before de-duplication). */
   readonly passed: number;
   readonly late: number;
+  /** Earliest and latest event time (epoch ms) of the rows that passed every rule. */
+  readonly accepted: { readonly earliest: number | undefined; readonly latest: number | undefined };
 }
 
 /** What became of a batch's rows; `in` = `silver` + `quarantined` + `dropped` + `duplicate`. */
