@@ -34,9 +34,9 @@ export const STRING_BOUND_LENGTH = 16;
 
 /**
  * Writes the rows of `selectSql` to a zstd Parquet file with Iceberg field ids and the Iceberg
- * schema in its key-value metadata, then builds the manifest entry's statistics from
- * `parquet_metadata()` of the written file (the rows are not read again), and publishes the file
- * to the store. Returns undefined, and leaves no file, when the query has no rows.
+ * schema in its key-value metadata, then builds the manifest entry's statistics from those the
+ * `COPY` returns (neither the rows nor the footer are read again), and publishes the file to the
+ * store. Returns undefined, and leaves no file, when the query has no rows.
  */
 export async function writeParquetFile(
   session: DuckSession,
@@ -56,7 +56,7 @@ export async function writeParquetFile(
     await rm(request.localPath, { force: true });
     throw error;
   }
-  return statsToDataFile(session, request, copiedFileStats(written.rows[0]!, request.schema));
+  return statsToDataFile(request, copiedFileStats(written.rows[0]!, request.schema));
 }
 
 /** The options of a `COPY … TO` that writes Iceberg data files: zstd, field ids, the schema. */
@@ -71,16 +71,13 @@ export function parquetCopyOptions(schema: Schema, extra: readonly string[] = []
 }
 
 /**
- * The manifest entry of a written Parquet file, from the statistics its `COPY` returned (else from
- * its footer), after publishing the file. Returns undefined, and deletes the file, when it holds no
- * rows.
+ * The manifest entry of a written Parquet file, from the statistics its `COPY` returned, after
+ * publishing the file. Returns undefined, and deletes the file, when it holds no rows.
  */
 export async function statsToDataFile(
-  session: DuckSession,
   request: Omit<ParquetFileRequest, 'selectSql'>,
-  copied?: FileStats,
+  stats: FileStats,
 ): Promise<DataFile | undefined> {
-  const stats = copied ?? (await readFileStats(session, request.localPath, request.schema));
   if (stats.recordCount === 0 && !request.keepEmpty) {
     await rm(request.localPath, { force: true });
     return undefined;

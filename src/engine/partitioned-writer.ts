@@ -166,7 +166,6 @@ async function writeInOnePass(
       await mkdir(join(target.localPath, '..'), { recursive: true });
       await rename(join(dir, name), target.localPath);
       const file = await statsToDataFile(
-        session,
         { ...target, schema: request.schema, specId: request.spec.specId, partition },
         copiedFileStats(row, request.schema),
       );
