@@ -1,8 +1,8 @@
 // `npm start`: builds lakestream and its web dashboard, then runs `lakestream demo` — both example projects (live market
 // trades and the video-game sales replay) streaming into bronze/silver tables until Ctrl-C.
-// Uses ../shared/data/vgsales.csv for the replay when it exists, else a generated synthetic file.
+// The games project replays ../shared/data/vgsales.csv when it exists, else a synthetic file generated into its data dir
+// (`lakestream demo` chooses, so `npm start` and `lakestream demo` replay the same dataset).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,11 +29,6 @@ const webBuild = spawnSync(
 );
 if (webBuild.status !== 0) process.exit(webBuild.status ?? 1);
 
-const env = { ...process.env };
-const realDataset = resolve(root, '..', 'shared', 'data', 'vgsales.csv');
-if (existsSync(realDataset) && env.LAKESTREAM_SOURCES_0_FILE === undefined)
-  env.LAKESTREAM_SOURCES_0_FILE = realDataset;
-
 const cli = join(root, 'dist', 'cli', 'bin.js');
 process.stdout.write(
   [
@@ -47,6 +42,6 @@ process.stdout.write(
     '',
   ].join('\n'),
 );
-const child = spawn(process.execPath, [cli, 'demo'], { stdio: 'inherit', env, cwd: root });
+const child = spawn(process.execPath, [cli, 'demo'], { stdio: 'inherit', cwd: root });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -127,7 +127,19 @@ function checkTable(node: JsonNode, context: CheckContext): void {
     );
   }
   const shown = [catalog, schema, name].filter((part) => part !== '').join('.');
+  if (catalog === '' && isLakeName(schema) && isLakeName(name) && !systemSchemas.has(schema.toLowerCase()))
+    throw lakeError(
+      ErrorCode.TABLE_NOT_FOUND,
+      `query: there is no table ${shown} (yet): a table appears with its first commit; lakestream tables list shows the tables`,
+    );
   throw notAllowed(`${shown} is not a lake table; name tables as namespace.table (lakestream tables list)`);
+}
+
+/** DuckDB's own schemas: never a lake namespace. */
+const systemSchemas = new Set(['information_schema', 'pg_catalog', 'main', 'temp', 'system']);
+
+function isLakeName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(name);
 }
 
 function checkCharacters(sql: string): void {

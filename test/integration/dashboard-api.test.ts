@@ -153,6 +153,11 @@ sources:
       expect([sql, answer.status, answer.body.error.code]).toEqual([sql, 400, code]);
     }
     expect((await post('/v1/query', { query: 'SELECT 1' })).status).toBe(400);
+    const missing = await post<{ error: { code: string; message: string } }>('/v1/query', {
+      sql: 'SELECT count(*) FROM gold.not_built_yet',
+    });
+    expect([missing.status, missing.body.error.code]).toEqual([404, 'LS_TABLE_NOT_FOUND']);
+    expect(missing.body.error.message).toMatch(/no table gold\.not_built_yet \(yet\)/);
   });
 
   it('pauses, paces and resumes the CSV replay', async () => {

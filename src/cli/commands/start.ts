@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
@@ -69,23 +69,64 @@ export function registerStartCommand(program: Command): void {
     )
     .option(
       '--data-dir <dir>',
-      "keep each project's tables and WAL in <dir>/<project> instead of examples/*/data",
+      "keep each project's tables, WAL and generated input in <dir>/<project> instead of examples/*/data",
     )
-    .action(async (options: { port?: number; dataDir?: string }) => {
+    .option(
+      '--dataset <csv>',
+      `the video-game sales CSV the games project replays (default: the file its lakestream.yaml names if it exists, else ${SHARED_DATASET} if that exists, else a synthetic one generated into the data dir)`,
+    )
+    .action(async (options: { port?: number; dataDir?: string; dataset?: string }) => {
       const examples = ['markets', 'games'].map((name) =>
         fileURLToPath(new URL(`../../../examples/${name}/lakestream.yaml`, import.meta.url)),
       );
       const configs = await Promise.all(examples.map((file) => loadProjectConfig(file)));
+      if (options.dataset !== undefined && !existsSync(options.dataset))
+        throw new InvalidArgumentError(
+          `--dataset ${options.dataset}: no such file; give the path of vgsales.csv`,
+        );
       await runUntilSignal(
-        configs.map((config, i) => ({
-          ...config,
-          ...(options.dataDir === undefined ? {} : { dataDir: resolve(options.dataDir, config.name) }),
-          ...(options.port === undefined
-            ? {}
-            : { server: { ...config.server, port: options.port === 0 ? 0 : options.port + i } }),
-        })),
+        configs.map((config, i) =>
+          demoConfig(config, {
+            ...(options.dataDir === undefined ? {} : { dataDir: resolve(options.dataDir, config.name) }),
+            ...(options.dataset === undefined ? {} : { dataset: resolve(options.dataset) }),
+            ...(existsSync(SHARED_DATASET) ? { defaultDataset: SHARED_DATASET } : {}),
+            ...(options.port === undefined ? {} : { port: options.port === 0 ? 0 : options.port + i }),
+          }),
+        ),
       );
     });
+}
+
+/** The real dataset beside the package (as `npm start` finds it), the demo's default replay. */
+const SHARED_DATASET = fileURLToPath(new URL('../../../../shared/data/vgsales.csv', import.meta.url));
+
+/**
+ * An example project as the demo runs it: in `dataDir`, on `port`, replaying `dataset`, else the
+ * file the project names if it exists, else `defaultDataset`, else a file generated in the data dir
+ * (the project's replay files in its data folder move with it: the demo writes nothing into the
+ * checkout).
+ */
+export function demoConfig(
+  config: ProjectConfig,
+  options: { dataDir?: string; dataset?: string; defaultDataset?: string; port?: number },
+): ProjectConfig {
+  const dataDir = options.dataDir ?? config.dataDir;
+  const sources = config.sources.map((source): SourceConfig => {
+    if (source.type !== 'replay') return source;
+    if (options.dataset !== undefined) return { ...source, file: options.dataset };
+    if (existsSync(source.file)) return source;
+    if (options.defaultDataset !== undefined) return { ...source, file: options.defaultDataset };
+    const inside = relative(config.dataDir, source.file);
+    return inside.startsWith('..') || isAbsolute(inside)
+      ? source
+      : { ...source, file: join(dataDir, inside) };
+  });
+  return {
+    ...config,
+    dataDir,
+    sources,
+    ...(options.port === undefined ? {} : { server: { ...config.server, port: options.port } }),
+  };
 }
 
 const logger = createLogger();

@@ -30,14 +30,46 @@ export interface MarketsSource {
   readonly predictionColumn?: string;
 }
 
-/** The symbols that have trades. */
-export async function loadSymbols(api: ApiClient, source: MarketsSource): Promise<string[]> {
+/**
+ * Which lake tables exist: a table appears with its first commit (a fresh demo has no candles for a
+ * minute), and the page asks for none before it does — no refused query, no console error. A table
+ * seen once is not asked about again.
+ */
+export class TablePresence {
+  private readonly seen = new Set<string>();
+  private readonly api: ApiClient;
+
+  constructor(api: ApiClient) {
+    this.api = api;
+  }
+
+  /** Whether every table of `names` exists (asks the API only while one is missing). */
+  async all(...names: string[]): Promise<boolean> {
+    if (names.every((name) => this.seen.has(name))) return true;
+    for (const table of await this.api.tables()) this.seen.add(table.table);
+    return names.every((name) => this.seen.has(name));
+  }
+}
+
+/** The symbols that have trades (none before the candles table exists). */
+export async function loadSymbols(
+  api: ApiClient,
+  source: MarketsSource,
+  presence: TablePresence,
+): Promise<string[]> {
+  if (!(await presence.all(source.candles))) return [];
   const answer = await api.query(`SELECT DISTINCT symbol FROM ${source.candles} ORDER BY 1`, 100);
   return answer.rows.map((row) => String(row.symbol));
 }
 
-/** The last {@link HISTORY_MINUTES} minutes of a symbol, oldest first. */
-export async function loadMinutes(api: ApiClient, source: MarketsSource, symbol: string): Promise<Minute[]> {
+/** The last {@link HISTORY_MINUTES} minutes of a symbol, oldest first (none before its tables exist). */
+export async function loadMinutes(
+  api: ApiClient,
+  source: MarketsSource,
+  symbol: string,
+  presence: TablePresence,
+): Promise<Minute[]> {
+  if (!(await presence.all(source.candles, source.summary, source.silver))) return [];
   const where = `symbol = ${sqlLiteral(symbol)}`;
   const pred = source.predictionColumn;
   const forecasts = pred

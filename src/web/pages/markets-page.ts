@@ -21,6 +21,7 @@ import {
   forecastPairs,
   loadMinutes,
   loadSymbols,
+  TablePresence,
   toCandleData,
   toTrade,
 } from './markets-data.js';
@@ -126,6 +127,7 @@ export const marketsPage: Page = ({ root, params, workspace }) => {
     accuracyPanel.element,
   );
 
+  const presence = new TablePresence(api);
   let symbol = params.get('symbol') ?? '';
   let minutes: Minute[] = [];
   let lastTrade: Trade | undefined;
@@ -191,7 +193,7 @@ export const marketsPage: Page = ({ root, params, workspace }) => {
     if (!symbol) return;
     const mine = ++generation;
     try {
-      const loaded = await loadMinutes(api, source, symbol);
+      const loaded = await loadMinutes(api, source, symbol, presence);
       if (mine !== generation) return;
       if (lastTrade && lastTrade.symbol === symbol) applyTrade(loaded, lastTrade);
       minutes = loaded;
@@ -240,7 +242,7 @@ export const marketsPage: Page = ({ root, params, workspace }) => {
 
   const start = async (): Promise<void> => {
     try {
-      const symbols = await loadSymbols(api, source);
+      const symbols = await loadSymbols(api, source, presence);
       if (symbol) setSymbols([symbol]);
       setSymbols(symbols);
       if (symbol && minutes.length === 0) selectSymbol(symbol);
