@@ -81,7 +81,9 @@ async function retrain(context: BuiltInJobContext): Promise<string> {
     const champion = (await context.registry.versions(model.name)).find((v) =>
       v.aliases.includes(model.alias),
     );
-    const trained = await trainDeclaredModel(context.engine, context.registry, model);
+    const trained = await trainDeclaredModel(context.engine, context.registry, model, {
+      reason: 'the retrain job',
+    });
     const mae = trained.trained.metrics.model.mae;
     const championMae = (champion?.metrics.model as { mae?: number } | undefined)?.mae;
     if (champion === undefined || championMae === undefined || mae <= championMae) {

@@ -1,4 +1,12 @@
-import type { Algorithm, BaselineSpec, BoostingSpec, FeatureSpec, ModelSpec, TimePart } from '../ml/index.js';
+import type {
+  Algorithm,
+  BaselineName,
+  BaselineSpec,
+  BoostingSpec,
+  FeatureSpec,
+  ModelSpec,
+  TimePart,
+} from '../ml/index.js';
 import type { MinuteBarColumns, SilverStreamConfig } from '../stream/index.js';
 import { BAR_MINUTE, MINUTE_BAR_FEATURES, NEXT_RETURN, PERSISTENCE_RETURN } from '../stream/index.js';
 
@@ -15,7 +23,21 @@ export interface ModelConfig extends ModelSpec {
    * minute) with the bar features, the next minute's return as target, and persistence's return.
    */
   readonly minuteBars?: MinuteBarColumns;
+  /**
+   * When the pipeline trains the model by itself: first once its table holds `rows` rows, then
+   * again each time they double (the nightly `retrain` job runs as well). Undefined: only by hand
+   * and by the nightly job (`train_when: manual`).
+   */
+  readonly trainWhen?: { readonly rows: number };
+  /**
+   * The baselines a version trained without a human must beat (test MAE) to be promoted; default
+   * every baseline it reports. On a random walk nothing beats persistence, so markets names `mean`.
+   */
+  readonly promoteIfBetterThan?: readonly BaselineName[];
 }
+
+/** Rows a model's table needs before the pipeline trains it by itself, unless `train_when` says otherwise. */
+export const DEFAULT_TRAIN_WHEN_ROWS = 1000;
 
 /** The checks `validateProjectConfig` shares with the parts it delegates to. */
 export interface ConfigChecks {
@@ -40,9 +62,11 @@ const KNOWN = [
   'band_coverage',
   'baselines',
   'minute_bars',
+  'train_when',
+  'promote_if_better_than',
 ];
 const BOOSTING_KEYS = ['trees', 'learning_rate', 'max_depth', 'min_leaf_rows'];
-const BASELINES = ['mean', 'random_forest', 'persistence'];
+const BASELINES: readonly BaselineName[] = ['mean', 'random_forest', 'persistence'];
 const TIME_PARTS: readonly TimePart[] = ['minute_of_hour', 'hour_of_day', 'day_of_week'];
 const ALGORITHMS: readonly Algorithm[] = ['ridge', 'gbt'];
 
@@ -133,8 +157,36 @@ export function parseModels(
       bandCoverage: coverage,
       baselines,
       ...(minuteBars ? { minuteBars } : {}),
+      ...parseTrainWhen(m.train_when, `${at}.train_when`, checks),
+      ...(m.promote_if_better_than === undefined
+        ? {}
+        : {
+            promoteIfBetterThan: parseBaselineNames(
+              m.promote_if_better_than,
+              `${at}.promote_if_better_than`,
+              checks,
+            ),
+          }),
     };
   });
+}
+
+/** A list of baseline names, e.g. `[mean]`. */
+function parseBaselineNames(raw: unknown, at: string, checks: ConfigChecks): BaselineName[] {
+  if (!Array.isArray(raw)) checks.bad(at, `expected a list of ${BASELINES.join(', ')}`);
+  return (raw as unknown[]).map((entry, i) => oneOf(entry, BASELINES, `${at}[${i}]`, checks));
+}
+
+/** `train_when: { rows: N }` (default {@link DEFAULT_TRAIN_WHEN_ROWS} rows) or `train_when: manual`. */
+function parseTrainWhen(raw: unknown, at: string, checks: ConfigChecks): Pick<ModelConfig, 'trainWhen'> {
+  if (raw === 'manual') return {};
+  if (raw === undefined) return { trainWhen: { rows: DEFAULT_TRAIN_WHEN_ROWS } };
+  const when = checks.obj(raw, at);
+  for (const key of Object.keys(when))
+    if (key !== 'rows') checks.bad(`${at}.${key}`, 'unknown key; expected rows (or train_when: manual)');
+  const rows = checks.num(when.rows, `${at}.rows`, 1);
+  if (!Number.isInteger(rows)) checks.bad(`${at}.rows`, 'expected a whole number of rows');
+  return { trainWhen: { rows } };
 }
 
 function parseMinuteBars(

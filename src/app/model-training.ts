@@ -27,11 +27,14 @@ export async function trainDeclaredModel(
     onProgress?: (done: number, total: number) => void;
     /** Commits the pipeline's uncommitted tails first, so training sees the rows visible now. */
     commitFirst?: () => Promise<void>;
+    /** Why this version is trained (kept with its parameters; default: asked for by hand). */
+    reason?: string;
   } = {},
 ): Promise<TrainingOutcome> {
   await options.commitFirst?.();
   // a committed snapshot, not the uncommitted tail: the lineage names exactly the rows trained on
-  const snapshotId = (await engine.table(model.table)).currentSnapshot()?.snapshotId;
+  const snapshot = (await engine.table(model.table)).currentSnapshot();
+  const snapshotId = snapshot?.snapshotId;
   if (snapshotId === undefined)
     throw lakeError(
       ErrorCode.INVALID_ARGUMENT,
@@ -45,7 +48,11 @@ export async function trainDeclaredModel(
   const registered = await registry.register({
     name: model.name,
     model: trained.model,
-    params: { ...model },
+    params: {
+      ...model,
+      reason: options.reason ?? 'trained by hand',
+      tableRows: Number(snapshot?.summary['total-records'] ?? 0),
+    },
     metrics: { ...trained.metrics, rows: trained.rows },
     training: {
       table: model.table,

@@ -66,6 +66,7 @@ import type { StreamModel, TopologyOptions } from './topology.js';
 import { BRONZE_TABLE, buildStages } from './topology.js';
 import { DEFAULT_RETAIN_SNAPSHOTS } from './snapshot-retention.js';
 import { TableUpkeep } from './table-upkeep.js';
+import { AutoTrainer } from './auto-training.js';
 import type { StageName } from './stage-health.js';
 import { StageHealth } from './stage-health.js';
 import type { PipelineObservation, PipelineStats, StreamCounters } from './pipeline-observation.js';
@@ -90,6 +91,11 @@ export interface PipelineRuntimeOptions extends TopologyOptions {
   readonly serving?: PostgresServingConfig;
   /** Models declared in the project, trainable through `POST /v1/models/{name}/train`. */
   readonly trainable?: readonly ModelConfig[];
+  /**
+   * Train the declared models with `train_when` by themselves as their tables grow (see
+   * {@link AutoTrainer}); `lakestream start` turns it on. Default off.
+   */
+  readonly autoTrain?: boolean;
   /** In-process sources (simulators, replays): raw event texts pumped into the WAL. */
   readonly sources?: readonly { readonly stream: string; readonly events: AsyncIterable<string> }[];
   readonly log?: (line: string) => void;
@@ -144,6 +150,8 @@ export class PipelineRuntime {
   private readonly silvers: readonly SilverStage[];
   /** Snapshot expiry and continuous compaction, as commits arrive. */
   private readonly upkeep: TableUpkeep;
+  /** Trains declared models by themselves as silver commits rows (when asked to). */
+  private readonly autoTrainer: AutoTrainer | undefined;
   private readonly deferCommits: boolean;
   private readonly commitClock: CommitClock;
   private readonly runner: StageRunner;
@@ -223,6 +231,10 @@ export class PipelineRuntime {
       positions: (table) => this.readPositions(table),
       log: this.log,
     });
+    this.autoTrainer =
+      options.autoTrain && this.roles.has('process') && (options.trainable ?? []).some((m) => m.trainWhen)
+        ? new AutoTrainer({ engine, registry, models: options.trainable ?? [], log: this.log })
+        : undefined;
     this.feed = new LiveFeed();
     const stages = buildStages(options, { engine, wal, registry, feed: this.feed, roles: this.roles });
     this.commitClock = stages.commitClock;
@@ -469,6 +481,7 @@ export class PipelineRuntime {
     this.firstRowsWaiting = this.deferCommits && (await this.tailOfNewTable());
     const batch = await this.runner.runOnce();
     for (const waiter of this.commitWaiters.splice(0, waiting)) waiter();
+    if (batch.committed.length > 0) this.autoTrainer?.committed(batch.committed);
     this.counters.microBatches++;
     const moved = batch.rowsIn > 0 || batch.committed.length > 0;
     if (!this.deferCommits && moved) this.upkeep.batchCommitted();
@@ -668,6 +681,7 @@ export class PipelineRuntime {
         for (const silver of this.silvers) await silver.flush();
       }
     }
+    await this.autoTrainer?.idle();
     this.stopSilver.abort();
     await this.silverLeadership;
     await this.wal?.close();

@@ -49,9 +49,27 @@ describe('project config', () => {
         fallbackToSimulator: true,
         rate: 20,
         seed: 1,
+        backfillMs: 6 * 3_600_000,
       },
       { type: 'company', stream: 'market_data', symbol: 'ACME', priceBand: [95, 105], rate: 1, seed: 1 },
     ]);
+  });
+
+  it('trains declared models by themselves at 1,000 rows unless train_when says otherwise', () => {
+    const model = { stream: 'orders', target: 'amount', features: [{ column: 'id', kind: 'categorical' }] };
+    const parsed = (extra: object): unknown =>
+      validateProjectConfig({ ...minimal, models: { spend: { ...model, ...extra } } }, '/p').models[0];
+    expect(parsed({})).toMatchObject({ trainWhen: { rows: 1000 } });
+    expect(parsed({ train_when: { rows: 50_000 }, promote_if_better_than: ['mean'] })).toMatchObject({
+      trainWhen: { rows: 50_000 },
+      promoteIfBetterThan: ['mean'],
+    });
+    expect(parsed({ train_when: 'manual' })).not.toHaveProperty('trainWhen');
+    expect(() => parsed({ train_when: { rows: 0 } })).toThrow(/train_when\.rows: expected a number ≥ 1/);
+    expect(() => parsed({ train_when: { bytes: 5 } })).toThrow(/train_when\.bytes: unknown key/);
+    expect(() => parsed({ promote_if_better_than: ['oracle'] })).toThrow(
+      /promote_if_better_than\[0\]: use one of mean, random_forest, persistence/,
+    );
   });
 
   it('names the bad key and what is expected', () => {
@@ -73,6 +91,10 @@ describe('project config', () => {
       [
         { ...minimal, sources: [{ type: 'simulator', stream: 'ghost' }] },
         /sources\[0\]\.stream: 'ghost' is not a declared stream/,
+      ],
+      [
+        { ...minimal, sources: [{ type: 'simulator', stream: 'orders', backfill: 'a while' }] },
+        /sources\[0\]\.backfill: 'a while' is not a duration/,
       ],
       [
         {

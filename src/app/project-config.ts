@@ -52,7 +52,17 @@ export type SourceConfig =
       /** Write a synthetic video-game sales file there when it is missing. */
       readonly generateIfMissing: boolean;
     }
-  | { readonly type: 'simulator'; readonly stream: string; readonly rate: number; readonly seed: number }
+  | {
+      readonly type: 'simulator';
+      readonly stream: string;
+      readonly rate: number;
+      readonly seed: number;
+      /**
+       * History generated at start when the stream's silver table is empty: this long before now,
+       * as fast as it goes, then live (so a model can train in the first minute). Default none.
+       */
+      readonly backfillMs?: number;
+    }
   | {
       readonly type: 'binance';
       readonly stream: string;
@@ -62,6 +72,8 @@ export type SourceConfig =
       readonly fallbackToSimulator: boolean;
       readonly rate: number;
       readonly seed: number;
+      /** History the simulator generates first when it takes over and silver is empty (see `simulator`). */
+      readonly backfillMs?: number;
     }
   | KafkaSourceConfig;
 
@@ -143,10 +155,10 @@ const EXPECTATION_KEYS = [
   'description',
 ];
 const SOURCE_KEYS: Readonly<Record<string, readonly string[]>> = {
-  simulator: ['rate', 'seed'],
+  simulator: ['rate', 'seed', 'backfill'],
   company: ['symbol', 'price_band', 'rate', 'seed'],
   replay: ['file', 'rate', 'batch', 'loop', 'generate_if_missing'],
-  binance: ['url', 'symbols', 'fallback_to_simulator', 'rate', 'seed'],
+  binance: ['url', 'symbols', 'fallback_to_simulator', 'rate', 'seed', 'backfill'],
   kafka: KAFKA_SOURCE_KEYS,
 };
 
@@ -331,7 +343,11 @@ export function validateProjectConfig(
       return parseKafkaSource(source, `sources[${i}]`, stream, transport, { bad, obj, str, num });
     const rate = num(source.rate ?? 20, `sources[${i}].rate`, 1);
     const seed = num(source.seed ?? 1, `sources[${i}].seed`);
-    if (source.type === 'simulator') return { type: 'simulator', stream, rate, seed };
+    const backfill =
+      source.backfill === undefined
+        ? {}
+        : { backfillMs: parseDuration(source.backfill, `sources[${i}].backfill`, bad) };
+    if (source.type === 'simulator') return { type: 'simulator', stream, rate, seed, ...backfill };
     if (source.type === 'company') {
       const band = Array.isArray(source.price_band) ? source.price_band : [90, 110];
       const [low, high] = [
@@ -380,6 +396,7 @@ export function validateProjectConfig(
       ),
       rate,
       seed,
+      ...backfill,
     };
   });
   const serving = parseServing(root.serving, { bad, obj, str, num });

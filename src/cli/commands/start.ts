@@ -199,6 +199,7 @@ async function runProject(
     commitTargetBytes: config.commitTargetBytes,
     retainSnapshots: config.retainSnapshots,
     trainable: config.models,
+    autoTrain: true,
     jobs: config.jobs,
     ...(config.serving ? { serving: config.serving } : {}),
     sqlModels: existsSync(join(config.projectDir, 'models'))
@@ -247,7 +248,15 @@ async function runProject(
       runtime.addSource(source.stream, replay.events, { replay: replay.control, source: 'replay' });
       continue;
     }
-    runtime.addSource(source.stream, openMarketSource(source, runtime, log, signal), { source: source.type });
+    const backfillMs =
+      source.type === 'simulator' &&
+      source.backfillMs !== undefined &&
+      (await silverRows(runtime, config, source.stream)) === 0
+        ? source.backfillMs
+        : undefined;
+    runtime.addSource(source.stream, openMarketSource(source, runtime, log, signal, backfillMs), {
+      source: source.type,
+    });
   }
   log(
     `${config.name}: roles ${roles.join(', ')}${config.transport ? ` over Kafka topic ${config.transport.topic}` : ''}; API on http://${config.server.host}:${runtime.port}, streams ${config.streams.map((s) => s.stream).join(', ')}, ` +
@@ -303,20 +312,38 @@ async function openReplay(
   return { events, control };
 }
 
-/** Live Binance trades (falling back to the simulator when configured), or the simulator alone. */
+/**
+ * Live Binance trades (falling back to the simulator when configured), or the simulator alone —
+ * after `backfillMs` of simulated history when given.
+ */
 function openMarketSource(
   source: Extract<SourceConfig, { type: 'binance' | 'simulator' }>,
   runtime: PipelineRuntime,
   log: Log,
   signal: AbortSignal,
+  backfillMs?: number,
 ): AsyncIterable<string> {
   const status = runtime.sourceStatus;
-  const simulated = (s: AbortSignal): AsyncIterable<string> =>
-    simulateMarket({ ratePerSecond: source.rate, seed: source.seed }, s);
+  const hours = backfillMs === undefined ? 0 : Math.round((backfillMs / 3_600_000) * 10) / 10;
+  const history = hours > 0 ? ` after ${hours} h of simulated history` : '';
+  const simulated = (s: AbortSignal): AsyncIterable<string> => {
+    if (backfillMs !== undefined)
+      log(
+        `simulator ${source.stream}: ${source.stream} is empty, so ${hours} h of simulated trades (about ${Math.round((backfillMs / 1000) * source.rate)}) come first, as fast as the pipeline takes them, then live ones`,
+      );
+    return simulateMarket(
+      { ratePerSecond: source.rate, seed: source.seed, ...(backfillMs === undefined ? {} : { backfillMs }) },
+      s,
+    );
+  };
   if (source.type === 'simulator') {
-    status.set('simulator', source.stream, 'simulator', `${source.rate} trades/s`);
+    status.set('simulator', source.stream, 'simulator', `${source.rate} trades/s${history}`);
     return simulated(signal);
   }
+  if (backfillMs !== undefined)
+    log(
+      `binance ${source.stream}: history is backfilled only when the simulator takes over (fetching it from the exchange's REST API is not built yet)`,
+    );
   let connected = false;
   let fellBack = false;
   status.set('binance', source.stream, 'connecting', source.url);
@@ -341,12 +368,20 @@ function openMarketSource(
       timeoutMs: 5000,
       onFallback: (reason) => {
         fellBack = true;
-        status.set('binance', source.stream, 'simulator', `fallback: ${reason}`);
+        status.set('binance', source.stream, 'simulator', `fallback${history}: ${reason}`);
         log(`binance ${source.stream}: ${reason} — the market simulator feeds ${source.stream} instead`);
       },
     },
     signal,
   );
+}
+
+/** Rows the stream's silver table holds (from its snapshot summary; 0 before it exists). */
+async function silverRows(runtime: PipelineRuntime, config: ProjectConfig, stream: string): Promise<number> {
+  const silver = config.streams.find((s) => s.stream === stream)?.silver;
+  if (!silver || !(await runtime.engine.catalog.tableExists(silver))) return 0;
+  const snapshot = (await runtime.engine.table(silver)).currentSnapshot();
+  return Number(snapshot?.summary['total-records'] ?? 0);
 }
 
 /** The highest replayed row already in silver: a replay resumes after it (silver de-duplicates on `row`). */

@@ -43,6 +43,32 @@ describe('market simulator', () => {
     expect(trades.length).toBeLessThan(80);
   });
 
+  it('backfills history as fast as it goes, then paces in real time from now', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    const trades: BinanceTrade[] = [];
+    let caughtUpAt: number | undefined;
+    setTimeout(() => controller.abort(), 4_000);
+    for await (const text of simulateMarket(
+      { seed: 3, ratePerSecond: 20, backfillMs: 600_000 },
+      controller.signal,
+    )) {
+      const trade = JSON.parse(text) as BinanceTrade;
+      trades.push(trade);
+      if (caughtUpAt === undefined && trade.T >= started) caughtUpAt = Date.now();
+    }
+    expect(trades[0]!.T).toBeGreaterThanOrEqual(started - 600_000);
+    expect(trades[0]!.T).toBeLessThan(started - 590_000);
+    const history = trades.filter((t) => t.T < started);
+    expect(history.length).toBeGreaterThan(10_000);
+    expect(history.length).toBeLessThan(14_000);
+    // ten minutes of history in a moment, then live: about 20 trades a second
+    expect(caughtUpAt! - started).toBeLessThan(3_000);
+    expect(trades.length - history.length).toBeLessThan(140);
+    const times = trades.map((t) => t.T);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
   it('rejects an impossible rate', async () => {
     await expect(collect({ ratePerSecond: 1e6 })).rejects.toThrow(/out of range/);
   });

@@ -34,6 +34,11 @@ export interface MarketSimulatorOptions {
   readonly virtualTime?: boolean;
   /** Stop after this many messages. */
   readonly limit?: number;
+  /**
+   * Start this long before now and emit as fast as possible until the simulated clock reaches the
+   * wall clock, then in real time (a live source with history). Ignores `startTimeMs`.
+   */
+  readonly backfillMs?: number;
 }
 
 const MS_PER_YEAR = 365.25 * 24 * 3600 * 1000;
@@ -59,15 +64,18 @@ export async function* simulateMarket(
   const random = new SeededRandom(options.seed ?? 1);
   const prices = symbols.map((s) => s.startPrice);
   const tradeIds = symbols.map((_, i) => 1_000_000 * (i + 1));
-  const startMs = options.startTimeMs ?? Date.now();
   const wallStart = Date.now();
+  const startMs =
+    options.backfillMs === undefined ? (options.startTimeMs ?? wallStart) : wallStart - options.backfillMs;
+  // real time keeps the simulated clock this far from the wall clock: none after a backfill
+  const leadMs = options.backfillMs === undefined ? startMs - wallStart : 0;
   let clockMs = startMs;
   for (let emitted = 0; options.limit === undefined || emitted < options.limit; emitted++) {
     if (signal?.aborted) return;
     const gapMs = (-Math.log(random.nextOpen()) / rate) * 1000;
     clockMs += gapMs;
     if (!options.virtualTime) {
-      const waitMs = clockMs - startMs - (Date.now() - wallStart);
+      const waitMs = clockMs - leadMs - Date.now();
       if (waitMs > 1) await new Promise((resolve) => setTimeout(resolve, waitMs));
       if (signal?.aborted) return;
     }
