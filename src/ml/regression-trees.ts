@@ -1,5 +1,7 @@
 import type { TreeEnsemble, TreeNode } from './tree-ensemble.js';
 import { isTreeSplit } from './tree-ensemble.js';
+import type { BoostingLoss } from './boosting-loss.js';
+import { pseudoResiduals, startValue, stoppingError } from './boosting-loss.js';
 import {
   binFeatures,
   checkRange,
@@ -36,7 +38,9 @@ export interface BoostingOptions {
   subsample?: number;
   /** Seed of the row sampling (default 42). */
   seed?: number;
-  /** Rows to stop on: the model keeps the tree count with the lowest mean squared error on them. */
+  /** The loss each tree descends (default `squared`). */
+  loss?: BoostingLoss;
+  /** Rows to stop on: the model keeps the tree count with the lowest validation error on them. */
   validation?: TrainingMatrix;
   /** Trees grown without a better validation error before stopping (default 30). */
   earlyStoppingRounds?: number;
@@ -68,10 +72,11 @@ export interface BoostedEnsemble extends TreeEnsemble {
 }
 
 /**
- * Least-squares gradient boosting on histograms: starts from the mean target, and each tree fits the
- * residuals of a row subsample with second-order gain and L2-shrunk leaves. With `validation`, it stops
- * after `earlyStoppingRounds` trees without a lower validation error and keeps the best tree count.
- * The same seed gives the same trees.
+ * Gradient boosting on histograms: starts from the mean target (the median for the Huber loss), and
+ * each tree fits the loss's negative gradient (the residuals, or the clipped residuals) on a row
+ * subsample with second-order gain and L2-shrunk leaves. With `validation`, it stops after
+ * `earlyStoppingRounds` trees without a lower validation error (see {@link stoppingError}) and keeps
+ * the best tree count. The same seed gives the same trees.
  */
 export function trainGradientBoosting(train: TrainingMatrix, options: BoostingOptions = {}): BoostedEnsemble {
   checkMatrix(train, 'training');
@@ -95,18 +100,20 @@ export function trainGradientBoosting(train: TrainingMatrix, options: BoostingOp
     leafScale: learningRate,
     featuresPerSplit: train.features,
   });
-  const base = mean(train.y);
+  const loss = options.loss ?? 'squared';
+  const base = startValue(loss, train.y);
   const prediction = new Float64Array(train.rows).fill(base);
   const residual = new Float64Array(train.rows);
+  const scratch = new Float64Array(loss === 'squared' ? 0 : train.rows);
   const target = train.y;
   const order = identity(train.rows);
   const sampleSize = Math.max(1, Math.round(subsample * train.rows));
   const validationPrediction = new Float64Array(validation?.rows ?? 0).fill(base);
-  let bestError = validation ? squaredError(validation.y, validationPrediction) : 0;
+  let bestError = validation ? stoppingError(loss, validation.y, validationPrediction) : 0;
   let bestCount = 0;
   const trees: TreeNode[] = [];
   for (let t = 0; t < treeCount; t++) {
-    for (let r = 0; r < residual.length; r++) residual[r] = target[r]! - prediction[r]!;
+    pseudoResiduals(loss, target, prediction, residual, scratch);
     if (sampleSize < train.rows) drawWithoutReplacement(order, sampleSize, random);
     const tree = grower.grow(order.subarray(0, sampleSize), residual);
     trees.push(tree);
@@ -114,7 +121,7 @@ export function trainGradientBoosting(train: TrainingMatrix, options: BoostingOp
     options.onTree?.(t + 1, treeCount);
     if (!validation) continue;
     addTree(tree, validation, validationPrediction);
-    const error = squaredError(validation.y, validationPrediction);
+    const error = stoppingError(loss, validation.y, validationPrediction);
     if (error < bestError) {
       bestError = error;
       bestCount = t + 1;
@@ -173,12 +180,6 @@ function mean(values: Float64Array): number {
   let sum = 0;
   for (const value of values) sum += value;
   return sum / values.length;
-}
-
-function squaredError(actual: Float64Array, predicted: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < actual.length; i++) sum += (actual[i]! - predicted[i]!) ** 2;
-  return sum;
 }
 
 function checkMatrix(matrix: TrainingMatrix, role: string, features?: number): void {
