@@ -84,7 +84,9 @@ async function retrain(context: BuiltInJobContext): Promise<string> {
     const trained = await trainDeclaredModel(context.engine, context.registry, model);
     const mae = trained.trained.metrics.model.mae;
     const championMae = (champion?.metrics.model as { mae?: number } | undefined)?.mae;
-    if (champion === undefined || championMae === undefined || mae <= championMae) {
+    if (!trained.promotion.eligible) {
+      outcomes.push(`${model.name} v${trained.version.version} kept out (${trained.promotion.reason})`);
+    } else if (champion === undefined || championMae === undefined || mae <= championMae) {
       await context.registry.setAlias(model.name, model.alias, trained.version.version);
       outcomes.push(
         `${model.name} v${trained.version.version} → ${model.alias} (test MAE ${mae.toFixed(4)})`,

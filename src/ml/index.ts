@@ -57,6 +57,8 @@ export { inverseTarget, inverseTargetSql, portableExp, portableExpSql } from './
 export type { TreeProgress } from './boosting-trainer.js';
 export { trainBoostedTrees } from './boosting-trainer.js';
 export { trainModel } from './train-model.js';
+export type { PromotionVerdict } from './promotion-rule.js';
+export { promotionVerdict } from './promotion-rule.js';
 export { doubleSql } from './sql-literals.js';
 export type { ModelVersion, RegisterRequest } from './model-registry.js';
 export { ModelRegistry } from './model-registry.js';
