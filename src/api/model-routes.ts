@@ -11,6 +11,8 @@ export interface TrainedModel {
     readonly baselines: Readonly<Record<string, RegressionMetrics>>;
   };
   readonly rows: Readonly<Record<'train' | 'validation' | 'test', number>>;
+  /** The promotion rule's verdict; `promotedAs` is set only when it allowed the asked promotion. */
+  readonly promotion?: { readonly eligible: boolean; readonly reason: string; readonly promotedAs?: string };
 }
 
 /** The model operations behind `/v1/models` (the registry plus the project's declared models). */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RegressionMetrics } from '../ml/index.js';
-import { promotionVerdict, trainingDue } from './auto-training.js';
+import { takesAlias, trainingDue } from './auto-training.js';
 import type { ModelConfig } from './model-config.js';
 
 const model = {
@@ -13,8 +12,6 @@ const model = {
   seed: 42,
   trainWhen: { rows: 1000 },
 } as ModelConfig;
-
-const metrics = (mae: number, r2 = 0.1): RegressionMetrics => ({ n: 200, mae, rmse: mae * 2, r2 });
 
 describe('trainingDue', () => {
   it('first trains once the table holds train_when.rows, then each time they doubled', () => {
@@ -34,38 +31,24 @@ describe('trainingDue', () => {
   });
 });
 
-describe('promotionVerdict', () => {
-  it('promotes a version that beats every baseline and the current holder', () => {
-    const verdict = promotionVerdict(
-      { model: metrics(0.4), baselines: { mean: metrics(0.6), random_forest: metrics(0.5) } },
-      { version: 1, mae: 0.45 },
-    );
-    expect(verdict.promote).toBe(true);
-    expect(verdict.why).toMatch(/beats mean, random_forest/);
+describe('takesAlias', () => {
+  const eligible = {
+    eligible: true,
+    reason: 'beats mean on 200 held-out rows',
+    heldOutRows: 200,
+    over: ['mean'] as const,
+  };
+  it('takes the alias when the promotion rule allows and the holder is not better', () => {
+    expect(takesAlias(eligible, 0.4, undefined)).toEqual({ promote: true, why: eligible.reason });
+    expect(takesAlias(eligible, 0.4, { version: 2, mae: 0.45 }).promote).toBe(true);
   });
 
-  it('keeps the alias when a baseline is as good, or the holder is better', () => {
-    const tied = promotionVerdict(
-      { model: metrics(0.5), baselines: { random_forest: metrics(0.5) } },
-      undefined,
-    );
-    expect(tied).toMatchObject({
+  it('keeps the alias when the rule refuses, or the holder is better', () => {
+    const refused = { ...eligible, eligible: false, reason: 'not promoted: MAE 0.5 ≥ mean 0.4' };
+    expect(takesAlias(refused, 0.3, undefined)).toEqual({ promote: false, why: refused.reason });
+    expect(takesAlias(eligible, 0.5, { version: 3, mae: 0.4 })).toMatchObject({
       promote: false,
-      why: expect.stringMatching(/not better than random_forest/) as unknown,
+      why: expect.stringMatching(/worse than v3's 0.4000/) as unknown,
     });
-    const persistence = {
-      model: metrics(0.5),
-      baselines: { mean: metrics(0.6), persistence: metrics(0.45) },
-    };
-    expect(promotionVerdict(persistence, undefined).promote).toBe(false);
-    expect(promotionVerdict(persistence, undefined, ['mean'])).toMatchObject({
-      promote: true,
-      why: expect.stringMatching(/beats mean$/) as unknown,
-    });
-    const worse = promotionVerdict(
-      { model: metrics(0.5), baselines: { mean: metrics(0.6) } },
-      { version: 3, mae: 0.4 },
-    );
-    expect(worse).toMatchObject({ promote: false, why: expect.stringMatching(/worse than v3/) as unknown });
   });
 });

@@ -1,5 +1,5 @@
 import type { LakeEngine } from '../engine/index.js';
-import type { ModelRegistry, ModelVersion, RegressionMetrics, TrainingResult } from '../ml/index.js';
+import type { ModelRegistry, ModelVersion, PromotionVerdict } from '../ml/index.js';
 import type { ModelConfig } from './model-config.js';
 import { trainDeclaredModel } from './model-training.js';
 
@@ -24,41 +24,23 @@ export function trainingDue(
     : undefined;
 }
 
-/** Whether a new version earns the alias, and why (in words for the registry and the log). */
-export interface PromotionVerdict {
-  readonly promote: boolean;
-  readonly why: string;
-}
-
 /**
- * A version trained without a human is promoted only when, on its held-out test rows, its MAE beats
- * that of every baseline in `required` (default: every baseline reported) and is not worse than the
- * current holder of the alias.
+ * Whether a version trained without a human takes the alias: the promotion rule allowed it (it beats
+ * its baselines on the held-out rows, see `promotionVerdict`) and its test MAE is not worse than
+ * that of the version holding the alias now.
  */
-export function promotionVerdict(
-  metrics: TrainingResult['metrics'],
+export function takesAlias(
+  promotion: PromotionVerdict,
+  mae: number,
   holder: { readonly version: number; readonly mae: number | undefined } | undefined,
-  required?: readonly string[],
-): PromotionVerdict {
-  const { model } = metrics;
-  const baselines = Object.entries(metrics.baselines).filter(
-    (entry): entry is [string, RegressionMetrics] =>
-      entry[1] !== undefined && (required === undefined || required.includes(entry[0])),
-  );
-  const beaten = baselines.filter(([, b]) => model.mae < b.mae).map(([name]) => name);
-  const lost = baselines.filter(([, b]) => model.mae >= b.mae);
-  const scores = `test MAE ${model.mae.toFixed(4)}, R² ${model.r2.toFixed(3)} on ${model.n} held-out rows`;
-  if (lost.length > 0)
+): { readonly promote: boolean; readonly why: string } {
+  if (!promotion.eligible) return { promote: false, why: promotion.reason };
+  if (holder?.mae !== undefined && mae > holder.mae)
     return {
       promote: false,
-      why: `${scores}; not better than ${lost.map(([name, b]) => `${name} (MAE ${b.mae.toFixed(4)})`).join(', ')}`,
+      why: `${promotion.reason}; but MAE ${mae.toFixed(4)} is worse than v${holder.version}'s ${holder.mae.toFixed(4)}`,
     };
-  if (holder?.mae !== undefined && model.mae > holder.mae)
-    return {
-      promote: false,
-      why: `${scores}; worse than v${holder.version} (MAE ${holder.mae.toFixed(4)})`,
-    };
-  return { promote: true, why: `${scores}; beats ${beaten.join(', ') || 'no baseline declared'}` };
+  return { promote: true, why: promotion.reason };
 }
 
 /** Options of an {@link AutoTrainer}. */
@@ -139,10 +121,10 @@ export class AutoTrainer {
     if (reason === undefined) return;
     const outcome = await trainDeclaredModel(engine, registry, model, { reason });
     const holder = versions.find((v) => v.aliases.includes(model.alias));
-    const verdict = promotionVerdict(
-      outcome.trained.metrics,
+    const verdict = takesAlias(
+      outcome.promotion,
+      outcome.trained.metrics.model.mae,
       holder && { version: holder.version, mae: (holder.metrics.model as { mae?: number } | undefined)?.mae },
-      model.promoteIfBetterThan,
     );
     const version = outcome.version.version;
     if (verdict.promote) await registry.setAlias(model.name, model.alias, version);

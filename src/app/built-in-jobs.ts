@@ -8,6 +8,7 @@ import type { SqlModelRunner } from '../transform/index.js';
 import type { JobConfig } from './jobs-config.js';
 import type { ModelConfig } from './model-config.js';
 import { trainDeclaredModel } from './model-training.js';
+import { takesAlias } from './auto-training.js';
 import type { PostgresServingConfig } from './serving-config.js';
 
 /** What the built-in jobs work on. */
@@ -84,18 +85,18 @@ async function retrain(context: BuiltInJobContext): Promise<string> {
     const trained = await trainDeclaredModel(context.engine, context.registry, model, {
       reason: 'the retrain job',
     });
-    const mae = trained.trained.metrics.model.mae;
-    const championMae = (champion?.metrics.model as { mae?: number } | undefined)?.mae;
-    if (champion === undefined || championMae === undefined || mae <= championMae) {
-      await context.registry.setAlias(model.name, model.alias, trained.version.version);
-      outcomes.push(
-        `${model.name} v${trained.version.version} → ${model.alias} (test MAE ${mae.toFixed(4)})`,
-      );
-    } else {
-      outcomes.push(
-        `${model.name} v${trained.version.version} kept out (test MAE ${mae.toFixed(4)} > ${championMae.toFixed(4)} of v${champion.version})`,
-      );
-    }
+    const verdict = takesAlias(
+      trained.promotion,
+      trained.trained.metrics.model.mae,
+      champion && {
+        version: champion.version,
+        mae: (champion.metrics.model as { mae?: number } | undefined)?.mae,
+      },
+    );
+    if (verdict.promote) await context.registry.setAlias(model.name, model.alias, trained.version.version);
+    outcomes.push(
+      `${model.name} v${trained.version.version} ${verdict.promote ? `→ ${model.alias}` : 'kept out'} (${verdict.why})`,
+    );
   }
   return outcomes.join('; ');
 }

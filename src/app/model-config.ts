@@ -3,6 +3,7 @@ import type {
   BaselineName,
   BaselineSpec,
   BoostingSpec,
+  CandidateLoss,
   FeatureSpec,
   ModelSpec,
   TimePart,
@@ -29,11 +30,6 @@ export interface ModelConfig extends ModelSpec {
    * and by the nightly job (`train_when: manual`).
    */
   readonly trainWhen?: { readonly rows: number };
-  /**
-   * The baselines a version trained without a human must beat (test MAE) to be promoted; default
-   * every baseline it reports. On a random walk nothing beats persistence, so markets names `mean`.
-   */
-  readonly promoteIfBetterThan?: readonly BaselineName[];
 }
 
 /** Rows a model's table needs before the pipeline trains it by itself, unless `train_when` says otherwise. */
@@ -62,11 +58,14 @@ const KNOWN = [
   'band_coverage',
   'baselines',
   'minute_bars',
+  'losses',
+  'candidate_features',
+  'promote_over',
   'train_when',
-  'promote_if_better_than',
 ];
-const BOOSTING_KEYS = ['trees', 'learning_rate', 'max_depth', 'min_leaf_rows'];
-const BASELINES: readonly BaselineName[] = ['mean', 'random_forest', 'persistence'];
+const BOOSTING_KEYS = ['trees', 'learning_rate', 'max_depth', 'min_leaf_rows', 'early_stopping_rounds'];
+const BASELINES = ['mean', 'median', 'random_forest', 'persistence'];
+const LOSSES: readonly CandidateLoss[] = ['squared', 'huber', 'log1p'];
 const TIME_PARTS: readonly TimePart[] = ['minute_of_hour', 'hour_of_day', 'day_of_week'];
 const ALGORITHMS: readonly Algorithm[] = ['ridge', 'gbt'];
 
@@ -104,36 +103,25 @@ export function parseModels(
           return text;
         }
       : streamColumn;
-    const features = (
-      Array.isArray(m.features) ? m.features : bad(`${at}.features`, 'expected a list of features')
-    ).map((f, i): FeatureSpec => {
-      const key = `${at}.features[${i}]`;
-      const feature = obj(f, key);
-      const kind = feature.kind ?? 'numeric';
-      if (kind === 'numeric') return { kind, column: column(feature.column, `${key}.column`) };
-      if (kind === 'categorical') {
-        const encoding = oneOf(
-          feature.encoding ?? 'one_hot',
-          ['one_hot', 'target'],
-          `${key}.encoding`,
-          checks,
-        );
-        return {
-          kind,
-          column: column(feature.column, `${key}.column`),
-          topK: num(feature.top_k ?? 20, `${key}.top_k`, 1),
-          encoding,
-          ...(feature.smoothing === undefined
-            ? {}
-            : { smoothing: num(feature.smoothing, `${key}.smoothing`, 0) }),
-        };
-      }
-      if (kind === 'time') {
-        const part = oneOf(feature.part, TIME_PARTS, `${key}.part`, checks);
-        return { kind, column: column(feature.column, `${key}.column`), part };
-      }
-      return bad(`${key}.kind`, "use 'numeric', 'categorical' or 'time'");
-    });
+    const features = parseFeatures(m.features, `${at}.features`, checks, column);
+    const candidateFeatures =
+      m.candidate_features === undefined
+        ? undefined
+        : parseFeatures(m.candidate_features, `${at}.candidate_features`, checks, column);
+    const losses =
+      m.losses === undefined
+        ? undefined
+        : (Array.isArray(m.losses)
+            ? m.losses
+            : bad(`${at}.losses`, `expected a list of ${LOSSES.join(', ')}`)
+          ).map((loss, i) => oneOf(loss, LOSSES, `${at}.losses[${i}]`, checks));
+    const promoteOver =
+      m.promote_over === undefined
+        ? undefined
+        : (Array.isArray(m.promote_over)
+            ? m.promote_over
+            : bad(`${at}.promote_over`, `expected a list of ${BASELINES.join(', ')}`)
+          ).map((b, i) => oneOf(b, BASELINES as readonly BaselineName[], `${at}.promote_over[${i}]`, checks));
     const algorithm = oneOf(m.algorithm ?? 'ridge', ALGORITHMS, `${at}.algorithm`, checks);
     const splitBy = oneOf(m.split_by ?? 'hash', ['hash', 'time'] as const, `${at}.split_by`, checks);
     const boosting = parseBoosting(m.boosting, `${at}.boosting`, checks);
@@ -157,24 +145,12 @@ export function parseModels(
       bandCoverage: coverage,
       baselines,
       ...(minuteBars ? { minuteBars } : {}),
+      ...(losses ? { losses } : {}),
+      ...(candidateFeatures ? { candidateFeatures } : {}),
+      ...(promoteOver ? { promoteOver } : {}),
       ...parseTrainWhen(m.train_when, `${at}.train_when`, checks),
-      ...(m.promote_if_better_than === undefined
-        ? {}
-        : {
-            promoteIfBetterThan: parseBaselineNames(
-              m.promote_if_better_than,
-              `${at}.promote_if_better_than`,
-              checks,
-            ),
-          }),
     };
   });
-}
-
-/** A list of baseline names, e.g. `[mean]`. */
-function parseBaselineNames(raw: unknown, at: string, checks: ConfigChecks): BaselineName[] {
-  if (!Array.isArray(raw)) checks.bad(at, `expected a list of ${BASELINES.join(', ')}`);
-  return (raw as unknown[]).map((entry, i) => oneOf(entry, BASELINES, `${at}[${i}]`, checks));
 }
 
 /** `train_when: { rows: N }` (default {@link DEFAULT_TRAIN_WHEN_ROWS} rows) or `train_when: manual`. */
@@ -187,6 +163,43 @@ function parseTrainWhen(raw: unknown, at: string, checks: ConfigChecks): Pick<Mo
   const rows = checks.num(when.rows, `${at}.rows`, 1);
   if (!Number.isInteger(rows)) checks.bad(`${at}.rows`, 'expected a whole number of rows');
   return { trainWhen: { rows } };
+}
+
+function parseFeatures(
+  raw: unknown,
+  at: string,
+  checks: ConfigChecks,
+  column: (value: unknown, key: string) => string,
+): FeatureSpec[] {
+  const { bad, obj, num } = checks;
+  return (Array.isArray(raw) ? raw : bad(at, 'expected a list of features')).map((f, i): FeatureSpec => {
+    const key = `${at}[${i}]`;
+    const feature = obj(f, key);
+    const kind = feature.kind ?? 'numeric';
+    if (kind === 'numeric') return { kind, column: column(feature.column, `${key}.column`) };
+    if (kind === 'categorical') {
+      const encoding = oneOf(feature.encoding ?? 'one_hot', ['one_hot', 'target'], `${key}.encoding`, checks);
+      if (feature.words !== undefined && encoding !== 'target')
+        bad(`${key}.words`, 'words needs encoding: target');
+      return {
+        kind,
+        column: column(feature.column, `${key}.column`),
+        topK: num(feature.top_k ?? 20, `${key}.top_k`, 1),
+        encoding,
+        ...(feature.smoothing === undefined
+          ? {}
+          : { smoothing: num(feature.smoothing, `${key}.smoothing`, 0) }),
+        ...(feature.words === undefined ? {} : { words: num(feature.words, `${key}.words`, 1) }),
+      };
+    }
+    if (kind === 'time') {
+      const part = oneOf(feature.part, TIME_PARTS, `${key}.part`, checks);
+      return { kind, column: column(feature.column, `${key}.column`), part };
+    }
+    if (kind === 'age')
+      return { kind, column: column(feature.column, `${key}.column`), by: column(feature.by, `${key}.by`) };
+    return bad(`${key}.kind`, "use 'numeric', 'categorical', 'time' or 'age'");
+  });
 }
 
 function parseMinuteBars(
@@ -235,10 +248,13 @@ function parseBoosting(raw: unknown, at: string, checks: ConfigChecks): Boosting
     ...(b.min_leaf_rows === undefined
       ? {}
       : { minLeafRows: checks.num(b.min_leaf_rows, `${at}.min_leaf_rows`, 1) }),
+    ...(b.early_stopping_rounds === undefined
+      ? {}
+      : { earlyStoppingRounds: checks.num(b.early_stopping_rounds, `${at}.early_stopping_rounds`, 1) }),
   };
 }
 
-/** `baselines: [mean, random_forest, { persistence: column }]`; the mean is always reported. */
+/** `baselines: [mean, median, random_forest, { persistence: column }]`; the mean is always reported. */
 function parseBaselines(
   raw: unknown,
   at: string,
@@ -251,13 +267,14 @@ function parseBaselines(
   (raw as unknown[]).forEach((entry, i) => {
     const key = `${at}[${i}]`;
     if (entry === 'mean') return;
-    if (entry === 'random_forest') spec = { ...spec, randomForest: true };
+    if (entry === 'median') spec = { ...spec, median: true };
+    else if (entry === 'random_forest') spec = { ...spec, randomForest: true };
     else if (typeof entry === 'object' && entry !== null && 'persistence' in entry)
       spec = {
         ...spec,
         persistenceColumn: column((entry as { persistence: unknown }).persistence, `${key}.persistence`),
       };
-    else checks.bad(key, 'use mean, random_forest or { persistence: <column> }');
+    else checks.bad(key, 'use mean, median, random_forest or { persistence: <column> }');
   });
   return spec;
 }

@@ -21,7 +21,16 @@ export function modelService(
         ...(promote ? { promote } : {}),
         ...(options.commitFirst ? { commitFirst: options.commitFirst } : {}),
       });
-      return { version: outcome.version, metrics: outcome.trained.metrics, rows: outcome.trained.rows };
+      return {
+        version: outcome.version,
+        metrics: outcome.trained.metrics,
+        rows: outcome.trained.rows,
+        promotion: {
+          eligible: outcome.promotion.eligible,
+          reason: outcome.promotion.reason,
+          ...(outcome.promotedAs ? { promotedAs: outcome.promotedAs } : {}),
+        },
+      };
     },
   };
 }

@@ -1,7 +1,7 @@
 import { ErrorCode, lakeError } from '../core/index.js';
 import type { LakeEngine } from '../engine/index.js';
-import type { ModelRegistry, ModelVersion, TrainingResult } from '../ml/index.js';
-import { trainModel } from '../ml/index.js';
+import type { ModelRegistry, ModelVersion, PromotionVerdict, TrainingResult } from '../ml/index.js';
+import { promotionVerdict, trainModel } from '../ml/index.js';
 import { minuteBarFeaturesSql, minuteBarPartialsSql } from '../stream/index.js';
 import type { ModelConfig } from './model-config.js';
 
@@ -10,13 +10,18 @@ export interface TrainingOutcome {
   readonly version: ModelVersion;
   readonly trained: TrainingResult;
   readonly snapshotId: number;
-  /** The alias pointed at the new version, if one was asked for. */
+  /** The alias pointed at the new version, if one was asked for and the promotion rule allowed it. */
   readonly promotedAs?: string;
+  /** The promotion rule's verdict on the test part (see `promotionVerdict`). */
+  readonly promotion: PromotionVerdict;
 }
 
 /**
  * Trains a model declared in `lakestream.yaml` on its table's current snapshot, registers the
- * result with that snapshot as lineage, and optionally points an alias at it.
+ * result with that snapshot as lineage (its metrics JSON holds the test-part metrics, the baselines,
+ * every candidate, the held-out row count, the snapshot and the promotion verdict), and points an
+ * alias at it when asked and the promotion rule allows: it must beat its baselines on the held-out
+ * test rows on both MAE and R² (`promote_over` names which; default all reported).
  */
 export async function trainDeclaredModel(
   engine: LakeEngine,
@@ -45,6 +50,7 @@ export async function trainDeclaredModel(
     ? `(${minuteBarFeaturesSql(minuteBarPartialsSql(scan.relationSql, model.minuteBars))})`
     : scan.relationSql;
   const trained = await trainModel(engine, relation, model, options.onProgress);
+  const promotion = promotionVerdict(trained.metrics, model.promoteOver);
   const registered = await registry.register({
     name: model.name,
     model: trained.model,
@@ -53,16 +59,22 @@ export async function trainDeclaredModel(
       reason: options.reason ?? 'trained by hand',
       tableRows: Number(snapshot?.summary['total-records'] ?? 0),
     },
-    metrics: { ...trained.metrics, rows: trained.rows },
+    metrics: {
+      ...trained.metrics,
+      rows: trained.rows,
+      heldOutRows: trained.rows.test,
+      trainingSnapshotId: snapshotId,
+      promotion,
+    },
     training: {
       table: model.table,
       snapshotId,
       rows: trained.rows.train + trained.rows.validation + trained.rows.test,
     },
   });
-  if (!options.promote) return { version: registered, trained, snapshotId };
+  if (!options.promote || !promotion.eligible) return { version: registered, trained, snapshotId, promotion };
   const version = await registry.setAlias(model.name, options.promote, registered.version);
-  return { version, trained, snapshotId, promotedAs: options.promote };
+  return { version, trained, snapshotId, promotedAs: options.promote, promotion };
 }
 
 /** The declared model named `name`; LS_NOT_FOUND lists the declared ones. */

@@ -60,15 +60,15 @@ describe('project config', () => {
     const parsed = (extra: object): unknown =>
       validateProjectConfig({ ...minimal, models: { spend: { ...model, ...extra } } }, '/p').models[0];
     expect(parsed({})).toMatchObject({ trainWhen: { rows: 1000 } });
-    expect(parsed({ train_when: { rows: 50_000 }, promote_if_better_than: ['mean'] })).toMatchObject({
+    expect(parsed({ train_when: { rows: 50_000 }, promote_over: ['mean'] })).toMatchObject({
       trainWhen: { rows: 50_000 },
-      promoteIfBetterThan: ['mean'],
+      promoteOver: ['mean'],
     });
     expect(parsed({ train_when: 'manual' })).not.toHaveProperty('trainWhen');
     expect(() => parsed({ train_when: { rows: 0 } })).toThrow(/train_when\.rows: expected a number ≥ 1/);
     expect(() => parsed({ train_when: { bytes: 5 } })).toThrow(/train_when\.bytes: unknown key/);
-    expect(() => parsed({ promote_if_better_than: ['oracle'] })).toThrow(
-      /promote_if_better_than\[0\]: use one of mean, random_forest, persistence/,
+    expect(() => parsed({ promote_over: ['oracle'] })).toThrow(
+      /promote_over\[0\]: use one of mean, median, random_forest, persistence/,
     );
   });
 

@@ -1,17 +1,23 @@
 import type { LakeEngine } from '../engine/index.js';
-import { quoteIdent } from '../engine/index.js';
-import type { SplitPart } from './data-split.js';
-import { labelledRelationSql, PART_COLUMN, partRelationSql, TARGET_COLUMN } from './data-split.js';
-import { encodedInputSql, fitEncodedInputs } from './feature-encoding.js';
+import type { BoostingCandidate, CandidateReport } from './boosting-candidates.js';
+import { boostingCandidates, SELECTION_RULE, selectionScore } from './boosting-candidates.js';
+import { sortedQuantile } from './boosting-loss.js';
+import { labelledRelationSql, partRelationSql, TARGET_COLUMN } from './data-split.js';
 import type { EncodedInput } from './feature-encoding.js';
+import { fitEncodedInputs } from './feature-encoding.js';
 import type { ModelSpec } from './feature-spec.js';
 import type { PredictionBand } from './linear-model.js';
+import { outOfFoldEncoded } from './out-of-fold-encoding.js';
 import type { RegressionMetrics } from './regression-metrics.js';
 import { regressionMetricsOf } from './regression-metrics.js';
 import type { TreeModel } from './regression-model.js';
 import type { TrainingMatrix } from './regression-trees.js';
 import { trainGradientBoosting, trainRandomForest } from './regression-trees.js';
 import { countParts } from './ridge-trainer.js';
+import type { SplitMatrices } from './split-matrices.js';
+import { pullSplitMatrices } from './split-matrices.js';
+import type { TargetTransform } from './target-transform.js';
+import { forwardTarget, inverseTarget, smearingFactor } from './target-transform.js';
 import type { TreeEnsemble } from './tree-ensemble.js';
 import { predictEnsemble } from './tree-ensemble.js';
 import type { BaselineName, TrainingResult } from './training-result.js';
@@ -19,14 +25,24 @@ import type { BaselineName, TrainingResult } from './training-result.js';
 /** Progress of a tree training run: trees built so far of the planned total. */
 export type TreeProgress = (done: number, total: number) => void;
 
-const PERSISTENCE = '__persistence';
+/** A candidate fitted: its model parts and its predictions, in the target's units. */
+interface FittedCandidate {
+  readonly candidate: BoostingCandidate;
+  readonly inputs: readonly EncodedInput[];
+  readonly ensemble: TreeEnsemble;
+  readonly transform?: TargetTransform;
+  readonly validation: { readonly actual: Float64Array; readonly predicted: Float64Array };
+  readonly test: { readonly actual: Float64Array; readonly predicted: Float64Array };
+}
 
 /**
- * Trains gradient-boosted regression trees on `relationSql`: inputs are encoded in SQL from the
- * train part only, the encoded rows are pulled into TS once, trees are grown on histograms of the
- * train part with early stopping on the validation part, whose residual quantiles also give the
- * prediction band. Accuracy is reported on the test part only, next to predicting the train mean,
- * and, when declared, a 50-tree random forest on the same inputs and persistence.
+ * Trains gradient-boosted regression trees on `relationSql` and picks the model among candidates
+ * (losses × input sets, see {@link boostingCandidates}) on the validation part only. Inputs are
+ * encoded in SQL from the train part (target encodings out-of-fold for the train rows); trees are
+ * grown on histograms with early stopping on the validation part, whose residuals also give the
+ * prediction band. The test part is touched only to report: the chosen model, every candidate, and
+ * the baselines on the declared features (the train mean, and when declared the train median, a
+ * 50-tree random forest like the seed project's, persistence).
  */
 export async function trainBoostedTrees(
   engine: LakeEngine,
@@ -34,106 +50,162 @@ export async function trainBoostedTrees(
   spec: ModelSpec,
   onProgress?: TreeProgress,
 ): Promise<TrainingResult> {
-  const labelled = labelledRelationSql(relationSql, spec);
-  const rows = await countParts(engine, labelled);
-  const inputs = await fitEncodedInputs(
-    engine,
-    partRelationSql(labelled, 'train'),
-    spec.features,
-    TARGET_COLUMN,
+  // one pass over the source: every fit and pull below reads this temp table
+  const staged = `__ls_boosting_${process.pid}_${++stagings}`;
+  await engine.session.run(
+    `CREATE OR REPLACE TEMP TABLE ${staged} AS ${labelledRelationSql(relationSql, spec)}`,
   );
-  const data = await pullMatrices(engine, labelled, inputs, spec.baselines?.persistenceColumn);
-  const boosting = spec.boosting ?? {};
+  try {
+    return await trainStaged(engine, `SELECT * FROM ${staged}`, spec, onProgress);
+  } finally {
+    await engine.session.run(`DROP TABLE IF EXISTS ${staged}`);
+  }
+}
+
+let stagings = 0;
+
+async function trainStaged(
+  engine: LakeEngine,
+  labelled: string,
+  spec: ModelSpec,
+  onProgress: TreeProgress | undefined,
+): Promise<TrainingResult> {
+  const rows = await countParts(engine, labelled);
+  const trainSql = partRelationSql(labelled, 'train');
+  const candidates = boostingCandidates(spec);
+  const treeBudget = spec.boosting?.trees ?? 300;
   const forestTrees = spec.baselines?.randomForest ? 50 : 0;
-  const planned = (boosting.trees ?? 300) + forestTrees;
-  const ensemble = trainGradientBoosting(data.train, {
-    ...boosting,
-    seed: spec.seed,
-    validation: data.validation,
-    ...(onProgress ? { onTree: (done: number) => onProgress(done, planned) } : {}),
-  });
-  const coverage = spec.bandCoverage ?? 0.8;
-  const band = calibrateBand(ensemble, data.validation, coverage);
-  const model: TreeModel = { kind: 'trees', algorithm: 'gbt', target: spec.target, inputs, ensemble, band };
-  const test = data.test;
+  const fits = candidates.filter((c) => !c.smearing).length;
+  const planned = fits * treeBudget + forestTrees;
+  let done = 0;
+  const progress = (trees: number): void => onProgress?.(done + trees, planned);
+  const pull = (inputs: readonly EncodedInput[]): Promise<SplitMatrices> =>
+    pullSplitMatrices(engine, labelled, inputs, {
+      splitKey: spec.splitKey,
+      seed: spec.seed,
+      ...(spec.baselines?.persistenceColumn ? { persistenceColumn: spec.baselines.persistenceColumn } : {}),
+    });
+
+  const declaredInputs = await fitEncodedInputs(engine, trainSql, spec.features, TARGET_COLUMN);
+  const declared = await pull(declaredInputs);
+  const trainMean = mean(declared.train.y);
+  const test = declared.test;
   const baselines: Partial<Record<BaselineName, RegressionMetrics>> = {
-    mean: regressionMetricsOf(test.y, new Float64Array(test.rows).fill(mean(data.train.y))),
+    mean: regressionMetricsOf(test.y, new Float64Array(test.rows).fill(trainMean)),
   };
+  if (spec.baselines?.median) {
+    const median = sortedQuantile(declared.train.y.slice().sort(), 0.5);
+    baselines.median = regressionMetricsOf(test.y, new Float64Array(test.rows).fill(median));
+  }
   if (forestTrees > 0) {
-    const forest = trainRandomForest(data.train, {
+    const forest = trainRandomForest(declared.train, {
       trees: forestTrees,
       seed: spec.seed,
-      ...(onProgress ? { onTree: (done: number) => onProgress(ensemble.trees.length + done, planned) } : {}),
+      ...(onProgress ? { onTree: progress } : {}),
     });
+    done += forestTrees;
     baselines.random_forest = regressionMetricsOf(test.y, predictAll(forest, test));
   }
-  if (data.persistence) baselines.persistence = regressionMetricsOf(test.y, data.persistence);
-  const predicted = predictAll(ensemble, test);
+  if (declared.persistence) baselines.persistence = regressionMetricsOf(test.y, declared.persistence);
+  const validationMean = regressionMetricsOf(
+    declared.validation.y,
+    new Float64Array(declared.validation.rows).fill(trainMean),
+  );
+
+  const fitted: FittedCandidate[] = [];
+  for (const candidate of candidates) {
+    if (candidate.smearing) continue;
+    const log = candidate.loss === 'log1p';
+    const inputs = await fitEncodedInputs(
+      engine,
+      trainSql,
+      candidate.features,
+      log ? `ln(1 + ${TARGET_COLUMN})` : TARGET_COLUMN,
+    );
+    const data = candidate.inputs === 'declared' && !log ? declared : await pull(inputs);
+    const toTraining = (y: Float64Array): Float64Array => (log ? y.map(forwardTarget) : y);
+    const trainY = toTraining(data.train.y);
+    const train = outOfFoldEncoded(
+      { ...data.train, y: trainY },
+      inputs,
+      data.trainLevels,
+      data.trainFolds,
+      trainY,
+    );
+    const validation: TrainingMatrix = { ...data.validation, y: toTraining(data.validation.y) };
+    const ensemble = trainGradientBoosting(train, {
+      ...spec.boosting,
+      loss: candidate.loss === 'huber' ? 'huber' : 'squared',
+      seed: spec.seed,
+      validation,
+      ...(onProgress ? { onTree: progress } : {}),
+    });
+    done += treeBudget;
+    const rawValidation = predictAll(ensemble, data.validation);
+    const rawTest = predictAll(ensemble, data.test);
+    const transforms: [BoostingCandidate, TargetTransform | undefined][] = log
+      ? [
+          [candidate, { kind: 'log1p', scale: 1 }],
+          [
+            candidates.find((c) => c.smearing && c.inputs === candidate.inputs)!,
+            { kind: 'log1p', scale: smearingFactor(validation.y, rawValidation) },
+          ],
+        ]
+      : [[candidate, undefined]];
+    for (const [variant, transform] of transforms) {
+      const back = (raw: Float64Array): Float64Array =>
+        transform ? raw.map((r) => inverseTarget(transform, r)) : raw;
+      fitted.push({
+        candidate: variant,
+        inputs,
+        ensemble: { base: ensemble.base, trees: ensemble.trees },
+        ...(transform ? { transform } : {}),
+        validation: { actual: data.validation.y, predicted: back(rawValidation) },
+        test: { actual: data.test.y, predicted: back(rawTest) },
+      });
+    }
+  }
+  onProgress?.(planned, planned);
+
+  const reports: CandidateReport[] = fitted.map((f) => {
+    const validation = regressionMetricsOf(f.validation.actual, f.validation.predicted);
+    return {
+      name: f.candidate.name,
+      loss: f.candidate.loss,
+      smearing: f.candidate.smearing,
+      inputs: f.candidate.inputs,
+      trees: f.ensemble.trees.length,
+      validation,
+      test: regressionMetricsOf(f.test.actual, f.test.predicted),
+      score: selectionScore(validation, validationMean),
+    };
+  });
+  const best = reports.reduce((a, b, i) => (b.score < reports[a]!.score ? i : a), 0);
+  const chosen = fitted[best]!;
+  const coverage = spec.bandCoverage ?? 0.8;
+  const band = bandOf(chosen.validation.actual, chosen.validation.predicted, coverage);
+  const model: TreeModel = {
+    kind: 'trees',
+    algorithm: 'gbt',
+    target: spec.target,
+    inputs: chosen.inputs,
+    ensemble: chosen.ensemble,
+    ...(chosen.transform ? { transform: chosen.transform } : {}),
+    band,
+  };
+  const predicted = chosen.test.predicted;
   return {
     model,
     rows,
     metrics: {
-      model: regressionMetricsOf(test.y, predicted, {
+      model: regressionMetricsOf(chosen.test.actual, predicted, {
         lower: predicted.map((p) => p + band.lower),
         upper: predicted.map((p) => p + band.upper),
       }),
       baselines,
+      candidates: reports,
+      selection: { rule: SELECTION_RULE, chosen: chosen.candidate.name },
     },
-  };
-}
-
-interface SplitMatrices {
-  readonly train: TrainingMatrix;
-  readonly validation: TrainingMatrix;
-  readonly test: TrainingMatrix;
-  /** The persistence baseline's prediction for each test row. */
-  readonly persistence?: Float64Array;
-}
-
-/** Encodes every labelled row in SQL and reads them into one matrix per part, in a fixed order. */
-async function pullMatrices(
-  engine: LakeEngine,
-  labelled: string,
-  inputs: readonly EncodedInput[],
-  persistenceColumn: string | undefined,
-): Promise<SplitMatrices> {
-  const columns = inputs.map((input, i) => `${encodedInputSql(input)} AS __x${i}`);
-  const persistence = persistenceColumn
-    ? `, TRY_CAST(${quoteIdent(persistenceColumn)} AS DOUBLE) AS ${PERSISTENCE}`
-    : '';
-  const { rows } = await engine.session.query(
-    `SELECT * FROM (SELECT ${PART_COLUMN}, ${TARGET_COLUMN}${columns.map((c) => `, ${c}`).join('')}${persistence}
-     FROM (${labelled}) AS l) AS e ORDER BY ALL`,
-  );
-  const byPart: Record<SplitPart, Readonly<Record<string, unknown>>[]> = {
-    train: [],
-    validation: [],
-    test: [],
-  };
-  for (const row of rows) byPart[String(row[PART_COLUMN]) as SplitPart].push(row);
-  const matrix = (part: SplitPart): TrainingMatrix => {
-    const list = byPart[part];
-    const x = new Float64Array(list.length * inputs.length);
-    const y = new Float64Array(list.length);
-    list.forEach((row, r) => {
-      y[r] = Number(row[TARGET_COLUMN]);
-      for (let f = 0; f < inputs.length; f++) x[r * inputs.length + f] = Number(row[`__x${f}`]);
-    });
-    return { x, y, rows: list.length, features: inputs.length };
-  };
-  const test = byPart.test;
-  return {
-    train: matrix('train'),
-    validation: matrix('validation'),
-    test: matrix('test'),
-    ...(persistenceColumn
-      ? {
-          persistence: Float64Array.from(test, (row) => {
-            const value = row[PERSISTENCE];
-            return value === null || value === undefined ? Number.NaN : Number(value);
-          }),
-        }
-      : {}),
   };
 }
 
@@ -145,28 +217,15 @@ export function predictAll(ensemble: TreeEnsemble, data: TrainingMatrix): Float6
   return out;
 }
 
-/** The band from the validation residuals' central quantiles (as DuckDB's quantile_cont). */
-export function calibrateBand(
-  ensemble: TreeEnsemble,
-  validation: TrainingMatrix,
-  coverage: number,
-): PredictionBand {
-  if (validation.rows === 0) return { coverage, lower: 0, upper: 0 };
-  const predicted = predictAll(ensemble, validation);
-  const residuals = Float64Array.from(validation.y, (y, i) => y - predicted[i]!).sort();
+/** The band from residuals' central quantiles (as DuckDB's quantile_cont). */
+export function bandOf(actual: Float64Array, predicted: Float64Array, coverage: number): PredictionBand {
+  if (actual.length === 0) return { coverage, lower: 0, upper: 0 };
+  const residuals = Float64Array.from(actual, (y, i) => y - predicted[i]!).sort();
   return {
     coverage,
-    lower: quantile(residuals, (1 - coverage) / 2),
-    upper: quantile(residuals, (1 + coverage) / 2),
+    lower: sortedQuantile(residuals, (1 - coverage) / 2),
+    upper: sortedQuantile(residuals, (1 + coverage) / 2),
   };
-}
-
-/** Linearly interpolated quantile of sorted values. */
-export function quantile(sorted: Float64Array, q: number): number {
-  const position = (sorted.length - 1) * q;
-  const below = Math.floor(position);
-  const above = Math.min(below + 1, sorted.length - 1);
-  return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
 }
 
 function mean(values: Float64Array): number {

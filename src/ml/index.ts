@@ -10,9 +10,11 @@ export {
   TARGET_COLUMN,
 } from './data-split.js';
 export type {
+  AgeFeature,
   Algorithm,
   BaselineSpec,
   BoostingSpec,
+  CandidateLoss,
   CategoricalFeature,
   FeatureSpec,
   ModelSpec,
@@ -21,13 +23,20 @@ export type {
   TimePart,
 } from './feature-spec.js';
 export type {
+  AgeInput,
   EncodedInput,
   IndicatorInput,
   NumericInput,
   TargetEncodedInput,
   TimeInput,
 } from './feature-encoding.js';
-export { encodedInputSql, encodedInputValue, fitEncodedInputs } from './feature-encoding.js';
+export {
+  encodedInputSql,
+  encodedInputValue,
+  fitEncodedInputs,
+  levelSql,
+  levelValue,
+} from './feature-encoding.js';
 export type { LinearModel, LinearTerm, PredictionBand } from './linear-model.js';
 export { linearPredictionSql, predictLinear } from './linear-model.js';
 export type { ModelSql, RegressionModel, TreeModel } from './regression-model.js';
@@ -40,9 +49,16 @@ export type { RegressionMetrics } from './regression-metrics.js';
 export { regressionMetrics, regressionMetricsOf } from './regression-metrics.js';
 export type { BaselineName, TrainingResult } from './training-result.js';
 export { trainRidge } from './ridge-trainer.js';
+export type { BoostingLoss } from './boosting-loss.js';
+export type { BoostingCandidate, CandidateReport } from './boosting-candidates.js';
+export { boostingCandidates, SELECTION_RULE, selectionScore } from './boosting-candidates.js';
+export type { TargetTransform } from './target-transform.js';
+export { inverseTarget, inverseTargetSql, portableExp, portableExpSql } from './target-transform.js';
 export type { TreeProgress } from './boosting-trainer.js';
 export { trainBoostedTrees } from './boosting-trainer.js';
 export { trainModel } from './train-model.js';
+export type { PromotionVerdict } from './promotion-rule.js';
+export { promotionVerdict } from './promotion-rule.js';
 export { doubleSql } from './sql-literals.js';
 export type { ModelVersion, RegisterRequest } from './model-registry.js';
 export { ModelRegistry } from './model-registry.js';

@@ -67,7 +67,7 @@ export function predictLinear(model: LinearModel, row: Readonly<Record<string, u
   for (let i = 0; i < model.terms.length;) {
     const term = model.terms[i]!;
     if (!isPlainIndicator(term)) {
-      const x = encodedInputValue(term.input, row[term.input.column]);
+      const x = encodedInputValue(term.input, row);
       sum = sum + term.coefficient * ((x - term.mean) / term.scale);
       i++;
       continue;
@@ -76,7 +76,7 @@ export function predictLinear(model: LinearModel, row: Readonly<Record<string, u
     for (; i < model.terms.length; i++) {
       const level = model.terms[i]!;
       if (!isPlainIndicator(level) || level.input.column !== term.input.column) break;
-      if (encodedInputValue(level.input, row[level.input.column]) === 1) matched = level.coefficient;
+      if (encodedInputValue(level.input, row) === 1) matched = level.coefficient;
     }
     sum = sum + matched;
   }

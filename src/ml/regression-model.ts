@@ -3,6 +3,8 @@ import { encodedInputSql, encodedInputValue } from './feature-encoding.js';
 import type { LinearModel, PredictionBand } from './linear-model.js';
 import { linearPredictionSql, predictLinear } from './linear-model.js';
 import { quoteIdent } from '../engine/index.js';
+import type { TargetTransform } from './target-transform.js';
+import { inverseTarget, inverseTargetSql } from './target-transform.js';
 import type { TreeEnsemble } from './tree-ensemble.js';
 import { ensembleSql, predictEnsemble } from './tree-ensemble.js';
 
@@ -13,6 +15,8 @@ export interface TreeModel {
   readonly target: string;
   readonly inputs: readonly EncodedInput[];
   readonly ensemble: TreeEnsemble;
+  /** The ensemble predicts a transformed target (e.g. `log1p`), turned back after summing the trees. */
+  readonly transform?: TargetTransform;
   readonly band: PredictionBand;
 }
 
@@ -30,25 +34,25 @@ export interface ModelSql {
 export function modelSql(model: RegressionModel, prefix = '__in'): ModelSql {
   if (model.kind === 'linear') return { inputs: [], predictionSql: linearPredictionSql(model) };
   const inputs = model.inputs.map((input, i) => ({ name: `${prefix}${i}`, sql: encodedInputSql(input) }));
-  return {
-    inputs,
-    predictionSql: ensembleSql(
-      model.ensemble,
-      inputs.map((input) => quoteIdent(input.name)),
-    ),
-  };
+  const raw = ensembleSql(
+    model.ensemble,
+    inputs.map((input) => quoteIdent(input.name)),
+  );
+  return { inputs, predictionSql: model.transform ? inverseTargetSql(model.transform, raw) : raw };
 }
 
 /** The model as one self-contained SQL expression (inputs inlined): fine for tests and small models. */
 export function inlineModelSql(model: RegressionModel): string {
   if (model.kind === 'linear') return linearPredictionSql(model);
-  return ensembleSql(model.ensemble, model.inputs.map(encodedInputSql));
+  const raw = ensembleSql(model.ensemble, model.inputs.map(encodedInputSql));
+  return model.transform ? inverseTargetSql(model.transform, raw) : raw;
 }
 
 /** The model's prediction for one row, in TS (equal to the SQL's). */
 export function predictRow(model: RegressionModel, row: Readonly<Record<string, unknown>>): number {
   if (model.kind === 'linear') return predictLinear(model, row);
-  return predictEnsemble(model.ensemble, encodeRow(model.inputs, row));
+  const raw = predictEnsemble(model.ensemble, encodeRow(model.inputs, row));
+  return model.transform ? inverseTarget(model.transform, raw) : raw;
 }
 
 /** A row's encoded inputs. */
@@ -57,6 +61,6 @@ export function encodeRow(
   row: Readonly<Record<string, unknown>>,
 ): Float64Array {
   const x = new Float64Array(inputs.length);
-  inputs.forEach((input, i) => (x[i] = encodedInputValue(input, row[input.column])));
+  inputs.forEach((input, i) => (x[i] = encodedInputValue(input, row)));
   return x;
 }

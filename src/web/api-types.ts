@@ -20,6 +20,11 @@ export interface ModelVersion {
     readonly model?: Metrics;
     readonly baselines?: Readonly<Record<string, Metrics>>;
     readonly rows?: Readonly<Record<string, number>>;
+    /** The promotion rule's verdict on the held-out rows (versions trained since it exists). */
+    readonly promotion?: { readonly eligible: boolean; readonly reason: string };
+    /** Boosting: the candidate validation chose, and each candidate's test metrics. */
+    readonly selection?: { readonly chosen: string };
+    readonly candidates?: readonly { readonly name: string; readonly test: Metrics }[];
   };
   readonly trainingTable: string;
   readonly trainingSnapshotId: number | string;

@@ -97,8 +97,8 @@ describe('models that train themselves as their table grows', () => {
       reason: expect.stringMatching(/^first training: silver.games holds 1200 rows/) as unknown,
       tableRows: 1200,
     });
-    const metrics = first!.metrics as { model: { mae: number }; baselines: { mean: { mae: number } } };
-    expect(first!.aliases.includes('champion')).toBe(metrics.model.mae < metrics.baselines.mean.mae);
+    const { promotion } = first!.metrics as { promotion: { eligible: boolean; reason: string } };
+    expect(first!.aliases.includes('champion')).toBe(promotion.eligible);
     expect(logged.at(-1)).toMatch(/^models: games v1 trained by itself \(first training/);
 
     await streamUpTo(2300);

@@ -60,7 +60,10 @@ describe('lakestream jobs on the games example', () => {
     );
     const ran = await cli('jobs', 'run', 'retrain');
     expect(ran.code, ran.stderr).toBe(0);
-    expect(ran.stdout).toMatch(/job retrain: attempt 1\/3 succeeded \(games v1 → champion/);
+    // on this small sample the model may lose to its random forest: then the job says why it kept it out
+    expect(ran.stdout).toMatch(
+      /job retrain: attempt 1\/3 succeeded \(games v1 (→ champion \(beats|kept out \(not promoted: on \d+ held-out rows)/,
+    );
     expect(ran.stdout).toMatch(
       /job gold: attempt 1\/2 succeeded \(\d+ models built, \d+ up to date, tests passed\)/,
     );

@@ -4,7 +4,7 @@ import { findDeclaredModel, trainDeclaredModel } from '../../app/index.js';
 import { loadProject } from '../project.js';
 import { ErrorCode, lakeError } from '../../core/index.js';
 import type { LakeEngine } from '../../engine/index.js';
-import type { ModelVersion, RegressionMetrics } from '../../ml/index.js';
+import type { CandidateReport, ModelVersion, RegressionMetrics } from '../../ml/index.js';
 import { ModelRegistry } from '../../ml/index.js';
 import type { OutputFormat } from '../output.js';
 import { formatRows } from '../output.js';
@@ -22,7 +22,10 @@ export function registerModelCommands(program: Command): void {
     )
     .argument('<model>', 'model name (models: in lakestream.yaml)')
     .option('-p, --project <dir>', 'project folder or its lakestream.yaml', '.')
-    .option('--promote [alias]', "point an alias at the new version (default 'champion')")
+    .option(
+      '--promote [alias]',
+      "point an alias (default 'champion') at the new version if it beats its baselines on the held-out rows on both MAE and R²",
+    )
     .action(async (name: string, options: { project: string; promote?: string | boolean }) => {
       const project = await loadProject(options.project);
       const model = findDeclaredModel(project.models, name);
@@ -42,13 +45,15 @@ export function registerModelCommands(program: Command): void {
         );
         const labels: Record<string, string> = {
           mean: 'baseline: predict the train mean',
+          median: 'baseline: predict the train median',
           random_forest: 'baseline: random forest (50 trees)',
           persistence: 'baseline: persistence (next = last)',
         };
+        const chosen = metrics.selection?.chosen;
         process.stdout.write(
           metricsTable(
             [
-              [algorithm, metrics.model],
+              [chosen ? `${algorithm}: ${chosen} (chosen)` : algorithm, metrics.model],
               ...Object.entries(metrics.baselines).map(([baseline, m]): [string, RegressionMetrics] => [
                 labels[baseline] ?? baseline,
                 m,
@@ -57,6 +62,15 @@ export function registerModelCommands(program: Command): void {
             'table',
           ),
         );
+        if (metrics.candidates && metrics.candidates.length > 1) {
+          process.stdout.write(`candidates, chosen by ${metrics.selection?.rule ?? 'validation'}:\n`);
+          process.stdout.write(candidatesTable(metrics.candidates));
+        }
+        process.stdout.write(`${outcome.promotion.reason}\n`);
+        if (promote && !outcome.promotedAs)
+          process.stdout.write(
+            `${name}@${promote} left where it was; the new version is v${outcome.version.version}\n`,
+          );
       });
     });
 
@@ -177,6 +191,23 @@ function metricsTable(rows: readonly [string, RegressionMetrics][], format: Outp
     ['model', 'test_rows', 'mae', 'rmse', 'r2', 'band_coverage'],
     rows.map(([label, m]) => [label, m.n, round(m.mae), round(m.rmse), round(m.r2), round(m.coverage)]),
     format,
+  );
+}
+
+function candidatesTable(candidates: readonly CandidateReport[]): string {
+  const round = (x: number): string => x.toFixed(4);
+  return formatRows(
+    ['candidate', 'trees', 'score', 'val_mae', 'val_r2', 'test_mae', 'test_r2'],
+    candidates.map((c) => [
+      c.name,
+      c.trees,
+      c.score.toFixed(3),
+      round(c.validation.mae),
+      round(c.validation.r2),
+      round(c.test.mae),
+      round(c.test.r2),
+    ]),
+    'table',
   );
 }
 

@@ -17,8 +17,9 @@ const BASELINE_NAMES: Readonly<Record<string, string>> = {
 };
 
 function metricsTable(version: ModelVersion): HTMLElement {
+  const chosen = version.metrics.selection?.chosen;
   const rows: [string, Metrics | undefined, boolean][] = [
-    ['model', version.metrics.model, true],
+    [chosen ? `model: ${chosen}` : 'model', version.metrics.model, true],
     ...Object.entries(version.metrics.baselines ?? {}).map(([name, m]): [string, Metrics, boolean] => [
       `baseline: ${BASELINE_NAMES[name] ?? name}`,
       m,
@@ -125,6 +126,20 @@ function versionCard(
       ),
     ),
     metricsTable(version),
+    version.metrics.promotion
+      ? h(
+          'p',
+          { class: 'small muted', 'data-testid': 'model-promotion' },
+          badge(
+            version.metrics.promotion.eligible ? 'promotable' : 'not promotable',
+            version.metrics.promotion.eligible ? 'ok' : 'warn',
+          ),
+          ` ${version.metrics.promotion.reason}`,
+          version.metrics.candidates && version.metrics.candidates.length > 1
+            ? ` · chosen on validation among ${version.metrics.candidates.length} candidates (${version.metrics.candidates.map((c) => `${c.name}: test MAE ${formatNumber(c.test.mae, 3)}, R² ${formatNumber(c.test.r2, 3)}`).join('; ')})`
+            : '',
+        )
+      : null,
     h(
       'p',
       { class: 'small lineage', 'data-testid': 'model-lineage' },
