@@ -65,3 +65,4 @@ export type { RegisterOptions } from './register.js';
 export { registerTable } from './register.js';
 export { discoverMetadataFile, metadataVersionOf } from './catalog/metadata-discovery.js';
 export type { PlannedDeleteFile } from './scan.js';
+export * from './update/index.js';
