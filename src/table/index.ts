@@ -1,4 +1,10 @@
-export type { Catalog, CreateTableOptions, LoadedTable, TableIdentifier } from './catalog/catalog.js';
+export type {
+  Catalog,
+  CreateTableOptions,
+  LoadedTable,
+  NamespacePropertiesUpdate,
+  TableIdentifier,
+} from './catalog/catalog.js';
 export { checkName, formatTableIdentifier, parseTableIdentifier } from './catalog/catalog.js';
 export { FilesystemCatalog } from './catalog/filesystem-catalog.js';
 export type { PostgresCatalogOptions } from './catalog/postgres-catalog.js';

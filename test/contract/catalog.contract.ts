@@ -94,6 +94,23 @@ export function catalogContract(name: string, makeCatalog: () => Promise<Catalog
       expect(current.metadata.metadataLog.map((e) => e.metadataFile)).toEqual([base.metadataLocation]);
     });
 
+    it('keeps, updates and removes namespace properties', async () => {
+      await catalog.createNamespace('crm', { owner: 'ops', tier: 'gold' });
+      expect(await catalog.loadNamespaceProperties('crm')).toEqual({ owner: 'ops', tier: 'gold' });
+      const change = await catalog.updateNamespaceProperties('crm', { owner: 'data' }, ['tier', 'nope']);
+      expect(change).toEqual({ updated: ['owner'], removed: ['tier'], missing: ['nope'] });
+      expect(await catalog.loadNamespaceProperties('crm')).toEqual({ owner: 'data' });
+      await catalog.updateNamespaceProperties('crm', {}, ['owner']);
+      expect(await catalog.loadNamespaceProperties('crm')).toEqual({});
+      expect(await catalog.namespaceExists('crm')).toBe(true);
+      expect(
+        isLakestreamError(
+          await errorOf(() => catalog.loadNamespaceProperties('nowhere')),
+          'LS_NAMESPACE_NOT_FOUND',
+        ),
+      ).toBe(true);
+    });
+
     it('drops and renames tables, and drops only empty namespaces', async () => {
       await catalog.createTable(t, { fields });
       await catalog.renameTable(t, { namespace: 'archive', name: 'orders_old' });
