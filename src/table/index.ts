@@ -5,7 +5,13 @@ export type {
   NamespacePropertiesUpdate,
   TableIdentifier,
 } from './catalog/catalog.js';
-export { checkName, formatTableIdentifier, parseTableIdentifier } from './catalog/catalog.js';
+export {
+  checkName,
+  formatTableIdentifier,
+  namespaceNotFoundError,
+  parseTableIdentifier,
+  tableExistsError,
+} from './catalog/catalog.js';
 export { FilesystemCatalog } from './catalog/filesystem-catalog.js';
 export type { PostgresCatalogOptions } from './catalog/postgres-catalog.js';
 export { PostgresCatalog } from './catalog/postgres-catalog.js';
@@ -69,6 +75,10 @@ export type { PathRewrite } from './iceberg/path-resolver.js';
 export { PathResolver, rewritesFromProperties, rewritesToProperties } from './iceberg/path-resolver.js';
 export type { RegisterOptions } from './register.js';
 export { registerTable } from './register.js';
-export { discoverMetadataFile, metadataVersionOf } from './catalog/metadata-discovery.js';
+export {
+  decodeMetadataBytes,
+  discoverMetadataFile,
+  metadataVersionOf,
+} from './catalog/metadata-discovery.js';
 export type { PlannedDeleteFile } from './scan.js';
 export * from './update/index.js';
