@@ -128,6 +128,15 @@ for (const { name, backend, skip } of backends) {
       expect(existsSync(fileURLToPath(created.body['metadata-location']))).toBe(true);
       const taken = await rest('POST', '/v1/namespaces/market/tables', { name: 'trades', schema });
       expect([taken.status, taken.body.error.type]).toEqual([409, 'AlreadyExistsException']);
+      const outside = await rest('POST', '/v1/namespaces/market/tables', {
+        name: 'x',
+        schema,
+        location: 'file:///etc/x',
+      });
+      expect([outside.status, outside.body.error.message]).toEqual([
+        400,
+        expect.stringMatching(/outside the warehouse/),
+      ]);
       const nowhere = await rest('POST', '/v1/namespaces/nowhere/tables', { name: 'x', schema });
       expect([nowhere.status, nowhere.body.error.type]).toEqual([404, 'NoSuchNamespaceException']);
       expect((await rest('GET', '/v1/namespaces/market/tables')).body).toEqual({

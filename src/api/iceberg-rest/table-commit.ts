@@ -7,7 +7,7 @@ import {
   formatTableIdentifier,
   isCreateRequirement,
 } from '../../table/index.js';
-import { defaultTableLocation, requireNamespace } from './table-lifecycle.js';
+import { defaultTableLocation, requireLocationInStore, requireNamespace } from './table-lifecycle.js';
 
 /** How often a commit is re-applied on a newer base when a concurrent commit kept the requirements. */
 const COMMIT_ATTEMPTS = 4;
@@ -32,6 +32,7 @@ export async function commitTableChanges(
     checkRequirements(name, base.metadata, changes.requirements);
     if (changes.updates.length === 0) return base;
     const next = applyUpdates(base.metadata, changes.updates);
+    if (next.location !== base.metadata.location) requireLocationInStore(catalog, next.location);
     try {
       return await catalog.commitTable(base, next);
     } catch (error) {
@@ -54,6 +55,7 @@ async function createByCommit(
     changes.requirements,
   );
   const metadata = buildNewTable(defaultTableLocation(catalog, identifier), changes.updates);
+  requireLocationInStore(catalog, metadata.location);
   try {
     return await catalog.registerTable(identifier, metadata);
   } catch (error) {

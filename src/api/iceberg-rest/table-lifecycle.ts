@@ -25,6 +25,22 @@ export function tableNotFoundError(identifier: TableIdentifier): LakestreamError
   );
 }
 
+/**
+ * LS_INVALID_ARGUMENT unless `location` is inside the catalog's store: lakestream writes and purges
+ * files at a table's location, so a client may not point it elsewhere.
+ */
+export function requireLocationInStore(catalog: Catalog, location: string): void {
+  try {
+    catalog.store.keyOf(location);
+  } catch (cause) {
+    throw lakeError(
+      ErrorCode.INVALID_ARGUMENT,
+      `iceberg rest: table location '${location}' is outside the warehouse (${catalog.store.rootUri}); leave the location out or choose one inside it`,
+      { cause },
+    );
+  }
+}
+
 /** LS_NAMESPACE_NOT_FOUND unless the namespace exists (REST creates never make one implicitly). */
 export async function requireNamespace(catalog: Catalog, namespace: string): Promise<void> {
   if (!(await catalog.namespaceExists(namespace))) throw namespaceNotFoundError(namespace);
@@ -44,6 +60,7 @@ export async function createTable(
   await requireNamespace(catalog, namespace);
   if (await catalog.tableExists(identifier)) throw tableExistsError(identifier);
   const location = body.location ?? defaultTableLocation(catalog, identifier);
+  requireLocationInStore(catalog, location);
   const metadata = buildNewTable(location, newTableUpdates({ ...body.table, location }));
   if (body.stageCreate) return { metadata };
   return catalog.registerTable(identifier, metadata);
