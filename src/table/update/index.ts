@@ -21,3 +21,6 @@ export type { TableUpdate, UnboundPartitionField } from './table-update.js';
 export { LAST_ADDED, TABLE_UPDATE_ACTIONS } from './table-update.js';
 export type { CommitChanges } from './update-json.js';
 export { commitChangesFromJson, requirementFromJson, updateFromJson } from './update-json.js';
+export type { MetadataChanges } from './metadata-diff.js';
+export { metadataChanges } from './metadata-diff.js';
+export { requirementToJson, updateToJson } from './update-to-json.js';
