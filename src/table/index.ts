@@ -15,6 +15,8 @@ export {
 export { FilesystemCatalog } from './catalog/filesystem-catalog.js';
 export type { PostgresCatalogOptions } from './catalog/postgres-catalog.js';
 export { PostgresCatalog } from './catalog/postgres-catalog.js';
+export type { RestCatalogOptions } from './catalog/rest-catalog.js';
+export { RestCatalog } from './catalog/rest-catalog.js';
 export * from './expression.js';
 export type { BoundExpression, ColumnStats } from './expression-eval.js';
 export { bindExpression, compareValues, convertLiteral, parseTimestampMicros } from './expression-eval.js';
