@@ -53,6 +53,8 @@ const MAPPING: Readonly<Partial<Record<ErrorCode, readonly [number, IcebergError
   [ErrorCode.UNAUTHENTICATED]: [401, IcebergErrorType.NOT_AUTHORIZED],
   [ErrorCode.FORBIDDEN]: [403, IcebergErrorType.FORBIDDEN],
   [ErrorCode.UNAVAILABLE]: [503, IcebergErrorType.SERVICE_UNAVAILABLE],
+  [ErrorCode.CORRUPT_METADATA]: [500, IcebergErrorType.INTERNAL],
+  [ErrorCode.SNAPSHOT_NOT_FOUND]: [400, IcebergErrorType.BAD_REQUEST],
 };
 
 /**
@@ -63,7 +65,7 @@ const MAPPING: Readonly<Partial<Record<ErrorCode, readonly [number, IcebergError
 export function icebergErrorOf(error: unknown, duringCommit = false): IcebergErrorReply {
   if (isLakestreamError(error) && error.userError) {
     const [status, type] = MAPPING[error.code] ?? [400, IcebergErrorType.BAD_REQUEST];
-    return icebergError(status, type, error.message);
+    if (status < 500 || !duringCommit) return icebergError(status, type, error.message);
   }
   const refused = requestProblem(error);
   if (refused) return icebergError(refused.status, IcebergErrorType.BAD_REQUEST, refused.body.error.message);
