@@ -23,6 +23,8 @@ import { registerRateLimit } from './rate-limit.js';
 import { SseClients } from './sse-clients.js';
 import { drainRequest } from './drain-request.js';
 import { registerWebApp } from './web-app.js';
+import type { Catalog } from '../table/index.js';
+import { registerIcebergRestApi } from './iceberg-rest/index.js';
 
 /** A refused (413) body is read and discarded up to this much before the answer. */
 const REFUSED_BODY_DRAIN = { maxBytes: 64 * 1024 * 1024, maxMs: 2000 };
@@ -70,6 +72,11 @@ export interface ApiOptions extends IngestTarget {
   readonly readiness?: () => Promise<string[]>;
   /** When it has keys, every route but health needs one (bearer token) with the route's scope. */
   readonly keys?: ApiKeyRing;
+  /**
+   * The catalog served as an Iceberg REST catalog at `/iceberg` (Spark, Trino, PyIceberg, DuckDB
+   * and iceberg-js attach to `http://HOST:PORT/iceberg`).
+   */
+  readonly icebergCatalog?: Catalog;
   /** Requests per second per key (or address); default none. */
   readonly rateLimit?: RateLimit;
   /** Open Server-Sent Events connections allowed at once. Default 100. */
@@ -139,6 +146,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   if (options.lake) registerLakeRoutes(app, options.lake);
   if (options.dashboard) registerDashboardRoutes(app, options.dashboard, sseClients);
   if (options.replays) registerReplayRoutes(app, options.replays);
+  if (options.icebergCatalog) await registerIcebergRestApi(app, options.icebergCatalog);
   if (options.webRoot !== undefined) await registerWebApp(app, options.webRoot);
   return app;
 }

@@ -24,3 +24,5 @@ export type { ApiKeyConfig, Scope } from './api-keys.js';
 export { ApiKeyRing, hashApiKey, newApiKey, SCOPES } from './api-keys.js';
 export { routeScope } from './auth.js';
 export type { RateLimit } from './rate-limit.js';
+export type { IcebergErrorBody } from './iceberg-rest/index.js';
+export { ICEBERG_REST_PREFIX, registerIcebergRestApi } from './iceberg-rest/index.js';

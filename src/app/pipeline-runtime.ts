@@ -362,6 +362,7 @@ export class PipelineRuntime {
       onResponse: (route, method, status) => metrics.response(route, method, status),
       readiness: async () => runtime.notReady(),
       lake: new EngineLakeBrowser(runtime.reader),
+      icebergCatalog: catalog,
       dashboard: runtime.dashboard,
       replays: runtime.dashboard,
       ...(options.webRoot === undefined ? {} : { webRoot: options.webRoot }),

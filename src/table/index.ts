@@ -1,8 +1,22 @@
-export type { Catalog, CreateTableOptions, LoadedTable, TableIdentifier } from './catalog/catalog.js';
-export { checkName, formatTableIdentifier, parseTableIdentifier } from './catalog/catalog.js';
+export type {
+  Catalog,
+  CreateTableOptions,
+  LoadedTable,
+  NamespacePropertiesUpdate,
+  TableIdentifier,
+} from './catalog/catalog.js';
+export {
+  checkName,
+  formatTableIdentifier,
+  namespaceNotFoundError,
+  parseTableIdentifier,
+  tableExistsError,
+} from './catalog/catalog.js';
 export { FilesystemCatalog } from './catalog/filesystem-catalog.js';
 export type { PostgresCatalogOptions } from './catalog/postgres-catalog.js';
 export { PostgresCatalog } from './catalog/postgres-catalog.js';
+export type { RestCatalogOptions } from './catalog/rest-catalog.js';
+export { RestCatalog } from './catalog/rest-catalog.js';
 export * from './expression.js';
 export type { BoundExpression, ColumnStats } from './expression-eval.js';
 export { bindExpression, compareValues, convertLiteral, parseTimestampMicros } from './expression-eval.js';
@@ -63,5 +77,10 @@ export type { PathRewrite } from './iceberg/path-resolver.js';
 export { PathResolver, rewritesFromProperties, rewritesToProperties } from './iceberg/path-resolver.js';
 export type { RegisterOptions } from './register.js';
 export { registerTable } from './register.js';
-export { discoverMetadataFile, metadataVersionOf } from './catalog/metadata-discovery.js';
+export {
+  decodeMetadataBytes,
+  discoverMetadataFile,
+  metadataVersionOf,
+} from './catalog/metadata-discovery.js';
 export type { PlannedDeleteFile } from './scan.js';
+export * from './update/index.js';

@@ -17,6 +17,14 @@ export interface LoadedTable {
   readonly metadataLocation: string;
 }
 
+/** What {@link Catalog.updateNamespaceProperties} changed. */
+export interface NamespacePropertiesUpdate {
+  readonly updated: readonly string[];
+  readonly removed: readonly string[];
+  /** Removals that were not set. */
+  readonly missing: readonly string[];
+}
+
 /** Options for creating a table through a catalog (the catalog chooses the location). */
 export type CreateTableOptions = Omit<NewTableOptions, 'location'> & { readonly location?: string };
 
@@ -32,6 +40,17 @@ export interface Catalog {
   listNamespaces(): Promise<string[]>;
   createNamespace(namespace: string, properties?: Readonly<Record<string, string>>): Promise<void>;
   namespaceExists(namespace: string): Promise<boolean>;
+  /** The properties of a namespace; LS_NAMESPACE_NOT_FOUND when it does not exist. */
+  loadNamespaceProperties(namespace: string): Promise<Record<string, string>>;
+  /**
+   * Sets `updates` and removes `removals` on a namespace's properties (keys not named stay);
+   * answers which removals were not set. LS_NAMESPACE_NOT_FOUND when it does not exist.
+   */
+  updateNamespaceProperties(
+    namespace: string,
+    updates: Readonly<Record<string, string>>,
+    removals: readonly string[],
+  ): Promise<NamespacePropertiesUpdate>;
   /** Drops an empty namespace; LS_NAMESPACE_NOT_EMPTY when it still has tables. */
   dropNamespace(namespace: string): Promise<void>;
   listTables(namespace: string): Promise<TableIdentifier[]>;
@@ -131,4 +150,17 @@ export async function deleteDroppedMetadataFiles(
       // a file outside the store or already gone: orphan cleanup handles leftovers
     }
   }
+}
+
+/** What an update of `current` by `updates` and `removals` changes (shared by the catalogs). */
+export function namespacePropertiesUpdate(
+  current: Readonly<Record<string, string>>,
+  updates: Readonly<Record<string, string>>,
+  removals: readonly string[],
+): NamespacePropertiesUpdate {
+  return {
+    updated: Object.keys(updates),
+    removed: removals.filter((key) => key in current),
+    missing: removals.filter((key) => !(key in current)),
+  };
 }

@@ -3,7 +3,13 @@ import type { ObjectStore } from '../../storage/index.js';
 import { metadataFromJson, metadataToJson } from '../iceberg/metadata-json.js';
 import { newTableMetadata, withMetadataLog } from '../iceberg/table-metadata.js';
 import type { TableMetadata } from '../iceberg/types.js';
-import type { Catalog, CreateTableOptions, LoadedTable, TableIdentifier } from './catalog.js';
+import type {
+  Catalog,
+  CreateTableOptions,
+  LoadedTable,
+  NamespacePropertiesUpdate,
+  TableIdentifier,
+} from './catalog.js';
 import { decodeMetadataBytes, discoverMetadataFile, isMetadataFileName } from './metadata-discovery.js';
 import {
   checkName,
@@ -11,6 +17,7 @@ import {
   formatTableIdentifier,
   isValidName,
   namespaceNotFoundError,
+  namespacePropertiesUpdate,
   tableExistsError,
 } from './catalog.js';
 
@@ -52,6 +59,28 @@ export class FilesystemCatalog implements Catalog {
   async namespaceExists(namespace: string): Promise<boolean> {
     checkName(namespace, 'namespace');
     return (await this.store.head(`${namespace}/${NAMESPACE_MARKER}`)) !== undefined;
+  }
+
+  async loadNamespaceProperties(namespace: string): Promise<Record<string, string>> {
+    checkName(namespace, 'namespace');
+    const bytes = await this.store.getIfExists(`${namespace}/${NAMESPACE_MARKER}`);
+    if (bytes === undefined) throw namespaceNotFoundError(namespace);
+    const stored = JSON.parse(new TextDecoder().decode(bytes)) as { properties?: Record<string, string> };
+    return { ...stored.properties };
+  }
+
+  /** Rewrites the namespace's marker file (last writer wins: namespace properties are not versioned). */
+  async updateNamespaceProperties(
+    namespace: string,
+    updates: Readonly<Record<string, string>>,
+    removals: readonly string[],
+  ): Promise<NamespacePropertiesUpdate> {
+    const current = await this.loadNamespaceProperties(namespace);
+    const change = namespacePropertiesUpdate(current, updates, removals);
+    const properties = { ...current, ...updates };
+    for (const key of removals) delete properties[key];
+    await this.store.put(`${namespace}/${NAMESPACE_MARKER}`, JSON.stringify({ properties }));
+    return change;
   }
 
   async dropNamespace(namespace: string): Promise<void> {

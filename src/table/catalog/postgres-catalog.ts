@@ -6,13 +6,20 @@ import type { ObjectStore } from '../../storage/index.js';
 import { metadataFromJson, metadataToJson } from '../iceberg/metadata-json.js';
 import { newTableMetadata, withMetadataLog } from '../iceberg/table-metadata.js';
 import type { TableMetadata } from '../iceberg/types.js';
-import type { Catalog, CreateTableOptions, LoadedTable, TableIdentifier } from './catalog.js';
+import type {
+  Catalog,
+  CreateTableOptions,
+  LoadedTable,
+  NamespacePropertiesUpdate,
+  TableIdentifier,
+} from './catalog.js';
 import {
   checkName,
   deleteDroppedMetadataFiles,
   formatTableIdentifier,
   isValidName,
   namespaceNotFoundError,
+  namespacePropertiesUpdate,
   tableExistsError,
 } from './catalog.js';
 import { decodeMetadataBytes, metadataVersionOf } from './metadata-discovery.js';
@@ -60,6 +67,8 @@ const HAS_TYPE_COLUMN_SQL = `SELECT 1 FROM pg_attribute
   WHERE attrelid = 'iceberg_tables'::regclass AND attname = 'iceberg_type' AND NOT attisdropped`;
 
 const UNIQUE_VIOLATION = '23505';
+/** The property the JDBC catalog stores to mark a namespace that exists without tables. */
+const NAMESPACE_EXISTS_KEY = 'exists';
 const VALUE_TOO_LONG = '22001';
 
 /**
@@ -124,7 +133,7 @@ export class PostgresCatalog implements Catalog {
 
   async createNamespace(namespace: string, properties: Readonly<Record<string, string>> = {}): Promise<void> {
     checkName(namespace, 'namespace');
-    const entries = Object.entries({ ...properties, exists: 'true' });
+    const entries = Object.entries({ ...properties, [NAMESPACE_EXISTS_KEY]: 'true' });
     const values = entries.map((_, i) => `($1, $2, $${2 * i + 3}, $${2 * i + 4})`).join(', ');
     await this.query(
       `create namespace ${namespace}`,
@@ -144,6 +153,47 @@ export class PostgresCatalog implements Catalog {
       [this.name, namespace],
     );
     return result.rows[0]?.found === true;
+  }
+
+  /** The namespace's rows of `iceberg_namespace_properties`, without the JDBC catalog's `exists` marker. */
+  async loadNamespaceProperties(namespace: string): Promise<Record<string, string>> {
+    if (!(await this.namespaceExists(namespace))) throw namespaceNotFoundError(namespace);
+    const result = await this.query<{ property_key: string; property_value: string | null }>(
+      `load properties of namespace ${namespace}`,
+      `SELECT property_key, property_value FROM iceberg_namespace_properties
+        WHERE catalog_name = $1 AND namespace = $2 AND property_key <> $3 ORDER BY property_key`,
+      [this.name, namespace, NAMESPACE_EXISTS_KEY],
+    );
+    return Object.fromEntries(result.rows.map((r) => [r.property_key, r.property_value ?? '']));
+  }
+
+  /** Deletes the removals and upserts the updates in one statement (atomic). */
+  async updateNamespaceProperties(
+    namespace: string,
+    updates: Readonly<Record<string, string>>,
+    removals: readonly string[],
+  ): Promise<NamespacePropertiesUpdate> {
+    const current = await this.loadNamespaceProperties(namespace);
+    const change = namespacePropertiesUpdate(current, updates, removals);
+    const entries = Object.entries({ ...updates, [NAMESPACE_EXISTS_KEY]: 'true' });
+    await this.query(
+      `update properties of namespace ${namespace}`,
+      `WITH removed AS (
+         DELETE FROM iceberg_namespace_properties
+          WHERE catalog_name = $1 AND namespace = $2 AND property_key = ANY($3::varchar[]) AND property_key <> $6)
+       INSERT INTO iceberg_namespace_properties (catalog_name, namespace, property_key, property_value)
+       SELECT $1, $2, k, v FROM unnest($4::varchar[], $5::varchar[]) AS u(k, v)
+       ON CONFLICT (catalog_name, namespace, property_key) DO UPDATE SET property_value = EXCLUDED.property_value`,
+      [
+        this.name,
+        namespace,
+        removals.filter((key) => !(key in updates)),
+        entries.map(([key]) => key),
+        entries.map(([, value]) => value),
+        NAMESPACE_EXISTS_KEY,
+      ],
+    );
+    return change;
   }
 
   async dropNamespace(namespace: string): Promise<void> {
