@@ -192,6 +192,15 @@ describe.skipIf(missing.length > 0)('the web dashboard in a real browser', () =>
       'version 1',
       120_000,
     );
+    // the promotion rule decides (the replayed sample may not beat the random forest): the card says
+    // which and why, and a refused version can still be promoted by hand
+    const verdict = await text(
+      `${card}${testId('model-version')}[data-version="1"] ${testId('model-promotion')}`,
+    );
+    if (/not promotable/.test(verdict)) {
+      expect(verdict).toMatch(/not promoted: on \d+ held-out rows/);
+      await page.locator(`${card}${testId('btn-promote')}[data-version="1"]`).click();
+    }
     await eventually(
       () => text(`${card}${testId('model-aliases')}`),
       (value) => /champion/.test(value),
@@ -253,6 +262,21 @@ describe.skipIf(missing.length > 0)('the web dashboard in a real browser', () =>
       () => points('chart-price'),
       (n) => n >= 1,
       'candles',
+    );
+    // the simulator backfilled 6 h of trades, so the markets model trained and promoted itself
+    const prediction = await eventually(
+      () => page.locator('[data-kpi="prediction"]').innerText(),
+      (value) => /\d/.test(value) && /band/.test(value),
+      'a prediction with its band from a model trained by itself',
+      120_000,
+    );
+    expect(prediction).toMatch(/band [\d,.]+ – [\d,.]+/);
+    const { versions } = await api<{ versions: { params: { reason?: string }; aliases: string[] }[] }>(
+      markets,
+      '/v1/models',
+    );
+    expect(versions.find((v) => v.aliases.includes('champion'))?.params.reason).toMatch(
+      /^(first training|rows doubled)/,
     );
     await shot('markets');
   });

@@ -249,9 +249,7 @@ async function runProject(
       continue;
     }
     const backfillMs =
-      source.type === 'simulator' &&
-      source.backfillMs !== undefined &&
-      (await silverRows(runtime, config, source.stream)) === 0
+      source.backfillMs !== undefined && (await silverRows(runtime, config, source.stream)) === 0
         ? source.backfillMs
         : undefined;
     runtime.addSource(source.stream, openMarketSource(source, runtime, log, signal, backfillMs), {
@@ -329,7 +327,7 @@ function openMarketSource(
   const simulated = (s: AbortSignal): AsyncIterable<string> => {
     if (backfillMs !== undefined)
       log(
-        `simulator ${source.stream}: ${source.stream} is empty, so ${hours} h of simulated trades (about ${Math.round((backfillMs / 1000) * source.rate)}) come first, as fast as the pipeline takes them, then live ones`,
+        `simulator ${source.stream}: the stream has no silver rows yet, so ${hours} h of simulated trades (about ${Math.round((backfillMs / 1000) * source.rate)}) come first, as fast as the pipeline takes them, then live ones`,
       );
     return simulateMarket(
       { ratePerSecond: source.rate, seed: source.seed, ...(backfillMs === undefined ? {} : { backfillMs }) },
