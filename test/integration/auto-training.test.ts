@@ -2,32 +2,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AutoTrainer } from '../../src/app/auto-training.js';
 import type { ModelConfig } from '../../src/app/index.js';
-import { quoteLiteral } from '../../src/engine/index.js';
 import { WriteAheadLog } from '../../src/ingest/index.js';
 import { ModelRegistry } from '../../src/ml/index.js';
-import type { SilverStreamConfig } from '../../src/stream/index.js';
 import { BronzeStage, SilverStage } from '../../src/stream/index.js';
-import { gameSalesCsv } from '../support/game-sales-data.js';
+import { GAMES_STREAM, gameSalesCsv, gameSalesEvents } from '../support/game-sales-data.js';
 import { openTestWarehouse, type TestWarehouse } from '../support/warehouse.js';
 
-const games: SilverStreamConfig = {
-  stream: 'games',
-  bronze: { namespace: 'bronze', name: 'events' },
-  silver: { namespace: 'silver', name: 'games' },
-  quarantine: { namespace: 'quarantine', name: 'games' },
-  columns: [
-    { name: 'row', type: 'long', path: '$.row' },
-    { name: 'platform', type: 'string', path: '$.Platform' },
-    { name: 'genre', type: 'string', path: '$.Genre' },
-    { name: 'year', type: 'int', path: '$.Year' },
-    { name: 'global_sales', type: 'double', path: '$.Global_Sales' },
-    { name: 'event_time', type: 'timestamptz', path: '$.t', encoding: 'epoch_ms' },
-  ],
-  key: ['row'],
-  eventTime: 'event_time',
-  watermarkMs: 86_400_000,
-  expectations: [],
-};
+const games = GAMES_STREAM;
 
 const model: ModelConfig = {
   name: 'games',
@@ -55,12 +36,7 @@ describe('models that train themselves as their table grows', () => {
     w = await openTestWarehouse();
     wal = await WriteAheadLog.open(join(w.dir, 'wal'));
     const csv = await gameSalesCsv(w.dir, 3_000);
-    const { rows } = await w.engine.session.query(
-      `SELECT CAST(json_object('row', row_number() OVER (), 'Platform', Platform, 'Genre', Genre,
-              'Year', Year, 'Global_Sales', Global_Sales, 't', 1795000000000 + row_number() OVER ()) AS VARCHAR) AS event
-       FROM read_csv(${quoteLiteral(csv)}, header = true, auto_detect = true, all_varchar = true) LIMIT 3000`,
-    );
-    events = rows.map((r) => String(r.event));
+    events = await gameSalesEvents(w.engine, csv, 3000);
   });
   afterAll(async () => {
     await wal?.close();

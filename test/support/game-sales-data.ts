@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LakeEngine } from '../../src/engine/index.js';
+import { quoteLiteral } from '../../src/engine/index.js';
 import { writeVgsalesCsv } from '../../src/ingest/index.js';
+import type { SilverStreamConfig } from '../../src/stream/index.js';
 import { sharedDataPath } from './warehouse.js';
 
 /** Whether ../shared/data/vgsales.csv (the real dataset) is there. */
@@ -19,4 +22,35 @@ export async function gameSalesCsv(dir: string, rows: number): Promise<string> {
   console.warn(`${shared} is missing: using ${rows} synthetic rows with the same columns`);
   await writeVgsalesCsv(generated, { rows, seed: 1 });
   return generated;
+}
+
+/** A `games` stream over the events of {@link gameSalesEvents}: bronze.events → silver.games. */
+export const GAMES_STREAM: SilverStreamConfig = {
+  stream: 'games',
+  bronze: { namespace: 'bronze', name: 'events' },
+  silver: { namespace: 'silver', name: 'games' },
+  quarantine: { namespace: 'quarantine', name: 'games' },
+  columns: [
+    { name: 'row', type: 'long', path: '$.row' },
+    { name: 'platform', type: 'string', path: '$.Platform' },
+    { name: 'genre', type: 'string', path: '$.Genre' },
+    { name: 'publisher', type: 'string', path: '$.Publisher' },
+    { name: 'year', type: 'int', path: '$.Year' },
+    { name: 'global_sales', type: 'double', path: '$.Global_Sales' },
+    { name: 'event_time', type: 'timestamptz', path: '$.t', encoding: 'epoch_ms' },
+  ],
+  key: ['row'],
+  eventTime: 'event_time',
+  watermarkMs: 86_400_000,
+  expectations: [],
+};
+
+/** The first `limit` rows of the sales CSV as JSON events of {@link GAMES_STREAM}, numbered from 1. */
+export async function gameSalesEvents(engine: LakeEngine, csv: string, limit: number): Promise<string[]> {
+  const { rows } = await engine.session.query(
+    `SELECT CAST(json_object('row', row_number() OVER (), 'Platform', Platform, 'Genre', Genre, 'Publisher', Publisher,
+            'Year', Year, 'Global_Sales', Global_Sales, 't', 1795000000000 + row_number() OVER ()) AS VARCHAR) AS event
+     FROM read_csv(${quoteLiteral(csv)}, header = true, auto_detect = true, all_varchar = true) LIMIT ${limit}`,
+  );
+  return rows.map((r) => String(r.event));
 }
