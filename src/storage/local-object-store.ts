@@ -30,6 +30,7 @@ export interface LocalObjectStoreOptions {
 }
 
 const defaultOptions: Required<LocalObjectStoreOptions> = { fsync: true };
+const MAX_DURABLE_DIRS = 10_000;
 
 /**
  * An {@link ObjectStore} on the local file system. Objects are plain files below `root`; `put`
@@ -42,6 +43,8 @@ export class LocalObjectStore implements ObjectStore {
   /** Absolute path of the store root, without a trailing separator. */
   readonly rootPath: string;
   private readonly options: Readonly<Required<LocalObjectStoreOptions>>;
+  /** Folders whose own entries (and their parents') this store has made durable. */
+  private readonly durableDirs = new Set<string>();
 
   /** Opens a store at the absolute directory `root`, creating it when missing. */
   constructor(root: string, options: LocalObjectStoreOptions = {}) {
@@ -207,8 +210,17 @@ export class LocalObjectStore implements ObjectStore {
    */
   async publishFile(key: string, localPath: string): Promise<void> {
     const path = this.writablePathOf(key);
-    if (resolve(localPath) === path) return;
     const dir = dirname(path);
+    if (resolve(localPath) === path) {
+      if (!this.options.fsync) return;
+      try {
+        await syncFile(path);
+      } catch (cause) {
+        throw ioError(`fsync object '${key}' (${path})`, cause);
+      }
+      await this.syncDirChain(dir);
+      return;
+    }
     await this.ensureDir(key, dir);
     const temp = join(dir, `${TEMP_PREFIX}${randomUUID()}`);
     try {
@@ -313,6 +325,23 @@ export class LocalObjectStore implements ObjectStore {
       throw ioError(`write a temp file for object '${key}' in ${dir}`, cause);
     }
     return temp;
+  }
+
+  /**
+   * Makes a file's entry in `dir` durable, and the entries of `dir` and its parents up to the root
+   * the first time this store sees `dir` (a writer such as DuckDB may have created them).
+   */
+  private async syncDirChain(dir: string): Promise<void> {
+    await this.syncDir(dir);
+    if (this.durableDirs.has(dir)) return;
+    for (let current = dir; current.startsWith(this.rootPath) && current !== this.rootPath; ) {
+      const parent = dirname(current);
+      if (this.durableDirs.has(parent)) break;
+      await this.syncDir(parent);
+      current = parent;
+    }
+    if (this.durableDirs.size >= MAX_DURABLE_DIRS) this.durableDirs.clear();
+    this.durableDirs.add(dir);
   }
 
   private async syncDir(dir: string): Promise<void> {
