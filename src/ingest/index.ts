@@ -9,7 +9,6 @@ export {
 } from './game-sales-generator.js';
 export type { VgsalesFileSummary, VgsalesGeneratorOptions, VgsalesRecord } from './game-sales-generator.js';
 export type { EventAppender } from './event-appender.js';
-export { crc32c } from './wal/crc32c.js';
 export type { WalBatch, WalBatchHeader, WalEvent } from './wal/wal-frame.js';
 export { batchEvents } from './wal/wal-frame.js';
 export type { AppendRequest, AppendResult, WalOptions } from './wal/write-ahead-log.js';

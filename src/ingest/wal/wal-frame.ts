@@ -1,31 +1,51 @@
+import { crc32 } from 'node:zlib';
 import { ErrorCode, lakeError } from '../../core/index.js';
 import { crc32c } from './crc32c.js';
 
-/** The first bytes of every segment file: the format and its version. */
-export const SEGMENT_MAGIC = Buffer.from('LSWAL02\n');
+/** A frame checksum over `bytes`, continuing from `seed` (the checksum of the bytes before). */
+export type FrameChecksum = (bytes: Uint8Array, seed?: number) => number;
+
+/** The first bytes of every segment this version writes: the format (frames checked by CRC-32). */
+export const SEGMENT_MAGIC = Buffer.from('LSWAL03\n');
+/** Segments of the previous format (frames checked by CRC-32C in JavaScript): read, never written. */
+const LEGACY_SEGMENT_MAGIC = Buffer.from('LSWAL02\n');
+
+/** CRC-32 (zlib's, native): the checksum of {@link SEGMENT_MAGIC} segments. */
+export const frameChecksum: FrameChecksum = (bytes, seed) => crc32(bytes, seed);
+
+/** The frames of one segment file and the checksum its format uses. */
+export interface SegmentFrames {
+  readonly frames: Uint8Array;
+  readonly checksum: FrameChecksum;
+  /** Whether the segment has the previous format (new frames never go into it). */
+  readonly legacy: boolean;
+}
 
 /**
  * The frames of a segment file, after its magic. A file cut short inside the magic (a crash right
  * after the segment was created) has no frames; any other start is a format this version cannot
  * read, which is refused rather than truncated as if it were a torn tail.
  */
-export function segmentFrames(bytes: Uint8Array, path: string): Uint8Array {
+export function segmentFrames(bytes: Uint8Array, path: string): SegmentFrames {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const start = buf.subarray(0, SEGMENT_MAGIC.length);
   if (buf.length < SEGMENT_MAGIC.length && SEGMENT_MAGIC.subarray(0, buf.length).equals(buf))
-    return buf.subarray(buf.length);
-  if (!buf.subarray(0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC)) {
-    throw lakeError(
-      ErrorCode.UNSUPPORTED,
-      `wal: ${path} is not a segment of this lakestream version's write-ahead log (format LSWAL02); drain it with the version that wrote it, or move the wal folder away to start empty`,
-    );
-  }
-  return buf.subarray(SEGMENT_MAGIC.length);
+    return { frames: buf.subarray(buf.length), checksum: frameChecksum, legacy: false };
+  if (start.equals(SEGMENT_MAGIC))
+    return { frames: buf.subarray(SEGMENT_MAGIC.length), checksum: frameChecksum, legacy: false };
+  if (start.equals(LEGACY_SEGMENT_MAGIC))
+    return { frames: buf.subarray(SEGMENT_MAGIC.length), checksum: crc32c, legacy: true };
+  throw lakeError(
+    ErrorCode.UNSUPPORTED,
+    `wal: ${path} is not a segment of this lakestream version's write-ahead log (formats LSWAL03, LSWAL02); drain it with the version that wrote it, or move the wal folder away to start empty`,
+  );
 }
 
 /**
  * Bytes before a batch's names and body: frame length (u32), CRC-32C (u32), first sequence number
  * (u64), record count (u32), received time in epoch ms (f64), stream name length (u16), idempotency
- * key length (u16); little-endian. The CRC covers everything after itself.
+ * key length (u16); little-endian. The checksum (CRC-32; CRC-32C in LSWAL02 segments) covers
+ * everything after itself.
  */
 export const FRAME_HEADER_BYTES = 32;
 const PREFIX_BYTES = 8;
@@ -104,7 +124,7 @@ export function encodeFrameHead(header: WalBatchHeader, body: Buffer): Buffer {
   out.writeUInt16LE(key.length, 30);
   stream.copy(out, FRAME_HEADER_BYTES);
   key.copy(out, FRAME_HEADER_BYTES + stream.length);
-  out.writeUInt32LE(crc32c(body, crc32c(out.subarray(PREFIX_BYTES))), 4);
+  out.writeUInt32LE(frameChecksum(body, frameChecksum(out.subarray(PREFIX_BYTES))), 4);
   return out;
 }
 
@@ -118,6 +138,7 @@ export function decodeFrames(
   bytes: Uint8Array,
   fromSeq = 0,
   maxRecords = Number.POSITIVE_INFINITY,
+  checksum: FrameChecksum = frameChecksum,
 ): { batches: WalBatch[]; validBytes: number; lastSeq: number | undefined } {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const batches: WalBatch[] = [];
@@ -130,7 +151,7 @@ export function decodeFrames(
     const firstSeq = Number(buf.readBigUInt64LE(offset + 8));
     const count = buf.readUInt32LE(offset + 16);
     if (firstSeq + count > fromSeq) {
-      if (crc32c(buf.subarray(offset + PREFIX_BYTES, end)) !== buf.readUInt32LE(offset + 4)) break;
+      if (checksum(buf.subarray(offset + PREFIX_BYTES, end)) !== buf.readUInt32LE(offset + 4)) break;
       const streamStart = offset + FRAME_HEADER_BYTES;
       const keyStart = streamStart + buf.readUInt16LE(offset + 28);
       const bodyStart = keyStart + buf.readUInt16LE(offset + 30);

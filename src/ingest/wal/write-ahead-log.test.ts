@@ -2,6 +2,7 @@ import { appendFile, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { crc32c } from './crc32c.js';
 import { batchEvents, encodeBody, encodeFrame } from './wal-frame.js';
 import type { WalBatch } from './wal-frame.js';
 import { WriteAheadLog } from './write-ahead-log.js';
@@ -109,6 +110,34 @@ describe('WriteAheadLog', () => {
     expect(recovered.lastDurableSeq).toBe(1);
     expect(texts(await recovered.read(1))).toEqual([[1, 'good']]);
     await recovered.close();
+  });
+
+  it('reads a segment of the previous format (CRC-32C) and writes new frames into a new segment', async () => {
+    const frameOf = (firstSeq: number, events: string[]): Buffer => {
+      const header = { firstSeq, count: events.length, stream: 's', receivedAtMs: 0 };
+      const frame = encodeFrame(header, encodeBody(header, events));
+      frame.writeUInt32LE(crc32c(frame.subarray(8)), 4);
+      return frame;
+    };
+    const legacyPath = join(dir, `${String(1).padStart(20, '0')}.wal`);
+    await writeFile(
+      legacyPath,
+      Buffer.concat([Buffer.from('LSWAL02\n'), frameOf(1, ['old-1', 'old-2']), frameOf(3, ['old-3'])]),
+    );
+    const wal = await WriteAheadLog.open(dir);
+    expect(wal.lastDurableSeq).toBe(3);
+    expect(await append(wal, 'new-4')).toEqual({ firstSeq: 4, lastSeq: 4 });
+    await wal.close();
+    expect((await readdir(dir)).filter((n) => n.endsWith('.wal'))).toHaveLength(2);
+    const reopened = await WriteAheadLog.open(dir);
+    expect(texts(await reopened.read(1))).toEqual([
+      [1, 'old-1'],
+      [2, 'old-2'],
+      [3, 'old-3'],
+      [4, 'new-4'],
+    ]);
+    expect(await reopened.deleteBefore(4)).toBe(1);
+    await reopened.close();
   });
 
   it('rolls segments and deletes the ones a consumer committed past', async () => {

@@ -156,11 +156,18 @@ export class WriteAheadLog {
       return new WriteAheadLog(dir, settings, [segment], handle, SEGMENT_MAGIC.length, settings.firstSeq);
     }
     const active = segments[segments.length - 1]!;
-    const frames = segmentFrames(await readFile(active.path), active.path);
-    const { validBytes, lastSeq } = decodeFrames(frames);
-    if (frames.length === 0) {
+    const { frames, checksum, legacy } = segmentFrames(await readFile(active.path), active.path);
+    const { validBytes, lastSeq } = decodeFrames(frames, 0, Number.POSITIVE_INFINITY, checksum);
+    if (frames.length === 0 || (legacy && lastSeq === undefined)) {
       const handle = await createSegment(active.path, settings);
       return new WriteAheadLog(dir, settings, segments, handle, SEGMENT_MAGIC.length, active.firstSeq);
+    }
+    if (legacy) {
+      // new frames go into a segment of the current format; the old one is read until it drains
+      const nextSeq = (lastSeq ?? active.firstSeq - 1) + 1;
+      const segment = { firstSeq: nextSeq, path: segmentPath(dir, nextSeq) };
+      const handle = await createSegment(segment.path, settings);
+      return new WriteAheadLog(dir, settings, [...segments, segment], handle, SEGMENT_MAGIC.length, nextSeq);
     }
     const handle = await settings.open(active.path, 'r+');
     const validFileBytes = SEGMENT_MAGIC.length + validBytes;
@@ -277,8 +284,8 @@ export class WriteAheadLog {
       const segment = this.segments[i]!;
       const nextFirst = this.segments[i + 1]?.firstSeq ?? Number.POSITIVE_INFINITY;
       if (nextFirst <= fromSeq) continue;
-      const frames = segmentFrames(await readFile(segment.path), segment.path);
-      const { batches } = decodeFrames(frames, fromSeq, maxRecords - records);
+      const { frames, checksum } = segmentFrames(await readFile(segment.path), segment.path);
+      const { batches } = decodeFrames(frames, fromSeq, maxRecords - records, checksum);
       for (const batch of takeBatches(batches, 0, fromSeq, maxRecords - records, durableSeq)) {
         out.push(batch);
         records += batch.count;
