@@ -34,7 +34,7 @@ import { DuckCheckpointCodec } from './delta-checkpoint.js';
 import { deltaRelationSql } from './delta-scan-sql.js';
 import type { QueryResult } from './duck-session.js';
 import { DuckSession } from './duck-session.js';
-import { writeParquetFile } from './parquet-writer.js';
+import { parquetCompression, writeParquetFile } from './parquet-writer.js';
 import type { NewFileLocation } from './partitioned-writer.js';
 import { writePartitionedFiles } from './partitioned-writer.js';
 import type { ScanDataFile, ScanDeleteFile } from './scan-sql.js';
@@ -680,6 +680,7 @@ export class LakeEngine {
       schema: table.schema(),
       specId: spec.specId,
       partition: group[0]!.partition,
+      compression: parquetCompression(table.metadata.properties),
     });
   }
 
@@ -704,6 +705,7 @@ export class LakeEngine {
         spec,
         newFile: (partition) => this.newDataFile(table, spec, partition),
         stagingDir: await table.io.writablePath(`${table.metadata.location}/data/.staging`),
+        compression: parquetCompression(table.metadata.properties),
       });
     } catch (error) {
       if (isLakestreamError(error, ErrorCode.SQL_ERROR) && /conver|cast/i.test(error.message)) {
@@ -730,6 +732,7 @@ export class LakeEngine {
       specId: spec.specId,
       partition,
       keepEmpty: true,
+      compression: parquetCompression(table.metadata.properties),
     });
     return file!;
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataFile, Schema } from '../table/index.js';
 import { DuckSession } from './duck-session.js';
-import { readFileStats, writeParquetFile } from './parquet-writer.js';
+import { parquetCompression, readFileStats, writeParquetFile } from './parquet-writer.js';
 
 const schema: Schema = {
   schemaId: 0,
@@ -84,5 +84,55 @@ describe('writeParquetFile', () => {
     expect(kept.recordCount).toBe(0);
     expect(kept.fileSizeInBytes).toBeGreaterThan(0);
     expect(kept.lowerBounds!.size).toBe(0);
+  });
+
+  it("writes pages with the codec and level of the table's properties", async () => {
+    const codecOf = async (name: string, properties: Record<string, string>): Promise<string> => {
+      const localPath = join(dir, name);
+      await writeParquetFile(session, {
+        selectSql: rowsSql,
+        localPath,
+        fileUri: `file://${localPath}`,
+        publish: () => Promise.resolve(),
+        schema,
+        specId: 0,
+        partition: [],
+        compression: parquetCompression(properties),
+      });
+      const { rows } = await session.query(
+        `SELECT DISTINCT compression FROM parquet_metadata('${localPath}') WHERE path_in_schema = 'id'`,
+      );
+      return String(rows[0]!.compression);
+    };
+    expect(await codecOf('default.parquet', {})).toBe('ZSTD');
+    expect(await codecOf('level-1.parquet', { 'write.parquet.compression-level': '1' })).toBe('ZSTD');
+    expect(await codecOf('lz4.parquet', { 'write.parquet.compression-codec': 'lz4' })).toBe('LZ4_RAW');
+    expect(await codecOf('snappy.parquet', { 'write.parquet.compression-codec': 'SNAPPY' })).toBe('SNAPPY');
+  });
+});
+
+describe('parquetCompression', () => {
+  it("maps Iceberg's codec names and keeps a level only where the codec has levels", () => {
+    expect(parquetCompression({})).toEqual({ codec: 'zstd' });
+    expect(parquetCompression({ 'write.parquet.compression-level': '1' })).toEqual({
+      codec: 'zstd',
+      level: 1,
+    });
+    expect(
+      parquetCompression({
+        'write.parquet.compression-codec': 'snappy',
+        'write.parquet.compression-level': '3',
+      }),
+    ).toEqual({ codec: 'snappy' });
+    expect(parquetCompression({ 'write.parquet.compression-codec': 'lz4' })).toEqual({ codec: 'lz4_raw' });
+  });
+
+  it('refuses a codec or level it cannot write, saying what to set', () => {
+    expect(() => parquetCompression({ 'write.parquet.compression-codec': 'lzo' })).toThrow(
+      /compression-codec 'lzo'.*use zstd, snappy/,
+    );
+    expect(() => parquetCompression({ 'write.parquet.compression-level': 'fast' })).toThrow(
+      /compression-level 'fast'.*1 to 22/,
+    );
   });
 });

@@ -9,6 +9,7 @@ import {
   FileContent,
   schemaToJson,
 } from '../table/index.js';
+import { ErrorCode, lakeError } from '../core/index.js';
 import type { DuckSession, QueryResult } from './duck-session.js';
 import { fieldIdsClause } from './duck-types.js';
 import { quoteIdent, quoteLiteral } from './sql-text.js';
@@ -27,13 +28,55 @@ export interface ParquetFileRequest {
   readonly rowGroupSize?: number;
   /** Keep and publish the file even when the query has no rows (see `LakeEngine.createTable`). */
   readonly keepEmpty?: boolean;
+  /** The codec of the file's pages (default zstd at DuckDB's level). */
+  readonly compression?: ParquetCompression;
+}
+
+/** A Parquet page codec and its level, from a table's `write.parquet.compression-*` properties. */
+export interface ParquetCompression {
+  /** DuckDB's name of the codec. */
+  readonly codec: string;
+  readonly level?: number;
+}
+
+const ICEBERG_CODECS: Readonly<Record<string, string>> = {
+  zstd: 'zstd',
+  snappy: 'snappy',
+  gzip: 'gzip',
+  lz4: 'lz4_raw',
+  brotli: 'brotli',
+  uncompressed: 'uncompressed',
+};
+
+/**
+ * The compression a table's properties ask for: Iceberg's `write.parquet.compression-codec`
+ * (zstd, snappy, gzip, lz4, brotli, uncompressed; default zstd) and
+ * `write.parquet.compression-level` (zstd and gzip only).
+ */
+export function parquetCompression(properties: Readonly<Record<string, string>>): ParquetCompression {
+  const name = (properties['write.parquet.compression-codec'] ?? 'zstd').toLowerCase();
+  const codec = ICEBERG_CODECS[name];
+  if (codec === undefined)
+    throw lakeError(
+      ErrorCode.INVALID_ARGUMENT,
+      `engine: write.parquet.compression-codec '${name}' is not one lakestream writes; use ${Object.keys(ICEBERG_CODECS).join(', ')}`,
+    );
+  const levelText = properties['write.parquet.compression-level'];
+  if (levelText === undefined || (codec !== 'zstd' && codec !== 'gzip')) return { codec };
+  const level = Number(levelText);
+  if (!Number.isInteger(level) || level < 1 || level > 22)
+    throw lakeError(
+      ErrorCode.INVALID_ARGUMENT,
+      `engine: write.parquet.compression-level '${levelText}' is not a level from 1 to 22; set a whole number (1 writes fastest)`,
+    );
+  return { codec, level };
 }
 
 /** Longest string bound kept, like Iceberg's default `truncate(16)` metrics mode. */
 export const STRING_BOUND_LENGTH = 16;
 
 /**
- * Writes the rows of `selectSql` to a zstd Parquet file with Iceberg field ids and the Iceberg
+ * Writes the rows of `selectSql` to a Parquet file with Iceberg field ids and the Iceberg
  * schema in its key-value metadata, then builds the manifest entry's statistics from those the
  * `COPY` returns (neither the rows nor the footer are read again), and publishes the file to the
  * store. Returns undefined, and leaves no file, when the query has no rows.
@@ -43,7 +86,7 @@ export async function writeParquetFile(
   request: ParquetFileRequest,
 ): Promise<DataFile | undefined> {
   await mkdir(dirname(request.localPath), { recursive: true });
-  const options = parquetCopyOptions(request.schema, [
+  const options = parquetCopyOptions(request.schema, request.compression, [
     ...(request.rowGroupSize ? [`ROW_GROUP_SIZE ${request.rowGroupSize}`] : []),
     'RETURN_STATS true',
   ]);
@@ -59,11 +102,16 @@ export async function writeParquetFile(
   return statsToDataFile(request, copiedFileStats(written.rows[0]!, request.schema));
 }
 
-/** The options of a `COPY … TO` that writes Iceberg data files: zstd, field ids, the schema. */
-export function parquetCopyOptions(schema: Schema, extra: readonly string[] = []): string[] {
+/** The options of a `COPY … TO` that writes Iceberg data files: the codec, field ids, the schema. */
+export function parquetCopyOptions(
+  schema: Schema,
+  compression: ParquetCompression = { codec: 'zstd' },
+  extra: readonly string[] = [],
+): string[] {
   return [
     'FORMAT parquet',
-    'COMPRESSION zstd',
+    `COMPRESSION ${compression.codec}`,
+    ...(compression.level === undefined ? [] : [`COMPRESSION_LEVEL ${compression.level}`]),
     `FIELD_IDS ${fieldIdsClause(schema.fields)}`,
     `KV_METADATA {'iceberg.schema': ${quoteLiteral(JSON.stringify(schemaToJson(schema)))}}`,
     ...extra,

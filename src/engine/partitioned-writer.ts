@@ -5,6 +5,7 @@ import type { DataFile, PartitionSpec, PartitionValue, PrimitiveType, Schema } f
 import { convertLiteral } from '../table/index.js';
 import type { DuckSession } from './duck-session.js';
 import { partitionExpressionSql } from './partition-sql.js';
+import type { ParquetCompression } from './parquet-writer.js';
 import { copiedFileStats, parquetCopyOptions, statsToDataFile, writeParquetFile } from './parquet-writer.js';
 import { quoteIdent, quoteLiteral } from './sql-text.js';
 
@@ -31,6 +32,7 @@ export interface PartitionedWriteRequest {
    * in a temp table.
    */
   readonly stagingDir?: string;
+  readonly compression?: ParquetCompression;
 }
 
 const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
@@ -55,6 +57,7 @@ export async function writePartitionedFiles(
       schema,
       specId: spec.specId,
       partition: [],
+      ...(request.compression ? { compression: request.compression } : {}),
     });
     return file ? [file] : [];
   }
@@ -116,6 +119,7 @@ export async function writePartitionedFiles(
         schema,
         specId: spec.specId,
         partition,
+        ...(request.compression ? { compression: request.compression } : {}),
       });
       if (file) files.push(file);
     }
@@ -144,7 +148,7 @@ async function writeInOnePass(
   await mkdir(stagingDir, { recursive: true });
   let emptied = false;
   try {
-    const options = parquetCopyOptions(request.schema, [
+    const options = parquetCopyOptions(request.schema, request.compression, [
       `PARTITION_BY (${query.partitionColumns.join(', ')})`,
       "FILENAME_PATTERN '{uuid}'",
       'RETURN_STATS true',

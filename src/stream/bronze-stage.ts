@@ -214,6 +214,15 @@ export async function bronzeRequestKeys(
 }
 
 /**
+ * Bronze is written on every batch and read mostly once (by silver): zstd at level 1 writes ~25 %
+ * faster than DuckDB's default level 3 for about the same size. Change it per table with the
+ * Iceberg property `write.parquet.compression-level` (or `-codec`).
+ */
+const BRONZE_TABLE_PROPERTIES: Readonly<Record<string, string>> = Object.freeze({
+  'write.parquet.compression-level': '1',
+});
+
+/**
  * Creates a bronze table with `fields` when missing (partitioned by day of arrival); a table made by
  * an earlier version gets the columns added since. Safe when several processes race to create it.
  */
@@ -227,6 +236,7 @@ export async function ensureBronzeTable(
     return await engine.createTable(identifier, {
       fields,
       partitionBy: [{ column: 'received_at', transform: 'day' }],
+      properties: BRONZE_TABLE_PROPERTIES,
     });
   } catch (error) {
     if (await engine.catalog.tableExists(identifier)) return ensureColumns(engine, identifier, fields);
