@@ -257,7 +257,7 @@ async function writeBatchBodies(file: string, batches: readonly WalBatch[]): Pro
   } finally {
     await handle.close();
   }
-  return `SELECT s AS stream, q AS wal_seq, CAST(epoch_ms(t) AS TIMESTAMPTZ) AS received_at, p AS payload, k AS request_key
+  return `SELECT s AS stream, q AS wal_seq, make_timestamptz(t * 1000) AS received_at, p AS payload, k AS request_key
     FROM read_csv(${quoteLiteral(file)}, columns = {q: 'BIGINT', t: 'BIGINT', s: 'VARCHAR', k: 'VARCHAR', p: 'VARCHAR'},
       delim = '\t', quote = '', escape = '', header = false, auto_detect = false, new_line = '\\n',
       max_line_size = ${Math.max(DEFAULT_MAX_LINE_BYTES, ...batches.map((b) => b.body.length + 1))})`;

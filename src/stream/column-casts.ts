@@ -64,7 +64,7 @@ export function parseColumnSql(column: SilverColumn, text: string): string {
   const unit = MICROS_PER_UNIT[encoding];
   const [earliest, latest] = [(EARLIEST_TIME_MS * 1000) / unit, (LATEST_TIME_MS * 1000) / unit];
   const fromNumber = `CASE WHEN ${number} BETWEEN ${earliest} AND ${latest}
-    THEN CAST(make_timestamp(CAST(round(${number} * ${unit}) AS BIGINT)) AS ${type}) END`;
+    THEN ${column.type === 'timestamptz' ? 'make_timestamptz' : 'make_timestamp'}(CAST(round(${number} * ${unit}) AS BIGINT)) END`;
   return `CASE WHEN ${number} IS NULL THEN ${fromText} ELSE ${fromNumber} END`;
 }
 

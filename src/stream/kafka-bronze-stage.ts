@@ -189,7 +189,7 @@ export class KafkaBronzeStage implements Stage<BronzeBatchResult> {
 }
 
 function selectRecords(file: string): string {
-  return `SELECT s AS stream, o AS wal_seq, CAST(epoch_ms(t) AS TIMESTAMPTZ) AS received_at, p AS payload,
+  return `SELECT s AS stream, o AS wal_seq, make_timestamptz(t * 1000) AS received_at, p AS payload,
       k AS request_key, n AS kafka_partition
     FROM read_json(${quoteLiteral(file)}, format = 'newline_delimited',
       columns = {o: 'BIGINT', n: 'INTEGER', t: 'BIGINT', s: 'VARCHAR', k: 'VARCHAR', p: 'VARCHAR'},

@@ -497,7 +497,7 @@ export class SilverStage implements Stage<SilverBatchResult> {
    */
   private async counts(): Promise<BatchCounts> {
     const column = quoteIdent(this.config.eventTime);
-    const plausible = `CASE WHEN CAST(${column} AS TIMESTAMPTZ) <= __received_at + INTERVAL ${FUTURE_TOLERANCE} THEN ${column} END`;
+    const plausible = `CASE WHEN epoch_us(${column}) <= epoch_us(__received_at) + ${FUTURE_TOLERANCE_US} THEN ${column} END`;
     const { rows } = await this.engine.session.query(
       `SELECT __rule AS rule, count(*) AS n, count(*) FILTER (WHERE __late) AS late,
          epoch_ms(min(${column})) AS earliest, epoch_ms(max(${plausible})) AS latest
@@ -674,8 +674,8 @@ export class SilverStage implements Stage<SilverBatchResult> {
   }
 }
 
-/** How far ahead of its arrival an event time may be and still move the watermark. */
-const FUTURE_TOLERANCE = '1 day';
+/** How far ahead of its arrival an event time may be and still move the watermark: a day. */
+const FUTURE_TOLERANCE_US = 86_400_000_000;
 
 /** Bronze read past silver's last commit: where the next batch reads from and what the next commit records. */
 interface Progress {
