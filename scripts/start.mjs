@@ -4,7 +4,7 @@
 // (`lakestream demo` chooses, so `npm start` and `lakestream demo` replay the same dataset).
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const build = spawnSync(
@@ -42,6 +42,7 @@ process.stdout.write(
     '',
   ].join('\n'),
 );
-const child = spawn(process.execPath, [cli, 'demo'], { stdio: 'inherit', cwd: root });
+const { NODE_FLAGS } = await import(pathToFileURL(join(root, 'dist', 'cli', 'node-flags.js')).href);
+const child = spawn(process.execPath, [...NODE_FLAGS, cli, 'demo'], { stdio: 'inherit', cwd: root });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

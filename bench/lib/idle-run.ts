@@ -9,6 +9,7 @@ import { cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, stringify } from 'yaml';
+import { NODE_FLAGS } from '../../src/cli/node-flags.js';
 import { PACKAGE_ROOT } from './package-root.js';
 
 /** One sample of the running process. */
@@ -60,7 +61,7 @@ export async function runAtDemoRates(dir: string, seconds: number, sampleSeconds
 
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(PACKAGE_ROOT, 'src/cli/bin.ts'), 'start', dir],
+    [...NODE_FLAGS, '--import', 'tsx', join(PACKAGE_ROOT, 'src/cli/bin.ts'), 'start', dir],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
     },
