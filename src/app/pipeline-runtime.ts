@@ -262,6 +262,7 @@ export class PipelineRuntime {
       catalog,
       await DuckSession.open({ scratchDir: scratch.path, returnMemory: true }),
     );
+    engine.mirrorDeltaInBackground = true;
     const created: { runtime?: PipelineRuntime } = {};
     const metrics = new PipelineMetrics({
       observe: () => created.runtime!.observe(),

@@ -110,6 +110,11 @@ export class LakeEngine {
   private readonly tables = new Map<string, IcebergTable>();
   /** Told when mirroring a commit into a table's Delta log fails (the Iceberg commit stands). */
   onDeltaMirrorError: ((table: string, error: unknown) => void) | undefined;
+  /**
+   * Mirror commits into the Delta logs after they return instead of before (a streaming pipeline's
+   * batches do not wait for the logs); set it before the first table is loaded. Default false.
+   */
+  mirrorDeltaInBackground = false;
   private readonly checkpointCodec: DuckCheckpointCodec;
   /** The uncommitted tails this engine's reads include (shared by the engines of one process). */
   readonly tails: TableTails;
@@ -175,6 +180,7 @@ export class LakeEngine {
         new DeltaMirror({
           checkpointCodec: this.checkpointCodec,
           onError: (name, error) => this.onDeltaMirrorError?.(name, error),
+          background: this.mirrorDeltaInBackground,
         }),
       );
     this.tables.set(key, table);
@@ -189,6 +195,7 @@ export class LakeEngine {
   async syncDeltaLog(name: string | TableIdentifier): Promise<number | undefined> {
     const table = await this.table(name);
     const mirror = table.commitListeners().find((l): l is DeltaMirror => l instanceof DeltaMirror);
+    await mirror?.idle();
     return (mirror ?? new DeltaMirror({ checkpointCodec: this.checkpointCodec })).sync(table);
   }
 
@@ -613,7 +620,15 @@ export class LakeEngine {
   /** Closes the DuckDB session. The catalog is closed by its owner. */
   async close(): Promise<void> {
     await this.readOnlyTurn;
+    await this.deltaMirrorsIdle();
     await this.session.close();
+  }
+
+  /** Resolves once every commit made through this engine is mirrored into its Delta log. */
+  async deltaMirrorsIdle(): Promise<void> {
+    for (const table of this.tables.values())
+      for (const listener of table.commitListeners())
+        if (listener instanceof DeltaMirror) await listener.idle();
   }
 
   /**

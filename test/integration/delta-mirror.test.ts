@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PartitionFieldDeclaration } from '../../src/table/index.js';
+import { DuckSession, LakeEngine } from '../../src/engine/index.js';
 import { DeltaMirror, expireSnapshots } from '../../src/table/index.js';
 import { readDeltaRows, replayDeltaLog } from '../support/delta-log-replay.js';
 import { openTestWarehouse, type TestWarehouse } from '../support/warehouse.js';
@@ -167,5 +168,30 @@ describe('the Delta log mirrored from Iceberg snapshots', () => {
     expect(rows.map((r) => Number(r.n)).sort((a, b) => a - b)).toEqual([...Array(23).keys()]);
     const oldest = await log.snapshot(10);
     expect(oldest.files.size).toBe(11); // version 0 mirrors the first append
+  }, 60_000);
+
+  it('mirrors in the background after the commits return, in order, once idle', async () => {
+    const engine = new LakeEngine(warehouse.catalog, await DuckSession.open());
+    engine.mirrorDeltaInBackground = true;
+    try {
+      await engine.createTable('prop.background', {
+        fields: [{ id: 0, name: 'n', required: false, type: 'int' }],
+      });
+      for (let i = 0; i < 12; i++) await engine.append('prop.background', `SELECT ${i} AS n`);
+      const tableDir = join(warehouse.dir, 'prop', 'background');
+      await engine.deltaMirrorsIdle();
+      const replayed = await replayDeltaLog(tableDir);
+      const rows = await readDeltaRows(tableDir, replayed);
+      expect(rows.map((r) => Number(r.n)).sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
+      expect(
+        (await engine.deltaLog('prop.background').then((log) => log.readLastCheckpoint()))?.version,
+      ).toBe(10);
+      await engine.append('prop.background', 'SELECT 12 AS n');
+    } finally {
+      await engine.close();
+    }
+    // closing waits for the last commit's mirror
+    const replayed = await replayDeltaLog(join(warehouse.dir, 'prop', 'background'));
+    expect(replayed.files.size).toBe(13);
   }, 60_000);
 });

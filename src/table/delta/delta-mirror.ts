@@ -25,6 +25,11 @@ export interface DeltaMirrorOptions {
   readonly tombstoneRetentionMs?: number;
   /** Told of each failed sync (the Iceberg commit stands; the next commit repairs the log). */
   readonly onError?: (table: string, error: unknown) => void;
+  /**
+   * Mirror after the commit returns, one commit after the other, instead of before (a streaming
+   * writer's batch does not wait for the log; {@link DeltaMirror.idle} waits for it). Default false.
+   */
+  readonly background?: boolean;
 }
 
 /** Snapshot summary properties that record a stage's consumed position, and their Delta appId. */
@@ -56,6 +61,7 @@ export class DeltaMirror implements TableCommitListener {
   lastError: unknown;
   private readonly options: DeltaMirrorOptions;
   private head: MirrorHead | undefined;
+  private pending: Promise<void> = Promise.resolve();
 
   constructor(options: DeltaMirrorOptions = {}) {
     this.options = options;
@@ -80,6 +86,16 @@ export class DeltaMirror implements TableCommitListener {
   }
 
   async afterCommit(table: IcebergTable, event: TableCommitEvent): Promise<void> {
+    if (!this.options.background) return this.mirror(table, event);
+    this.pending = this.pending.then(() => this.mirror(table, event));
+  }
+
+  /** Resolves once the commits told so far are mirrored (or their mirroring failed). */
+  idle(): Promise<void> {
+    return this.pending;
+  }
+
+  private async mirror(table: IcebergTable, event: TableCommitEvent): Promise<void> {
     this.lastError = undefined;
     try {
       await this.sync(table, event.kind === 'snapshot' ? event : undefined);
