@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataFile, Schema } from '../table/index.js';
 import { DuckSession } from './duck-session.js';
+import type { ParquetCompression } from './parquet-writer.js';
 import { parquetCompression, readFileStats, writeParquetFile } from './parquet-writer.js';
 
 const schema: Schema = {
@@ -45,7 +46,11 @@ describe('writeParquetFile', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const write = async (name: string, selectSql: string, keepEmpty = false): Promise<DataFile | undefined> => {
+  const write = async (
+    name: string,
+    selectSql: string,
+    options: { keepEmpty?: boolean; compression?: ParquetCompression } = {},
+  ): Promise<DataFile | undefined> => {
     const localPath = join(dir, name);
     return writeParquetFile(session, {
       selectSql,
@@ -55,7 +60,7 @@ describe('writeParquetFile', () => {
       schema,
       specId: 0,
       partition: [],
-      keepEmpty,
+      ...options,
     });
   };
 
@@ -80,7 +85,7 @@ describe('writeParquetFile', () => {
 
   it('drops an empty file unless asked to keep it', async () => {
     expect(await write('empty.parquet', `${rowsSql} WHERE false`)).toBeUndefined();
-    const kept = (await write('kept.parquet', `${rowsSql} WHERE false`, true))!;
+    const kept = (await write('kept.parquet', `${rowsSql} WHERE false`, { keepEmpty: true }))!;
     expect(kept.recordCount).toBe(0);
     expect(kept.fileSizeInBytes).toBeGreaterThan(0);
     expect(kept.lowerBounds!.size).toBe(0);
@@ -88,19 +93,9 @@ describe('writeParquetFile', () => {
 
   it("writes pages with the codec and level of the table's properties", async () => {
     const codecOf = async (name: string, properties: Record<string, string>): Promise<string> => {
-      const localPath = join(dir, name);
-      await writeParquetFile(session, {
-        selectSql: rowsSql,
-        localPath,
-        fileUri: `file://${localPath}`,
-        publish: () => Promise.resolve(),
-        schema,
-        specId: 0,
-        partition: [],
-        compression: parquetCompression(properties),
-      });
+      await write(name, rowsSql, { compression: parquetCompression(properties) });
       const { rows } = await session.query(
-        `SELECT DISTINCT compression FROM parquet_metadata('${localPath}') WHERE path_in_schema = 'id'`,
+        `SELECT DISTINCT compression FROM parquet_metadata('${join(dir, name)}') WHERE path_in_schema = 'id'`,
       );
       return String(rows[0]!.compression);
     };
