@@ -133,7 +133,7 @@ export class RestCatalog implements Catalog {
       'GET',
       tablePath(identifier),
     )) as LoadResult;
-    return loadedFrom(identifier, body);
+    return this.loadedFrom(identifier, body);
   }
 
   /** Creates the namespace when missing, then the table (schema ids and spec built here, as the other catalogs do). */
@@ -153,7 +153,7 @@ export class RestCatalog implements Catalog {
         properties: draft.properties,
       },
     )) as LoadResult;
-    return loadedFrom(identifier, body);
+    return this.loadedFrom(identifier, body);
   }
 
   /**
@@ -171,7 +171,7 @@ export class RestCatalog implements Catalog {
       `/namespaces/${encodeURIComponent(identifier.namespace)}/register`,
       { name: identifier.name, 'metadata-location': this.store.uriOf(key) },
     )) as LoadResult;
-    return loadedFrom(identifier, body);
+    return this.loadedFrom(identifier, body);
   }
 
   async commitTable(base: LoadedTable, next: TableMetadata): Promise<LoadedTable> {
@@ -186,7 +186,7 @@ export class RestCatalog implements Catalog {
         updates: changes.updates.map(updateToJson),
       },
     )) as LoadResult;
-    return loadedFrom(base.identifier, body);
+    return this.loadedFrom(base.identifier, body);
   }
 
   async dropTable(identifier: TableIdentifier, options: { purge?: boolean } = {}): Promise<void> {
@@ -212,6 +212,31 @@ export class RestCatalog implements Catalog {
   }
 
   async close(): Promise<void> {}
+
+  /**
+   * The table in a load, create or commit answer. Its location must lie in this catalog's store,
+   * where lakestream writes and reads the table's files.
+   */
+  private loadedFrom(identifier: TableIdentifier, body: LoadResult): LoadedTable {
+    const location = body['metadata-location'];
+    if (typeof location !== 'string') {
+      throw lakeError(
+        ErrorCode.CORRUPT_METADATA,
+        `rest catalog: the answer for ${formatTableIdentifier(identifier)} has no metadata-location; the server must return committed tables`,
+      );
+    }
+    const metadata = metadataFromJson(JSON.stringify(body.metadata), location);
+    try {
+      this.store.keyOf(metadata.location);
+    } catch (cause) {
+      throw lakeError(
+        ErrorCode.INVALID_ARGUMENT,
+        `rest catalog ${this.client.uri}: table ${formatTableIdentifier(identifier)} lives at ${metadata.location}, outside this lakestream's storage ${this.store.rootUri}; point storage at the server's warehouse (storage: { type: local, path } or the same S3 bucket and prefix)`,
+        { cause },
+      );
+    }
+    return { identifier, metadata, metadataLocation: location };
+  }
 
   private async exists(what: string, path: string): Promise<boolean> {
     try {
@@ -247,21 +272,6 @@ function tablePath(identifier: TableIdentifier): string {
   checkName(identifier.namespace, 'namespace');
   checkName(identifier.name, 'table');
   return `/namespaces/${encodeURIComponent(identifier.namespace)}/tables/${encodeURIComponent(identifier.name)}`;
-}
-
-function loadedFrom(identifier: TableIdentifier, body: LoadResult): LoadedTable {
-  const location = body['metadata-location'];
-  if (typeof location !== 'string') {
-    throw lakeError(
-      ErrorCode.CORRUPT_METADATA,
-      `rest catalog: the answer for ${formatTableIdentifier(identifier)} has no metadata-location; the server must return committed tables`,
-    );
-  }
-  return {
-    identifier,
-    metadata: metadataFromJson(JSON.stringify(body.metadata), location),
-    metadataLocation: location,
-  };
 }
 
 const CODES: Readonly<Record<string, ErrorCode>> = {
