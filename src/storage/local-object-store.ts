@@ -334,7 +334,7 @@ export class LocalObjectStore implements ObjectStore {
   private async syncDirChain(dir: string): Promise<void> {
     await this.syncDir(dir);
     if (this.durableDirs.has(dir)) return;
-    for (let current = dir; current.startsWith(this.rootPath) && current !== this.rootPath; ) {
+    for (let current = dir; current.startsWith(this.rootPath) && current !== this.rootPath;) {
       const parent = dirname(current);
       if (this.durableDirs.has(parent)) break;
       await this.syncDir(parent);
