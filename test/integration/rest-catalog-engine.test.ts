@@ -1,5 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/core/index.js';
 import { DuckSession, LakeEngine } from '../../src/engine/index.js';
+import { LocalObjectStore } from '../../src/storage/index.js';
 import { eq, RestCatalog } from '../../src/table/index.js';
 import type { ServedCatalog } from '../support/iceberg-rest-server.js';
 import { REST_KEYS, serveCatalog } from '../support/iceberg-rest-server.js';
@@ -76,5 +81,27 @@ describe('the engine over a REST catalog', () => {
     const metadata = (await served.catalog.loadTable({ namespace: 'shop', name: 'events' })).metadata;
     expect(metadata.snapshots).toHaveLength(2);
     expect(metadata.snapshots[1]!.parentSnapshotId).toBe(metadata.snapshots[0]!.snapshotId);
+  });
+
+  it('refuses a table that lives outside its store, naming both places', async () => {
+    await served.catalog.createTable(
+      { namespace: 'shop', name: 'items' },
+      { fields: [{ id: 0, name: 'id', required: false, type: 'long' }] },
+    );
+    const elsewhere = await mkdtemp(join(tmpdir(), 'lakestream-rest-elsewhere-'));
+    try {
+      const catalog = new RestCatalog(new LocalObjectStore(elsewhere), {
+        uri: served.uri,
+        token: REST_KEYS.admin,
+      });
+      await expect(catalog.loadTable({ namespace: 'shop', name: 'items' })).rejects.toMatchObject({
+        code: ErrorCode.INVALID_ARGUMENT,
+        message: expect.stringMatching(
+          /table shop\.items lives at file:\/\/.+, outside this lakestream's storage file:\/\/.+; point storage at the server's warehouse/,
+        ),
+      });
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
   });
 });
