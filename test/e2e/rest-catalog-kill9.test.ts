@@ -8,7 +8,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { DuckSession, LakeEngine } from '../../src/engine/index.js';
 import { LocalObjectStore } from '../../src/storage/index.js';
 import { RestCatalog } from '../../src/table/index.js';
-import { startProject } from '../support/processes.js';
+import { spawnTs, startProject, waitForExit } from '../support/processes.js';
 
 const MARKETS = fileURLToPath(new URL('../../examples/markets', import.meta.url));
 /** The symbol of the trades this test posts itself (the simulator trades other symbols). */
@@ -277,6 +277,20 @@ streams:
       await engine.close();
       await catalog.close();
     }
+
+    // the CLI opens the project's lake as start does: through A's REST catalog
+    const cli = await waitForExit(
+      spawnTs('src/cli/bin.ts', [
+        'sql',
+        '-w',
+        markets,
+        '--format',
+        'csv',
+        `SELECT count(*) AS n FROM silver.trades WHERE symbol = '${SYMBOL}'`,
+      ]),
+    );
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout.trim().split('\n')).toEqual(['n', String(acknowledged.size)]);
 
     server.child.kill('SIGTERM');
     const serverExit = await server.exited;

@@ -104,4 +104,38 @@ describe('the engine over a REST catalog', () => {
       await rm(elsewhere, { recursive: true, force: true });
     }
   });
+
+  it('refuses to commit to a table whose snapshot ids go beyond 2^53 (another engine wrote them), and still reads it', async () => {
+    const engine = await openEngine();
+    await engine.createTable('shop.ours', { fields: [{ id: 0, name: 'id', required: false, type: 'long' }] });
+    await engine.append('shop.ours', 'SELECT 7 AS id');
+    const ours = await engine.catalog.loadTable({ namespace: 'shop', name: 'ours' });
+    // a 63-bit id as JSON.parse leaves it: beyond Number.MAX_SAFE_INTEGER
+    const foreignId = 2 ** 61;
+    const snapshot = ours.metadata.snapshots[0]!;
+    const registered = await engine.catalog.registerTable(
+      { namespace: 'shop', name: 'theirs' },
+      {
+        ...ours.metadata,
+        currentSnapshotId: foreignId,
+        snapshots: [{ ...snapshot, snapshotId: foreignId }],
+        snapshotLog: [{ snapshotId: foreignId, timestampMs: snapshot.timestampMs }],
+        refs: { main: { snapshotId: foreignId, type: 'branch' } },
+      },
+    );
+    await expect(
+      engine.catalog.commitTable(registered, {
+        ...registered.metadata,
+        properties: { ...registered.metadata.properties, owner: 'analytics' },
+      }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.UNSUPPORTED,
+      message: expect.stringContaining('cannot commit shop.theirs: its snapshot ids go beyond 2^53'),
+    });
+    await expect(engine.append('shop.theirs', 'SELECT 8 AS id')).rejects.toMatchObject({
+      code: ErrorCode.UNSUPPORTED,
+    });
+    const rows = await engine.query('SELECT id FROM shop.theirs');
+    expect(rows.rows).toEqual([{ id: 7n }]);
+  });
 });
