@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     streams: [TRADES_STREAM],
     transport: { type: 'kafka', brokers: config.brokers, topic: config.topic, group: config.group },
     roles: ['process'],
-    catalog: { url: config.catalogUrl, name: config.catalogName },
+    catalog: { type: 'postgres', url: config.catalogUrl, name: config.catalogName },
     commitIntervalMs: COMMIT_INTERVAL_MS,
     commitRows: COMMIT_ROWS,
     port: 0,

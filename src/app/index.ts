@@ -26,6 +26,7 @@ export { createLogger } from './logger.js';
 export type { Role } from './roles.js';
 export { ALL_ROLES, parseRoles } from './roles.js';
 export type { KafkaSourceConfig, KafkaTransportConfig } from './transport-config.js';
+export type { CatalogConfig, PostgresCatalogConfig, RestCatalogConfig } from './catalog-config.js';
 export type { StorageConfig } from './storage-config.js';
 export { openObjectStore } from './storage-config.js';
 export { dedupeKeyOf } from './kafka-keys.js';

@@ -1,15 +1,16 @@
 import { join } from 'node:path';
 import type { ObjectStore } from '../storage/index.js';
-import type { Catalog, PostgresCatalogOptions } from '../table/index.js';
-import { FilesystemCatalog, PostgresCatalog } from '../table/index.js';
+import type { Catalog } from '../table/index.js';
+import type { CatalogConfig } from './catalog-config.js';
+import { openCatalog } from './catalog-config.js';
 import type { StorageConfig } from './storage-config.js';
-import { openObjectStore } from './storage-config.js';
+import { localWarehousePath, openObjectStore } from './storage-config.js';
 
 /** Where a project's lake lives: its storage and catalog settings and its data folder. */
 export interface LakeLocation {
   readonly dataDir: string;
   readonly storage?: StorageConfig;
-  readonly catalog?: PostgresCatalogOptions;
+  readonly catalog?: CatalogConfig;
 }
 
 /** A project's opened lake. Close the catalog, then the store. */
@@ -24,14 +25,16 @@ export interface OpenedLake {
 }
 
 /**
- * Opens a project's lake as `lakestream start` does: its storage (`<dataDir>/warehouse` or S3 with
- * a cache in `<dataDir>/cache`) and its catalog (the warehouse folder or PostgreSQL).
+ * Opens a project's lake as `lakestream start` does: its storage (the local warehouse folder, or S3
+ * with a cache in `<dataDir>/cache`) and its catalog (the warehouse folder, PostgreSQL or a REST
+ * catalog server).
  */
 export async function openLake(location: LakeLocation): Promise<OpenedLake> {
   const store = openObjectStore(location.storage, location.dataDir);
-  const catalog = location.catalog
-    ? await PostgresCatalog.open(store, location.catalog)
-    : new FilesystemCatalog(store);
-  const localRoot = join(location.dataDir, location.storage?.type === 's3' ? 'cache' : 'warehouse');
+  const catalog = await openCatalog(location.catalog, store);
+  const localRoot =
+    location.storage?.type === 's3'
+      ? join(location.dataDir, 'cache')
+      : localWarehousePath(location.storage, location.dataDir);
   return { store, catalog, localRoot };
 }

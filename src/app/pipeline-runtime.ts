@@ -34,7 +34,6 @@ import type {
   Stage,
 } from '../stream/index.js';
 import type { TableIdentifier } from '../table/index.js';
-import type { PostgresCatalogOptions } from '../table/index.js';
 import { formatTableIdentifier } from '../table/index.js';
 import { JobScheduler, LakeRunHistory, PostgresLeaderLock } from '../scheduler/index.js';
 import { builtInJobs } from './built-in-jobs.js';
@@ -53,6 +52,7 @@ import { ErrorCode, lakeError } from '../core/index.js';
 import type { Role } from './roles.js';
 import { ALL_ROLES, checkRoles } from './roles.js';
 import { dedupeKeyOf } from './kafka-keys.js';
+import type { CatalogConfig } from './catalog-config.js';
 import type { StorageConfig } from './storage-config.js';
 import { openLake } from './lake-location.js';
 import type { CommitClock } from './commit-clock.js';
@@ -111,8 +111,12 @@ export interface PipelineRuntimeOptions extends TopologyOptions {
   readonly query?: QueryConfig;
   /** The HTTP API's logger (requests at debug, failures with their request id). */
   readonly logger?: FastifyBaseLogger;
-  /** Keep the table pointers in a PostgreSQL (Iceberg JDBC) catalog instead of the warehouse folder. */
-  readonly catalog?: PostgresCatalogOptions;
+  /**
+   * Keep the table pointers in a PostgreSQL (Iceberg JDBC) catalog or an Iceberg REST catalog
+   * instead of the warehouse folder. Only PostgreSQL gives the leader locks (one scheduler, one
+   * silver processor with Kafka).
+   */
+  readonly catalog?: CatalogConfig;
   /** What this process does; default every role. */
   readonly roles?: readonly Role[];
   /** Where the warehouse files live; default the local folder `<dataDir>/warehouse`. */
@@ -392,10 +396,11 @@ export class PipelineRuntime {
       project: name,
       url: `http://${host.includes(':') ? `[${host}]` : host}:${runtime.port}`,
     });
-    if (runtime.roles.has('process') && options.transport && options.catalog) {
+    const postgres = options.catalog?.type === 'postgres' ? options.catalog : undefined;
+    if (runtime.roles.has('process') && options.transport && postgres) {
       const lock = new PostgresLeaderLock({
-        url: options.catalog.url,
-        name: `silver:${options.catalog.name ?? 'lakestream'}`,
+        url: postgres.url,
+        name: `silver:${postgres.name ?? 'lakestream'}`,
         log: (line) => runtime.log(line),
       });
       runtime.silverLock = lock;
@@ -406,10 +411,10 @@ export class PipelineRuntime {
       );
     }
     if (runtime.roles.has('process')) runtime.loop = runtime.runLoop();
-    if (scheduler && options.catalog) {
+    if (scheduler && postgres) {
       const leader = new PostgresLeaderLock({
-        url: options.catalog.url,
-        name: `scheduler:${options.catalog.name ?? 'lakestream'}`,
+        url: postgres.url,
+        name: `scheduler:${postgres.name ?? 'lakestream'}`,
         log: (line) => runtime.log(line),
       });
       runtime.leadership = leader.run(

@@ -14,18 +14,19 @@ import { TIME_ENCODINGS } from '../stream/index.js';
 import { DEFAULT_COMMIT_MAX_AGE_MS, DEFAULT_COMMIT_TARGET_BYTES } from './commit-clock.js';
 import { DEFAULT_RETAIN_SNAPSHOTS } from './snapshot-retention.js';
 import type { PrimitiveType } from '../table/index.js';
-import type { ConfigChecks, ModelConfig } from './model-config.js';
+import type { ModelConfig } from './model-config.js';
 import { parseModels } from './model-config.js';
 import type { PostgresServingConfig } from './serving-config.js';
 import { parseServing } from './serving-config.js';
 import { parseDuration } from './config-duration.js';
-import type { PostgresCatalogOptions } from '../table/index.js';
 import type { SecurityConfig } from './security-config.js';
 import { parseSecurityConfig } from './security-config.js';
 import type { QueryConfig } from './query-config.js';
 import { parseQueryConfig } from './query-config.js';
 import type { JobConfig } from './jobs-config.js';
 import { parseJobs } from './jobs-config.js';
+import type { CatalogConfig } from './catalog-config.js';
+import { parseCatalogConfig } from './catalog-config.js';
 import type { StorageConfig } from './storage-config.js';
 import { parseStorageConfig } from './storage-config.js';
 import type { KafkaSourceConfig, KafkaTransportConfig } from './transport-config.js';
@@ -103,8 +104,8 @@ export interface ProjectConfig {
   readonly security: SecurityConfig;
   /** Limits of read-only queries (`query:`): memory, threads, time, result size. */
   readonly query: QueryConfig;
-  /** A PostgreSQL (Iceberg JDBC) catalog for the table pointers; default: the warehouse folder. */
-  readonly catalog?: PostgresCatalogOptions;
+  /** A PostgreSQL (Iceberg JDBC) or Iceberg REST catalog for the table pointers; default: the warehouse folder. */
+  readonly catalog?: CatalogConfig;
   /** Where the warehouse files live; default: the local folder `<data_dir>/warehouse`. */
   readonly storage?: StorageConfig;
   /** How events travel from ingest to the processors; default: the local write-ahead log. */
@@ -187,7 +188,7 @@ export async function loadProjectConfig(
       { cause },
     );
   }
-  return deepFreeze(validateProjectConfig(applyEnvOverrides(raw, env), dirname(resolve(file)), file));
+  return deepFreeze(validateProjectConfig(applyEnvOverrides(raw, env), dirname(resolve(file)), file, env));
 }
 
 /** Replaces scalar values by `LAKESTREAM_<PATH>` env vars (path segments upper-cased, joined by `_`). */
@@ -209,11 +210,15 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv, path: st
   return value;
 }
 
-/** Validates a parsed project; errors name the bad key and say what is expected. */
+/**
+ * Validates a parsed project; errors name the bad key and say what is expected. `env` fills in the
+ * keys of `query:` and `catalog:` the file leaves out (`LAKESTREAM_QUERY_<KEY>`, `LAKESTREAM_CATALOG_<KEY>`).
+ */
 export function validateProjectConfig(
   raw: unknown,
   projectDir: string,
   file = 'lakestream.yaml',
+  env: NodeJS.ProcessEnv = process.env,
 ): ProjectConfig {
   const bad = (key: string, problem: string): never => {
     throw lakeError(ErrorCode.INVALID_ARGUMENT, `config: ${file}: ${key}: ${problem}`);
@@ -400,12 +405,13 @@ export function validateProjectConfig(
     };
   });
   const serving = parseServing(root.serving, { bad, obj, str, num });
-  const catalog = parseCatalog(root.catalog, { bad, obj, str, num });
-  const storage = parseStorageConfig(root.storage, { bad, obj, str, num });
-  if (storage?.type === 's3' && catalog.catalog === undefined && !storage.conditionalWrites)
+  const catalog = parseCatalogConfig(root.catalog, { bad, obj, str, num }, env);
+  const storage = parseStorageConfig(root.storage, { bad, obj, str, num }, projectDir);
+  // the filesystem catalog swaps its pointer with putIfAbsent; PostgreSQL and a REST server swap it themselves
+  if (storage?.type === 's3' && catalog === undefined && !storage.conditionalWrites)
     bad(
       'storage',
-      'with S3 storage, commits need the PostgreSQL catalog or a store with conditional writes; set catalog: { type: postgres, url } or storage.conditional_writes: true',
+      'with S3 storage, commits need the PostgreSQL or a REST catalog, or a store with conditional writes; set catalog: { type: postgres, url }, catalog: { type: rest, uri } or storage.conditional_writes: true',
     );
   return {
     name: projectName,
@@ -434,31 +440,10 @@ export function validateProjectConfig(
     ...(serving ? { serving } : {}),
     jobs: parseJobs(root.jobs, { bad, obj, str, num }),
     security: parseSecurityConfig(root, { bad, obj, str, num }),
-    query: parseQueryConfig(root.query, { bad, obj, str, num }),
-    ...catalog,
+    query: parseQueryConfig(root.query, { bad, obj, str, num }, env),
+    ...(catalog ? { catalog } : {}),
     ...(storage ? { storage } : {}),
     ...(transport ? { transport } : {}),
-  };
-}
-
-/** `catalog: { type: filesystem }` (default) or `catalog: { type: postgres, url, name }`. */
-function parseCatalog(raw: unknown, checks: ConfigChecks): { catalog?: PostgresCatalogOptions } {
-  if (raw === undefined) return {};
-  const catalog = checks.obj(raw, 'catalog');
-  for (const key of Object.keys(catalog))
-    if (!['type', 'url', 'name'].includes(key))
-      checks.bad(`catalog.${key}`, 'unknown key; use type, url, name');
-  const type = catalog.type ?? 'filesystem';
-  if (type === 'filesystem') return {};
-  if (type !== 'postgres') checks.bad('catalog.type', "use 'filesystem' (default) or 'postgres'");
-  const url = checks.str(catalog.url, 'catalog.url');
-  if (!/^postgres(ql)?:\/\//.test(url))
-    checks.bad('catalog.url', 'expected postgres://user:password@host:5432/database');
-  return {
-    catalog: {
-      url,
-      ...(catalog.name === undefined ? {} : { name: checks.str(catalog.name, 'catalog.name') }),
-    },
   };
 }
 

@@ -41,6 +41,15 @@ describe('storage config', () => {
     expect(parseStorageConfig({ type: 'local' }, checks)).toEqual({ type: 'local' });
   });
 
+  it('takes a local warehouse path, resolved against the project folder', () => {
+    expect(parseStorageConfig({ type: 'local', path: '../shared/warehouse' }, checks, '/p/markets')).toEqual({
+      type: 'local',
+      path: '/p/shared/warehouse',
+    });
+    expect(parseStorageConfig({ path: '/lake' }, checks, '/p')).toEqual({ type: 'local', path: '/lake' });
+    expect(() => parseStorageConfig({ type: 'local', path: '' }, checks)).toThrow('storage.path: ');
+  });
+
   it('parses every S3 option', () => {
     expect(
       parseStorageConfig(
@@ -91,7 +100,7 @@ describe('storage config', () => {
       expect.objectContaining({
         code: ErrorCode.INVALID_ARGUMENT,
         message: expect.stringContaining(
-          'with S3 storage, commits need the PostgreSQL catalog or a store with conditional writes',
+          'with S3 storage, commits need the PostgreSQL or a REST catalog, or a store with conditional writes',
         ),
       }),
     );
@@ -100,6 +109,14 @@ describe('storage config', () => {
       '/p',
     );
     expect(withCatalog.storage).toEqual({ type: 's3', bucket: 'my-lake', conditionalWrites: false });
+    // a REST catalog server swaps the pointer itself, so plain S3 is fine
+    const withRest = validateProjectConfig(
+      { ...project, storage: s3, catalog: { type: 'rest', uri: 'http://127.0.0.1:8080/iceberg' } },
+      '/p',
+      'lakestream.yaml',
+      {},
+    );
+    expect(withRest.catalog).toEqual({ type: 'rest', uri: 'http://127.0.0.1:8080/iceberg' });
     const conditional = validateProjectConfig(
       { ...project, storage: { ...s3, conditional_writes: true } },
       '/p',
@@ -114,6 +131,8 @@ describe('storage config', () => {
       const local = openObjectStore(undefined, dataDir);
       expect(local).toBeInstanceOf(LocalObjectStore);
       expect((local as LocalObjectStore).rootPath).toBe(join(dataDir, 'warehouse'));
+      const shared = openObjectStore({ type: 'local', path: join(dataDir, 'shared') }, dataDir);
+      expect((shared as LocalObjectStore).rootPath).toBe(join(dataDir, 'shared'));
       const s3 = openObjectStore(
         {
           type: 's3',

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ObjectStore } from '../storage/index.js';
 import { LocalObjectStore, S3ObjectStore } from '../storage/index.js';
 import type { ConfigChecks } from './model-config.js';
@@ -6,9 +6,14 @@ import type { ConfigChecks } from './model-config.js';
 /** Where the warehouse files live: the `storage:` block of `lakestream.yaml`. */
 export type StorageConfig = LocalStorageConfig | S3StorageConfig;
 
-/** The warehouse folder `<data_dir>/warehouse` (the default). */
+/** A warehouse folder on local disk: `path`, or `<data_dir>/warehouse` (the default). */
 export interface LocalStorageConfig {
   readonly type: 'local';
+  /**
+   * The warehouse folder (absolute), e.g. the one a REST catalog server's tables live in; default
+   * `<data_dir>/warehouse`.
+   */
+  readonly path?: string;
 }
 
 /** An S3 bucket (AWS or compatible); credentials come from the AWS SDK's default chain. */
@@ -27,18 +32,26 @@ export interface S3StorageConfig {
 const S3_KEYS = ['type', 'bucket', 'prefix', 'endpoint', 'region', 'path_style', 'conditional_writes'];
 
 /**
- * Parses `storage: { type: local | s3, bucket, prefix, endpoint, region, path_style,
- * conditional_writes }`; undefined when the block is absent (local storage).
+ * Parses `storage: { type: local, path }` or `storage: { type: s3, bucket, prefix, endpoint, region,
+ * path_style, conditional_writes }`; undefined when the block is absent (local storage). A local
+ * `path` is resolved against `projectDir`.
  */
-export function parseStorageConfig(raw: unknown, checks: ConfigChecks): StorageConfig | undefined {
+export function parseStorageConfig(
+  raw: unknown,
+  checks: ConfigChecks,
+  projectDir = process.cwd(),
+): StorageConfig | undefined {
   if (raw === undefined) return undefined;
   const storage = checks.obj(raw, 'storage');
   const type = storage.type ?? 'local';
   if (type !== 'local' && type !== 's3') checks.bad('storage.type', "use 'local' (default) or 's3'");
   if (type === 'local') {
     for (const key of Object.keys(storage))
-      if (key !== 'type') checks.bad(`storage.${key}`, 'only S3 storage takes options; set type: s3');
-    return { type: 'local' };
+      if (key !== 'type' && key !== 'path')
+        checks.bad(`storage.${key}`, 'local storage takes only path; set type: s3 for S3 options');
+    return storage.path === undefined
+      ? { type: 'local' }
+      : { type: 'local', path: resolve(projectDir, checks.str(storage.path, 'storage.path')) };
   }
   for (const key of Object.keys(storage))
     if (!S3_KEYS.includes(key))
@@ -66,13 +79,18 @@ export function parseStorageConfig(raw: unknown, checks: ConfigChecks): StorageC
   };
 }
 
+/** The local warehouse folder: `storage.path`, else `<dataDir>/warehouse`. */
+export function localWarehousePath(config: LocalStorageConfig | undefined, dataDir: string): string {
+  return config?.path ?? join(dataDir, 'warehouse');
+}
+
 /**
- * Opens the warehouse store: `<dataDir>/warehouse` for local storage (also when `config` is
- * undefined), or the S3 bucket with its file cache in `<dataDir>/cache`.
+ * Opens the warehouse store: the local warehouse folder (also when `config` is undefined), or the
+ * S3 bucket with its file cache in `<dataDir>/cache`.
  */
 export function openObjectStore(config: StorageConfig | undefined, dataDir: string): ObjectStore {
   if (config === undefined || config.type === 'local')
-    return new LocalObjectStore(join(dataDir, 'warehouse'));
+    return new LocalObjectStore(localWarehousePath(config, dataDir));
   return new S3ObjectStore({
     bucket: config.bucket,
     cacheDir: join(dataDir, 'cache'),

@@ -1,5 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/core/index.js';
 import { DuckSession, LakeEngine } from '../../src/engine/index.js';
+import { LocalObjectStore } from '../../src/storage/index.js';
 import { eq, RestCatalog } from '../../src/table/index.js';
 import type { ServedCatalog } from '../support/iceberg-rest-server.js';
 import { REST_KEYS, serveCatalog } from '../support/iceberg-rest-server.js';
@@ -76,5 +81,61 @@ describe('the engine over a REST catalog', () => {
     const metadata = (await served.catalog.loadTable({ namespace: 'shop', name: 'events' })).metadata;
     expect(metadata.snapshots).toHaveLength(2);
     expect(metadata.snapshots[1]!.parentSnapshotId).toBe(metadata.snapshots[0]!.snapshotId);
+  });
+
+  it('refuses a table that lives outside its store, naming both places', async () => {
+    await served.catalog.createTable(
+      { namespace: 'shop', name: 'items' },
+      { fields: [{ id: 0, name: 'id', required: false, type: 'long' }] },
+    );
+    const elsewhere = await mkdtemp(join(tmpdir(), 'lakestream-rest-elsewhere-'));
+    try {
+      const catalog = new RestCatalog(new LocalObjectStore(elsewhere), {
+        uri: served.uri,
+        token: REST_KEYS.admin,
+      });
+      await expect(catalog.loadTable({ namespace: 'shop', name: 'items' })).rejects.toMatchObject({
+        code: ErrorCode.INVALID_ARGUMENT,
+        message: expect.stringMatching(
+          /table shop\.items lives at file:\/\/.+, outside this lakestream's storage file:\/\/.+; point storage at the server's warehouse/,
+        ),
+      });
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to commit to a table whose snapshot ids go beyond 2^53 (another engine wrote them), and still reads it', async () => {
+    const engine = await openEngine();
+    await engine.createTable('shop.ours', { fields: [{ id: 0, name: 'id', required: false, type: 'long' }] });
+    await engine.append('shop.ours', 'SELECT 7 AS id');
+    const ours = await engine.catalog.loadTable({ namespace: 'shop', name: 'ours' });
+    // a 63-bit id as JSON.parse leaves it: beyond Number.MAX_SAFE_INTEGER
+    const foreignId = 2 ** 61;
+    const snapshot = ours.metadata.snapshots[0]!;
+    const registered = await engine.catalog.registerTable(
+      { namespace: 'shop', name: 'theirs' },
+      {
+        ...ours.metadata,
+        currentSnapshotId: foreignId,
+        snapshots: [{ ...snapshot, snapshotId: foreignId }],
+        snapshotLog: [{ snapshotId: foreignId, timestampMs: snapshot.timestampMs }],
+        refs: { main: { snapshotId: foreignId, type: 'branch' } },
+      },
+    );
+    await expect(
+      engine.catalog.commitTable(registered, {
+        ...registered.metadata,
+        properties: { ...registered.metadata.properties, owner: 'analytics' },
+      }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.UNSUPPORTED,
+      message: expect.stringContaining('cannot commit shop.theirs: its snapshot ids go beyond 2^53'),
+    });
+    await expect(engine.append('shop.theirs', 'SELECT 8 AS id')).rejects.toMatchObject({
+      code: ErrorCode.UNSUPPORTED,
+    });
+    const rows = await engine.query('SELECT id FROM shop.theirs');
+    expect(rows.rows).toEqual([{ id: 7n }]);
   });
 });

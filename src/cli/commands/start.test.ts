@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ProjectConfig } from '../../app/index.js';
 import { loadProjectConfig } from '../../app/index.js';
-import { demoConfig } from './start.js';
+import { demoConfig, lakeLine } from './start.js';
 
 const gamesYaml = fileURLToPath(new URL('../../../examples/games/lakestream.yaml', import.meta.url));
 
@@ -41,5 +41,25 @@ describe('demoConfig', () => {
     );
     const existing = await gamesReplaying(gamesYaml);
     expect(replayFile(demoConfig(existing, { defaultDataset: shared }))).toBe(gamesYaml);
+  });
+});
+
+describe('lakeLine', () => {
+  it('says where the tables are and which catalog commits them, without secrets', async () => {
+    const config = await gamesReplaying();
+    expect(lakeLine(config)).toBe(`tables in ${join(config.dataDir, 'warehouse')}`);
+    expect(
+      lakeLine({
+        ...config,
+        storage: { type: 'local', path: '/lake/warehouse' },
+        catalog: { type: 'rest', uri: 'http://10.0.0.5:8080/iceberg', token: 'secret' },
+      }),
+    ).toBe('tables in /lake/warehouse, committed through the REST catalog http://10.0.0.5:8080/iceberg');
+    const postgres = lakeLine({
+      ...config,
+      storage: { type: 's3', bucket: 'lake', prefix: 'prod', conditionalWrites: false },
+      catalog: { type: 'postgres', url: 'postgres://u:password@h/db' },
+    });
+    expect(postgres).toBe('tables in s3://lake/prod, committed through the PostgreSQL catalog');
   });
 });

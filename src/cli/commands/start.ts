@@ -258,7 +258,7 @@ async function runProject(
   }
   log(
     `${config.name}: roles ${roles.join(', ')}${config.transport ? ` over Kafka topic ${config.transport.topic}` : ''}; API on http://${config.server.host}:${runtime.port}, streams ${config.streams.map((s) => s.stream).join(', ')}, ` +
-      `sources ${config.sources.map((s) => `${s.type}→${s.stream}`).join(', ') || 'none'}, tables in ${config.dataDir}/warehouse; ${
+      `sources ${config.sources.map((s) => `${s.type}→${s.stream}`).join(', ') || 'none'}, ${lakeLine(config)}; ${
         config.security.apiKeys.length === 0
           ? 'no API keys are configured: every route is open (see docs/operations.md)'
           : `${config.security.apiKeys.length} API key(s) configured: routes need a bearer token`
@@ -270,6 +270,20 @@ async function runProject(
       await runtime.stop();
     },
   };
+}
+
+/** Where the project's tables live and which catalog commits them, for the start line (no secrets). */
+export function lakeLine(config: ProjectConfig): string {
+  const storage = config.storage;
+  const files =
+    storage?.type === 's3'
+      ? `s3://${storage.bucket}${storage.prefix === undefined ? '' : `/${storage.prefix}`}`
+      : (storage?.path ?? join(config.dataDir, 'warehouse'));
+  const catalog = config.catalog;
+  if (catalog?.type === 'rest')
+    return `tables in ${files}, committed through the REST catalog ${catalog.uri}`;
+  if (catalog?.type === 'postgres') return `tables in ${files}, committed through the PostgreSQL catalog`;
+  return `tables in ${files}`;
 }
 
 /** A CSV replay (generating the synthetic dataset when its file is missing), resuming after the rows silver has. */

@@ -133,7 +133,7 @@ export class RestCatalog implements Catalog {
       'GET',
       tablePath(identifier),
     )) as LoadResult;
-    return loadedFrom(identifier, body);
+    return this.loadedFrom(identifier, body);
   }
 
   /** Creates the namespace when missing, then the table (schema ids and spec built here, as the other catalogs do). */
@@ -153,7 +153,7 @@ export class RestCatalog implements Catalog {
         properties: draft.properties,
       },
     )) as LoadResult;
-    return loadedFrom(identifier, body);
+    return this.loadedFrom(identifier, body);
   }
 
   /**
@@ -171,10 +171,22 @@ export class RestCatalog implements Catalog {
       `/namespaces/${encodeURIComponent(identifier.namespace)}/register`,
       { name: identifier.name, 'metadata-location': this.store.uriOf(key) },
     )) as LoadResult;
-    return loadedFrom(identifier, body);
+    return this.loadedFrom(identifier, body);
   }
 
+  /**
+   * Sends the changes from `base` to `next`. A base with snapshot ids JavaScript cannot hold exactly
+   * (Spark, Trino and PyIceberg draw 63-bit ids) is refused: its requirements would name rounded ids,
+   * which the server could only answer with conflicts.
+   */
   async commitTable(base: LoadedTable, next: TableMetadata): Promise<LoadedTable> {
+    const inexact = inexactSnapshotIds(base.metadata);
+    if (inexact.length > 0) {
+      throw lakeError(
+        ErrorCode.UNSUPPORTED,
+        `rest catalog ${this.client.uri}: cannot commit ${formatTableIdentifier(base.identifier)}: its snapshot ids go beyond 2^53 (about ${inexact[0]}; Spark, Trino and PyIceberg draw 63-bit ids), which lakestream cannot keep exactly; read the table, but write to it with those engines`,
+      );
+    }
     const changes = metadataChanges(base.metadata, next);
     const body = (await this.call(
       `commit ${formatTableIdentifier(base.identifier)}`,
@@ -186,7 +198,7 @@ export class RestCatalog implements Catalog {
         updates: changes.updates.map(updateToJson),
       },
     )) as LoadResult;
-    return loadedFrom(base.identifier, body);
+    return this.loadedFrom(base.identifier, body);
   }
 
   async dropTable(identifier: TableIdentifier, options: { purge?: boolean } = {}): Promise<void> {
@@ -212,6 +224,31 @@ export class RestCatalog implements Catalog {
   }
 
   async close(): Promise<void> {}
+
+  /**
+   * The table in a load, create or commit answer. Its location must lie in this catalog's store,
+   * where lakestream writes and reads the table's files.
+   */
+  private loadedFrom(identifier: TableIdentifier, body: LoadResult): LoadedTable {
+    const location = body['metadata-location'];
+    if (typeof location !== 'string') {
+      throw lakeError(
+        ErrorCode.CORRUPT_METADATA,
+        `rest catalog: the answer for ${formatTableIdentifier(identifier)} has no metadata-location; the server must return committed tables`,
+      );
+    }
+    const metadata = metadataFromJson(JSON.stringify(body.metadata), location);
+    try {
+      this.store.keyOf(metadata.location);
+    } catch (cause) {
+      throw lakeError(
+        ErrorCode.INVALID_ARGUMENT,
+        `rest catalog ${this.client.uri}: table ${formatTableIdentifier(identifier)} lives at ${metadata.location}, outside this lakestream's storage ${this.store.rootUri}; point storage at the server's warehouse (storage: { type: local, path } or the same S3 bucket and prefix)`,
+        { cause },
+      );
+    }
+    return { identifier, metadata, metadataLocation: location };
+  }
 
   private async exists(what: string, path: string): Promise<boolean> {
     try {
@@ -249,19 +286,14 @@ function tablePath(identifier: TableIdentifier): string {
   return `/namespaces/${encodeURIComponent(identifier.namespace)}/tables/${encodeURIComponent(identifier.name)}`;
 }
 
-function loadedFrom(identifier: TableIdentifier, body: LoadResult): LoadedTable {
-  const location = body['metadata-location'];
-  if (typeof location !== 'string') {
-    throw lakeError(
-      ErrorCode.CORRUPT_METADATA,
-      `rest catalog: the answer for ${formatTableIdentifier(identifier)} has no metadata-location; the server must return committed tables`,
-    );
-  }
-  return {
-    identifier,
-    metadata: metadataFromJson(JSON.stringify(body.metadata), location),
-    metadataLocation: location,
-  };
+/** Snapshot ids of `metadata` that lost digits when its JSON was parsed (beyond 2^53). */
+function inexactSnapshotIds(metadata: TableMetadata): number[] {
+  const ids = [
+    metadata.currentSnapshotId,
+    ...metadata.snapshots.flatMap((s) => [s.snapshotId, s.parentSnapshotId]),
+    ...Object.values(metadata.refs).map((ref) => ref.snapshotId),
+  ];
+  return ids.filter((id): id is number => id !== undefined && !Number.isSafeInteger(id));
 }
 
 const CODES: Readonly<Record<string, ErrorCode>> = {
