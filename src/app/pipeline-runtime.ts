@@ -262,10 +262,7 @@ export class PipelineRuntime {
   static async start(options: PipelineRuntimeOptions): Promise<PipelineRuntime> {
     const { store, catalog, localRoot } = await openLake(options);
     const scratch = await ScratchFolder.open(options.dataDir);
-    const engine = new LakeEngine(
-      catalog,
-      await DuckSession.open({ scratchDir: scratch.path, returnMemory: true }),
-    );
+    const engine = new LakeEngine(catalog, await DuckSession.open({ scratchDir: scratch.path }));
     engine.mirrorDeltaInBackground = true;
     const created: { runtime?: PipelineRuntime } = {};
     const metrics = new PipelineMetrics({

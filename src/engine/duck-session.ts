@@ -50,12 +50,6 @@ export interface DuckSessionOptions {
    * folder, and a configuration no statement can change afterwards.
    */
   readonly sandbox?: { readonly allowedDirectories: readonly string[] };
-  /**
-   * Give memory DuckDB freed back to the system soon (after each task that allocated more than a
-   * few MB, and from a background thread), so a process that runs for weeks stays at the size of
-   * its work. Costs a little CPU per task; sandboxed databases always do it.
-   */
-  readonly returnMemory?: boolean;
 }
 
 /**
@@ -97,10 +91,10 @@ export class DuckSession {
     if (options.memoryLimit !== undefined) settings.memory_limit = options.memoryLimit;
     if (options.scratchDir !== undefined && !options.sandbox)
       settings.temp_directory = join(options.scratchDir, 'duckdb');
-    if (options.sandbox || options.returnMemory) {
-      settings.allocator_flush_threshold = options.sandbox ? '16MB' : '8MB';
+    if (options.sandbox) {
+      // give freed memory back to the system after each query: a sandbox answers users' queries
+      settings.allocator_flush_threshold = '16MB';
       settings.allocator_bulk_deallocation_flush_threshold = '0MB';
-      settings.allocator_background_threads = 'true';
     }
     const instance = await DuckDBInstance.create(options.path ?? ':memory:', settings);
     const connection = await instance.connect();
