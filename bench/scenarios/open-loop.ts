@@ -47,9 +47,13 @@ export const openLoopScenario: Scenario = {
   },
 };
 
-/** `4,000 ✓ p99 6.1 ms` or `8,000 ✗ p99 120 ms, 3 failed`. */
+/** Above this, a step's description says the load generator itself sent late. */
+const GENERATOR_LATE_MS = 5;
+
+/** `4,000 ✓ p99 6.1 ms` or `8,000 ✗ p99 120 ms, 3 failed (3 unanswered), generator late p99 9 ms`. */
 function describe(step: RateStep<OpenLoopStep>): string {
-  const { p99Ms, failed, timedOut } = step.result;
+  const { p99Ms, failed, timedOut, sendLagP99Ms } = step.result;
   const failures = failed > 0 ? `, ${failed} failed${timedOut > 0 ? ` (${timedOut} unanswered)` : ''}` : '';
-  return `${step.rate.toLocaleString('en-US')} ${step.passed ? '✓' : '✗'} p99 ${round(p99Ms, 1)} ms${failures}`;
+  const late = sendLagP99Ms > GENERATOR_LATE_MS ? `, generator late p99 ${round(sendLagP99Ms, 1)} ms` : '';
+  return `${step.rate.toLocaleString('en-US')} ${step.passed ? '✓' : '✗'} p99 ${round(p99Ms, 1)} ms${failures}${late}`;
 }
