@@ -1,4 +1,4 @@
-/** How big each scenario is: the full run (about 11 minutes on 2 cores) and `--quick` (CI). */
+/** How big each scenario is: the full run (about 12 minutes on 2 cores) and `--quick` (CI). */
 export interface BenchSizes {
   /** Binance-format trade messages of scenarios 1, 2, 3 and 5. */
   readonly messages: number;

@@ -1,4 +1,4 @@
-/** Every scenario, in the order of issue 8. */
+/** Every scenario, in the order of issue 8 (15, the open loop, from issue 20). */
 import { commitHistory } from './commit-history.js';
 import { endToEndIngest } from './end-to-end-ingest.js';
 import { freshness } from './freshness.js';
