@@ -48,8 +48,3 @@ export async function pumpIntoWal(wal: WriteAheadLog, messages: readonly string[
   }
   await inflight;
 }
-
-/** Yields the messages, as an in-process source of the runtime. */
-export async function* replayMessages(messages: readonly string[]): AsyncIterable<string> {
-  for (const message of messages) yield message;
-}

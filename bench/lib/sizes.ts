@@ -1,4 +1,4 @@
-/** How big each scenario is: the full run (about 11 minutes on 2 cores) and `--quick` (CI). */
+/** How big each scenario is: the full run (about 12 minutes on 2 cores) and `--quick` (CI). */
 export interface BenchSizes {
   /** Binance-format trade messages of scenarios 1, 2, 3 and 5. */
   readonly messages: number;
@@ -30,6 +30,16 @@ export interface BenchSizes {
   readonly pruningAppends: number;
   readonly pruningRepeats: number;
   readonly killCycles: number;
+  /** Keep-alive connections of the open-loop scenario (15), each carrying its share of the rate. */
+  readonly openLoopConnections: number;
+  /** Its first offered rate (single events/s), doubled until p99 misses, then bisected. */
+  readonly openLoopStartRate: number;
+  /** Most rates it measures. */
+  readonly openLoopSteps: number;
+  /** Seconds each rate is offered… */
+  readonly openLoopStepSeconds: number;
+  /** …of which the first this many warm the connections and are left out of the percentiles. */
+  readonly openLoopWarmupSeconds: number;
 }
 
 export const FULL_SIZES: BenchSizes = Object.freeze({
@@ -51,6 +61,11 @@ export const FULL_SIZES: BenchSizes = Object.freeze({
   pruningAppends: 8,
   pruningRepeats: 5,
   killCycles: 100,
+  openLoopConnections: 256,
+  openLoopStartRate: 500,
+  openLoopSteps: 9,
+  openLoopStepSeconds: 4,
+  openLoopWarmupSeconds: 0.5,
 });
 
 export const QUICK_SIZES: BenchSizes = Object.freeze({
@@ -72,4 +87,9 @@ export const QUICK_SIZES: BenchSizes = Object.freeze({
   pruningAppends: 3,
   pruningRepeats: 2,
   killCycles: 3,
+  openLoopConnections: 256,
+  openLoopStartRate: 200,
+  openLoopSteps: 3,
+  openLoopStepSeconds: 0.8,
+  openLoopWarmupSeconds: 0.2,
 });

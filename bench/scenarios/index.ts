@@ -1,4 +1,4 @@
-/** Every scenario, in the order of issue 8. */
+/** Every scenario, in the order of issue 8 (15, the open loop, from issue 20). */
 import { commitHistory } from './commit-history.js';
 import { endToEndIngest } from './end-to-end-ingest.js';
 import { freshness } from './freshness.js';
@@ -6,6 +6,7 @@ import { httpIngestScenario } from './http-ingest.js';
 import { idleCost, soak } from './idle-cost.js';
 import { inferenceOverhead } from './inference-overhead.js';
 import { kill9Cycles } from './kill9-cycles.js';
+import { openLoopScenario } from './open-loop.js';
 import { rawEngine } from './raw-engine.js';
 import { rowWidth } from './row-width.js';
 import { scaling } from './scaling.js';
@@ -32,6 +33,7 @@ export const SCENARIOS: readonly Scenario[] = Object.freeze([
   idleCost,
   soak,
   soakSimulation,
+  openLoopScenario,
 ]);
 
 /** The scenarios `--only` names (ids or numbers), in run order; throws on an unknown name. */
