@@ -72,6 +72,25 @@ describe('project config', () => {
     );
   });
 
+  it('reads a replay backfill as a row count or a share of the file', async () => {
+    const replay = (backfill: unknown): unknown =>
+      validateProjectConfig(
+        { ...minimal, sources: [{ type: 'replay', stream: 'orders', file: 'in.csv', backfill }] },
+        '/p',
+      ).sources[0];
+    expect(replay(8000)).toMatchObject({ type: 'replay', file: '/p/in.csv', backfill: { rows: 8000 } });
+    expect(replay('50%')).toMatchObject({ backfill: { share: 0.5 } });
+    expect(replay('1200')).toMatchObject({ backfill: { rows: 1200 } });
+    expect(() => replay('150%')).toThrow(/sources\[0\]\.backfill: '150%' is more than the whole file/);
+    expect(() => replay('6h')).toThrow(/sources\[0\]\.backfill: '6h' is neither a row count nor a share/);
+    expect(() => replay(-5)).toThrow(/neither a row count nor a share/);
+    const games = await loadProjectConfig(
+      new URL('../../examples/games/lakestream.yaml', import.meta.url).pathname,
+      { LAKESTREAM_SOURCES_0_BACKFILL: '25%' },
+    );
+    expect(games.sources[0]).toMatchObject({ type: 'replay', backfill: { share: 0.25 } });
+  });
+
   it('names the bad key and what is expected', () => {
     const cases: [unknown, RegExp][] = [
       [{ ...minimal, colour: 'red' }, /colour: unknown key/],

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ProjectConfig, ProjectDirectory, Role, SourceConfig } from '../../app/index.js';
 import {
   ALL_ROLES,
+  backfillRowsOf,
   createLogger,
   loadProjectConfig,
   parseRoles,
@@ -303,12 +304,20 @@ async function openReplay(
   }
   const startRow = (await lastReplayedRow(runtime, config, source.stream)) + 1;
   if (startRow > 1) log(`replay ${source.stream}: resuming at row ${startRow}`);
+  const totalRows = await countCsvRows(source.file);
+  const backfillRows = backfillRowsOf(source.backfill, totalRows);
+  if (startRow <= backfillRows)
+    log(
+      `replay ${source.stream}: rows ${startRow}–${backfillRows} of ${totalRows} come at once as backfill (history for the models to train on), then ${source.rate} rows/s`,
+    );
   const control = new ReplayControl({
     stream: source.stream,
     file: source.file,
     ratePerSecond: source.rate,
-    totalRows: await countCsvRows(source.file),
+    totalRows,
     row: startRow - 1,
+    // the status tells of a backfill this run sends (after a restart past it, the rows just resume)
+    backfillRows: startRow <= backfillRows ? backfillRows : 0,
   });
   const events = replayCsv(
     {
@@ -317,6 +326,7 @@ async function openReplay(
       batch: source.batch,
       loop: source.loop,
       startRow,
+      backfillRows,
       control,
     },
     signal,
