@@ -45,6 +45,7 @@ describe('project config', () => {
         type: 'binance',
         stream: 'trades',
         url: 'wss://stream.binance.com:9443',
+        restUrl: 'https://api.binance.com',
         symbols: ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT'],
         fallbackToSimulator: true,
         rate: 20,

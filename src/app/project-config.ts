@@ -80,7 +80,12 @@ export type SourceConfig =
       readonly fallbackToSimulator: boolean;
       readonly rate: number;
       readonly seed: number;
-      /** History the simulator generates first when it takes over and silver is empty (see `simulator`). */
+      /** Base URL of the exchange's REST API, where the history comes from. */
+      readonly restUrl: string;
+      /**
+       * History taken first when silver is empty: the exchange's trades of this long before now from
+       * its REST API, or, when the simulator takes over, simulated ones (see `simulator`).
+       */
       readonly backfillMs?: number;
     }
   | KafkaSourceConfig;
@@ -166,7 +171,7 @@ const SOURCE_KEYS: Readonly<Record<string, readonly string[]>> = {
   simulator: ['rate', 'seed', 'backfill'],
   company: ['symbol', 'price_band', 'rate', 'seed'],
   replay: ['file', 'rate', 'batch', 'loop', 'generate_if_missing', 'backfill'],
-  binance: ['url', 'symbols', 'fallback_to_simulator', 'rate', 'seed', 'backfill'],
+  binance: ['url', 'rest_url', 'symbols', 'fallback_to_simulator', 'rate', 'seed', 'backfill'],
   kafka: KAFKA_SOURCE_KEYS,
 };
 
@@ -402,6 +407,7 @@ export function validateProjectConfig(
       type: 'binance',
       stream,
       url: str(source.url ?? 'wss://stream.binance.com:9443', `sources[${i}].url`),
+      restUrl: str(source.rest_url ?? 'https://api.binance.com', `sources[${i}].rest_url`),
       symbols,
       fallbackToSimulator: flag(
         source.fallback_to_simulator,
