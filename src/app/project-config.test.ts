@@ -85,11 +85,11 @@ describe('project config', () => {
     expect(() => replay('150%')).toThrow(/sources\[0\]\.backfill: '150%' is more than the whole file/);
     expect(() => replay('6h')).toThrow(/sources\[0\]\.backfill: '6h' is neither a row count nor a share/);
     expect(() => replay(-5)).toThrow(/neither a row count nor a share/);
-    const games = await loadProjectConfig(
-      new URL('../../examples/games/lakestream.yaml', import.meta.url).pathname,
-      { LAKESTREAM_SOURCES_0_BACKFILL: '25%' },
-    );
-    expect(games.sources[0]).toMatchObject({ type: 'replay', backfill: { share: 0.25 } });
+    const games = new URL('../../examples/games/lakestream.yaml', import.meta.url).pathname;
+    expect((await loadProjectConfig(games, {})).sources[0]).toMatchObject({ backfill: { rows: 7500 } });
+    expect(
+      (await loadProjectConfig(games, { LAKESTREAM_SOURCES_0_BACKFILL: '6000' })).sources[0],
+    ).toMatchObject({ type: 'replay', backfill: { rows: 6000 } });
   });
 
   it('names the bad key and what is expected', () => {
