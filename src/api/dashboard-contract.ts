@@ -161,6 +161,8 @@ export interface ReplayStatus {
   readonly row: number;
   readonly totalRows: number;
   readonly ratePerSecond: number;
+  /** Rows 1 to this one were sent at once, unpaced, as backfill (0: none). */
+  readonly backfillRows: number;
   readonly paused: boolean;
   readonly finished: boolean;
 }

@@ -45,6 +45,7 @@ describe('project config', () => {
         type: 'binance',
         stream: 'trades',
         url: 'wss://stream.binance.com:9443',
+        restUrl: 'https://api.binance.com',
         symbols: ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT'],
         fallbackToSimulator: true,
         rate: 20,
@@ -70,6 +71,25 @@ describe('project config', () => {
     expect(() => parsed({ promote_over: ['oracle'] })).toThrow(
       /promote_over\[0\]: use one of mean, median, random_forest, persistence/,
     );
+  });
+
+  it('reads a replay backfill as a row count or a share of the file', async () => {
+    const replay = (backfill: unknown): unknown =>
+      validateProjectConfig(
+        { ...minimal, sources: [{ type: 'replay', stream: 'orders', file: 'in.csv', backfill }] },
+        '/p',
+      ).sources[0];
+    expect(replay(8000)).toMatchObject({ type: 'replay', file: '/p/in.csv', backfill: { rows: 8000 } });
+    expect(replay('50%')).toMatchObject({ backfill: { share: 0.5 } });
+    expect(replay('1200')).toMatchObject({ backfill: { rows: 1200 } });
+    expect(() => replay('150%')).toThrow(/sources\[0\]\.backfill: '150%' is more than the whole file/);
+    expect(() => replay('6h')).toThrow(/sources\[0\]\.backfill: '6h' is neither a row count nor a share/);
+    expect(() => replay(-5)).toThrow(/neither a row count nor a share/);
+    const games = new URL('../../examples/games/lakestream.yaml', import.meta.url).pathname;
+    expect((await loadProjectConfig(games, {})).sources[0]).toMatchObject({ backfill: { rows: 7500 } });
+    expect(
+      (await loadProjectConfig(games, { LAKESTREAM_SOURCES_0_BACKFILL: '6000' })).sources[0],
+    ).toMatchObject({ type: 'replay', backfill: { rows: 6000 } });
   });
 
   it('names the bad key and what is expected', () => {

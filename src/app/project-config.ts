@@ -19,6 +19,8 @@ import { parseModels } from './model-config.js';
 import type { PostgresServingConfig } from './serving-config.js';
 import { parseServing } from './serving-config.js';
 import { parseDuration } from './config-duration.js';
+import type { ReplayBackfill } from './replay-backfill.js';
+import { parseReplayBackfill } from './replay-backfill.js';
 import type { SecurityConfig } from './security-config.js';
 import { parseSecurityConfig } from './security-config.js';
 import type { QueryConfig } from './query-config.js';
@@ -52,6 +54,11 @@ export type SourceConfig =
       readonly loop: boolean;
       /** Write a synthetic video-game sales file there when it is missing. */
       readonly generateIfMissing: boolean;
+      /**
+       * The file's first rows sent at once, unpaced, before the timed replay (history a model can
+       * train on): a number of rows or a share of the file. Default none.
+       */
+      readonly backfill?: ReplayBackfill;
     }
   | {
       readonly type: 'simulator';
@@ -73,7 +80,12 @@ export type SourceConfig =
       readonly fallbackToSimulator: boolean;
       readonly rate: number;
       readonly seed: number;
-      /** History the simulator generates first when it takes over and silver is empty (see `simulator`). */
+      /** Base URL of the exchange's REST API, where the history comes from. */
+      readonly restUrl: string;
+      /**
+       * History taken first when silver is empty: the exchange's trades of this long before now from
+       * its REST API, or, when the simulator takes over, simulated ones (see `simulator`).
+       */
       readonly backfillMs?: number;
     }
   | KafkaSourceConfig;
@@ -158,8 +170,8 @@ const EXPECTATION_KEYS = [
 const SOURCE_KEYS: Readonly<Record<string, readonly string[]>> = {
   simulator: ['rate', 'seed', 'backfill'],
   company: ['symbol', 'price_band', 'rate', 'seed'],
-  replay: ['file', 'rate', 'batch', 'loop', 'generate_if_missing'],
-  binance: ['url', 'symbols', 'fallback_to_simulator', 'rate', 'seed', 'backfill'],
+  replay: ['file', 'rate', 'batch', 'loop', 'generate_if_missing', 'backfill'],
+  binance: ['url', 'rest_url', 'symbols', 'fallback_to_simulator', 'rate', 'seed', 'backfill'],
   kafka: KAFKA_SOURCE_KEYS,
 };
 
@@ -349,7 +361,7 @@ export function validateProjectConfig(
     const rate = num(source.rate ?? 20, `sources[${i}].rate`, 1);
     const seed = num(source.seed ?? 1, `sources[${i}].seed`);
     const backfill =
-      source.backfill === undefined
+      source.backfill === undefined || source.type === 'replay'
         ? {}
         : { backfillMs: parseDuration(source.backfill, `sources[${i}].backfill`, bad) };
     if (source.type === 'simulator') return { type: 'simulator', stream, rate, seed, ...backfill };
@@ -378,6 +390,9 @@ export function validateProjectConfig(
         batch: num(source.batch ?? 1, `sources[${i}].batch`, 1),
         loop: flag(source.loop, false, `sources[${i}].loop`, bad),
         generateIfMissing: flag(source.generate_if_missing, false, `sources[${i}].generate_if_missing`, bad),
+        ...(source.backfill === undefined
+          ? {}
+          : { backfill: parseReplayBackfill(source.backfill, `sources[${i}].backfill`, bad) }),
       };
     }
     const symbols = Array.isArray(source.symbols)
@@ -392,6 +407,7 @@ export function validateProjectConfig(
       type: 'binance',
       stream,
       url: str(source.url ?? 'wss://stream.binance.com:9443', `sources[${i}].url`),
+      restUrl: str(source.rest_url ?? 'https://api.binance.com', `sources[${i}].rest_url`),
       symbols,
       fallbackToSimulator: flag(
         source.fallback_to_simulator,

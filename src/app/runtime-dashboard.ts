@@ -140,12 +140,21 @@ export class RuntimeDashboard implements DashboardService, ReplayService {
 }
 
 function replaySource(replay: ReplayStatus): SourceStatusView {
+  const backfill =
+    replay.backfillRows === 0
+      ? ''
+      : replay.row < replay.backfillRows
+        ? ` (backfill: rows 1–${replay.backfillRows} at once, then ${replay.ratePerSecond}/s)`
+        : ` after a backfill of rows 1–${replay.backfillRows}`;
   return {
     name: `replay→${replay.stream}`,
     type: 'replay',
     stream: replay.stream,
     state: replay.finished ? 'finished' : replay.paused ? 'paused' : 'running',
-    detail: `row ${replay.row} of ${replay.totalRows} at ${replay.ratePerSecond}/s`,
+    detail:
+      replay.row < replay.backfillRows
+        ? `row ${replay.row} of ${replay.totalRows}${backfill}`
+        : `row ${replay.row} of ${replay.totalRows} at ${replay.ratePerSecond}/s${backfill}`,
   };
 }
 

@@ -19,6 +19,8 @@ export type { MarketSimulatorOptions, SimulatedSymbol } from './sources/market-s
 export { DEFAULT_SYMBOLS, simulateMarket } from './sources/market-simulator.js';
 export type { BinanceSourceOptions, SourceStatus } from './sources/binance-websocket-source.js';
 export { binanceTrades } from './sources/binance-websocket-source.js';
+export type { AggregateTrade, BinanceHistoryOptions } from './sources/binance-history.js';
+export { binanceHistory } from './sources/binance-history.js';
 export { withFallback } from './sources/fallback-source.js';
 export type { CsvReplayOptions } from './sources/csv-replay.js';
 export { countCsvRows, replayCsv, splitCsvLine } from './sources/csv-replay.js';

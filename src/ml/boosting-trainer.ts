@@ -6,8 +6,8 @@ import { labelledRelationSql, partRelationSql, TARGET_COLUMN } from './data-spli
 import type { EncodedInput } from './feature-encoding.js';
 import { fitEncodedInputs } from './feature-encoding.js';
 import type { ModelSpec } from './feature-spec.js';
-import type { PredictionBand } from './linear-model.js';
 import { outOfFoldEncoded } from './out-of-fold-encoding.js';
+import { bandOf } from './prediction-band.js';
 import type { RegressionMetrics } from './regression-metrics.js';
 import { regressionMetricsOf } from './regression-metrics.js';
 import type { TreeModel } from './regression-model.js';
@@ -215,17 +215,6 @@ export function predictAll(ensemble: TreeEnsemble, data: TrainingMatrix): Float6
   for (let r = 0; r < data.rows; r++)
     out[r] = predictEnsemble(ensemble, data.x.subarray(r * data.features, (r + 1) * data.features));
   return out;
-}
-
-/** The band from residuals' central quantiles (as DuckDB's quantile_cont). */
-export function bandOf(actual: Float64Array, predicted: Float64Array, coverage: number): PredictionBand {
-  if (actual.length === 0) return { coverage, lower: 0, upper: 0 };
-  const residuals = Float64Array.from(actual, (y, i) => y - predicted[i]!).sort();
-  return {
-    coverage,
-    lower: sortedQuantile(residuals, (1 - coverage) / 2),
-    upper: sortedQuantile(residuals, (1 + coverage) / 2),
-  };
 }
 
 function mean(values: Float64Array): number {

@@ -39,6 +39,7 @@ export {
 } from './feature-encoding.js';
 export type { LinearModel, LinearTerm, PredictionBand } from './linear-model.js';
 export { linearPredictionSql, predictLinear } from './linear-model.js';
+export { bandLevels, bandOf } from './prediction-band.js';
 export type { ModelSql, RegressionModel, TreeModel } from './regression-model.js';
 export { encodeRow, inlineModelSql, modelSql, predictRow } from './regression-model.js';
 export type { TreeEnsemble, TreeLeaf, TreeNode, TreeSplit } from './tree-ensemble.js';

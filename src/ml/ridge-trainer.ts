@@ -9,6 +9,7 @@ import { encodedInputSql, fitEncodedInputs } from './feature-encoding.js';
 import type { ModelSpec } from './feature-spec.js';
 import type { LinearModel, LinearTerm } from './linear-model.js';
 import { linearPredictionSql, standardizedInputSql } from './linear-model.js';
+import { bandLevels } from './prediction-band.js';
 import { regressionMetrics } from './regression-metrics.js';
 import { doubleSql } from './sql-literals.js';
 import type { TrainingResult } from './training-result.js';
@@ -41,9 +42,10 @@ export async function trainRidge(
     band: { coverage, lower: 0, upper: 0 },
   };
   const prediction = linearPredictionSql(unbanded);
+  const levels = bandLevels(rows.validation, coverage);
   const { rows: quantiles } = await engine.session.query(
-    `SELECT quantile_cont(${TARGET_COLUMN} - ${prediction}, ${doubleSql((1 - coverage) / 2)}) AS lower,
-            quantile_cont(${TARGET_COLUMN} - ${prediction}, ${doubleSql((1 + coverage) / 2)}) AS upper
+    `SELECT quantile_cont(${TARGET_COLUMN} - ${prediction}, ${doubleSql(levels.lower)}) AS lower,
+            quantile_cont(${TARGET_COLUMN} - ${prediction}, ${doubleSql(levels.upper)}) AS upper
      FROM (${part('validation')}) AS v`,
   );
   const model: LinearModel = {

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findDeclaredModel, loadProjectConfig, type ModelConfig } from '../../src/app/index.js';
+import {
+  backfillRowsOf,
+  findDeclaredModel,
+  loadProjectConfig,
+  type ModelConfig,
+} from '../../src/app/index.js';
 import { quoteIdent, quoteLiteral } from '../../src/engine/index.js';
 import type { RegressionMetrics, TrainingResult } from '../../src/ml/index.js';
 import {
@@ -90,6 +95,35 @@ describe.skipIf(!hasRealGameSales())('the games model on the real vgsales.csv', 
         Math.min(...scores),
       );
     }, 120_000);
+
+  it("is promoted when it trains itself on the demo's backfill (the file's first 7,500 rows, the best sellers) on several split seeds", async () => {
+    const project = await loadProjectConfig(
+      new URL('../../examples/games/lakestream.yaml', import.meta.url).pathname,
+    );
+    const replay = project.sources.find((s) => s.type === 'replay');
+    if (replay?.type !== 'replay') throw new Error('the games example has no replay source');
+    const backfilled = backfillRowsOf(replay.backfill, 16_291);
+    // the first training is due once the backfill is in silver
+    expect(games.trainWhen!.rows).toBeLessThanOrEqual(backfilled);
+    const prefix = SILVER_LIKE(sharedDataPath('vgsales.csv'), `row <= ${backfilled}`);
+    await w.engine.createTable('games.backfill', { likeQuery: prefix });
+    await w.engine.append('games.backfill', prefix);
+    const { relationSql } = await w.engine.scan('games.backfill');
+    const refused: string[] = [];
+    for (const seed of [42, 7, 123, 1, 2, 3]) {
+      const { metrics } = await trainBoostedTrees(w.engine, relationSql, { ...games, seed });
+      const verdict = promotionVerdict(metrics, games.promoteOver);
+      console.log(
+        `first ${backfilled} rows, seed ${seed}: chosen ${metrics.selection?.chosen}: ${fmt(metrics.model)}; ` +
+          Object.entries(metrics.baselines)
+            .map(([name, m]) => `${name} ${fmt(m)}`)
+            .join('; ') +
+          ` → ${verdict.eligible ? 'promoted' : verdict.reason}`,
+      );
+      if (!verdict.eligible) refused.push(`seed ${seed}: ${verdict.reason}`);
+    }
+    expect(refused).toEqual([]);
+  }, 180_000);
 
   it('predicts the same double in SQL (log1p turned back with the portable exp) as in TS', async () => {
     const { model } = results.get(42)!;

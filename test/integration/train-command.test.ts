@@ -74,6 +74,9 @@ describe('lakestream train and models, on the games example project', () => {
     expect(trained.stdout).toMatch(/gbt: \S+ · (declared|extended) \(chosen\)\s+\d+\s+\d+\.\d{4}/);
     expect(trained.stdout).toMatch(/baseline: predict the train mean\s+\d+/);
     expect(trained.stdout).toMatch(/baseline: random forest \(50 trees\)\s+\d+/);
+    expect(trained.stdout).toMatch(
+      /prediction band: prediction −[\d.]+ to \+[\d.]+, for 80\.0 % coverage \(split-conformal quantiles of \d+ validation residuals\); it covers [\d.]+ % of the \d+ test rows/,
+    );
 
     const listed = await cli('models', 'list', '--format', 'json');
     const [v1] = JSON.parse(listed.stdout) as {

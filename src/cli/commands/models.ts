@@ -4,7 +4,7 @@ import { findDeclaredModel, trainDeclaredModel } from '../../app/index.js';
 import { loadProject } from '../project.js';
 import { ErrorCode, lakeError } from '../../core/index.js';
 import type { LakeEngine } from '../../engine/index.js';
-import type { CandidateReport, ModelVersion, RegressionMetrics } from '../../ml/index.js';
+import type { CandidateReport, ModelVersion, PredictionBand, RegressionMetrics } from '../../ml/index.js';
 import { ModelRegistry } from '../../ml/index.js';
 import type { OutputFormat } from '../output.js';
 import { formatRows } from '../output.js';
@@ -62,6 +62,7 @@ export function registerModelCommands(program: Command): void {
             'table',
           ),
         );
+        process.stdout.write(`${bandLine(outcome.trained.model.band, rows.validation, metrics.model)}\n`);
         if (metrics.candidates && metrics.candidates.length > 1) {
           process.stdout.write(`candidates, chosen by ${metrics.selection?.rule ?? 'validation'}:\n`);
           process.stdout.write(candidatesTable(metrics.candidates));
@@ -191,6 +192,18 @@ function metricsTable(rows: readonly [string, RegressionMetrics][], format: Outp
     ['model', 'test_rows', 'mae', 'rmse', 'r2', 'band_coverage'],
     rows.map(([label, m]) => [label, m.n, round(m.mae), round(m.rmse), round(m.r2), round(m.coverage)]),
     format,
+  );
+}
+
+/** The prediction band: its width, what it was calibrated on and what it covered of the test rows. */
+function bandLine(band: PredictionBand, validationRows: number, test: RegressionMetrics): string {
+  const percent = (x: number): string => `${(x * 100).toFixed(1)} %`;
+  const signed = (x: number): string => `${x < 0 ? '−' : '+'}${Math.abs(x).toPrecision(4)}`;
+  return (
+    `prediction band: prediction ${signed(band.lower)} to ${signed(band.upper)}, for ${percent(band.coverage)} coverage ` +
+    `(split-conformal quantiles of ${validationRows} validation residuals); it covers ${
+      test.coverage === undefined ? 'an unknown share' : percent(test.coverage)
+    } of the ${test.n} test rows`
   );
 }
 

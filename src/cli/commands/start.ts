@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ProjectConfig, ProjectDirectory, Role, SourceConfig } from '../../app/index.js';
 import {
   ALL_ROLES,
+  backfillRowsOf,
   createLogger,
   loadProjectConfig,
   parseRoles,
@@ -15,15 +16,13 @@ import {
 import { loadProject } from '../project.js';
 import { loadSqlModels } from '../../transform/index.js';
 import {
-  binanceTrades,
   countCsvRows,
   ReplayControl,
   replayCsv,
   runCompanyEvents,
-  simulateMarket,
-  withFallback,
   writeVgsalesCsv,
 } from '../../ingest/index.js';
+import { openMarketSource } from './market-source.js';
 
 type Log = (line: string) => void;
 
@@ -252,9 +251,13 @@ async function runProject(
       source.backfillMs !== undefined && (await silverRows(runtime, config, source.stream)) === 0
         ? source.backfillMs
         : undefined;
-    runtime.addSource(source.stream, openMarketSource(source, runtime, log, signal, backfillMs), {
-      source: source.type,
-    });
+    runtime.addSource(
+      source.stream,
+      openMarketSource(source, runtime.sourceStatus, log, signal, backfillMs),
+      {
+        source: source.type,
+      },
+    );
   }
   log(
     `${config.name}: roles ${roles.join(', ')}${config.transport ? ` over Kafka topic ${config.transport.topic}` : ''}; API on http://${config.server.host}:${runtime.port}, streams ${config.streams.map((s) => s.stream).join(', ')}, ` +
@@ -303,12 +306,20 @@ async function openReplay(
   }
   const startRow = (await lastReplayedRow(runtime, config, source.stream)) + 1;
   if (startRow > 1) log(`replay ${source.stream}: resuming at row ${startRow}`);
+  const totalRows = await countCsvRows(source.file);
+  const backfillRows = backfillRowsOf(source.backfill, totalRows);
+  if (startRow <= backfillRows)
+    log(
+      `replay ${source.stream}: rows ${startRow}–${backfillRows} of ${totalRows} come at once as backfill (history for the models to train on), then ${source.rate} rows/s`,
+    );
   const control = new ReplayControl({
     stream: source.stream,
     file: source.file,
     ratePerSecond: source.rate,
-    totalRows: await countCsvRows(source.file),
+    totalRows,
     row: startRow - 1,
+    // the status tells of a backfill this run sends (after a restart past it, the rows just resume)
+    backfillRows: startRow <= backfillRows ? backfillRows : 0,
   });
   const events = replayCsv(
     {
@@ -317,75 +328,12 @@ async function openReplay(
       batch: source.batch,
       loop: source.loop,
       startRow,
+      backfillRows,
       control,
     },
     signal,
   );
   return { events, control };
-}
-
-/**
- * Live Binance trades (falling back to the simulator when configured), or the simulator alone —
- * after `backfillMs` of simulated history when given.
- */
-function openMarketSource(
-  source: Extract<SourceConfig, { type: 'binance' | 'simulator' }>,
-  runtime: PipelineRuntime,
-  log: Log,
-  signal: AbortSignal,
-  backfillMs?: number,
-): AsyncIterable<string> {
-  const status = runtime.sourceStatus;
-  const hours = backfillMs === undefined ? 0 : Math.round((backfillMs / 3_600_000) * 10) / 10;
-  const history = hours > 0 ? ` after ${hours} h of simulated history` : '';
-  const simulated = (s: AbortSignal): AsyncIterable<string> => {
-    if (backfillMs !== undefined)
-      log(
-        `simulator ${source.stream}: the stream has no silver rows yet, so ${hours} h of simulated trades (about ${Math.round((backfillMs / 1000) * source.rate)}) come first, as fast as the pipeline takes them, then live ones`,
-      );
-    return simulateMarket(
-      { ratePerSecond: source.rate, seed: source.seed, ...(backfillMs === undefined ? {} : { backfillMs }) },
-      s,
-    );
-  };
-  if (source.type === 'simulator') {
-    status.set('simulator', source.stream, 'simulator', `${source.rate} trades/s${history}`);
-    return simulated(signal);
-  }
-  if (backfillMs !== undefined)
-    log(
-      `binance ${source.stream}: history is backfilled only when the simulator takes over (fetching it from the exchange's REST API is not built yet)`,
-    );
-  let connected = false;
-  let fellBack = false;
-  status.set('binance', source.stream, 'connecting', source.url);
-  const live = (s: AbortSignal): AsyncIterable<string> =>
-    binanceTrades(
-      {
-        baseUrl: source.url,
-        symbols: source.symbols,
-        onStatus: (update) => {
-          if (update.state === 'connected') connected = true;
-          if (!fellBack) status.set('binance', source.stream, update.state, update.reason);
-          if (connected && update.reason) log(`binance ${source.stream}: ${update.state} (${update.reason})`);
-        },
-      },
-      s,
-    );
-  if (!source.fallbackToSimulator) return live(signal);
-  return withFallback(
-    live,
-    simulated,
-    {
-      timeoutMs: 5000,
-      onFallback: (reason) => {
-        fellBack = true;
-        status.set('binance', source.stream, 'simulator', `fallback${history}: ${reason}`);
-        log(`binance ${source.stream}: ${reason} — the market simulator feeds ${source.stream} instead`);
-      },
-    },
-    signal,
-  );
 }
 
 /** Rows the stream's silver table holds (from its snapshot summary; 0 before it exists). */

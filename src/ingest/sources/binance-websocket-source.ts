@@ -14,6 +14,8 @@ export interface BinanceSourceOptions {
   readonly maxConnectionMs?: number;
   /** Called with status changes (connected, reconnecting, …) for logs and health. */
   readonly onStatus?: (status: SourceStatus) => void;
+  /** Per symbol, the last trade id already taken (say, from the history): trades up to it are skipped. */
+  readonly after?: ReadonlyMap<string, number>;
 }
 
 /** Connection status of a live source. */
@@ -36,7 +38,7 @@ export async function* binanceTrades(
   signal?: AbortSignal,
 ): AsyncGenerator<string> {
   const url = `${options.baseUrl.replace(/\/+$/, '')}/stream?streams=${options.symbols.map(tradeStreamName).join('/')}`;
-  const lastTradeId = new Map<string, number>();
+  const lastTradeId = new Map<string, number>(options.after ?? []);
   const minBackoff = options.minBackoffMs ?? 500;
   const maxBackoff = options.maxBackoffMs ?? 30_000;
   let attempt = 0;

@@ -33,6 +33,25 @@ describe('CSV replay', () => {
     expect(await countCsvRows(file)).toBe(3);
   });
 
+  it('sends the backfill rows at once, then paces the rest, and backfills only the first pass of a loop', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    const seen: [number, number][] = [];
+    for await (const text of replayCsv(
+      { file, ratePerSecond: 5, loop: true, backfillRows: 2 },
+      controller.signal,
+    )) {
+      seen.push([(JSON.parse(text) as { row: number }).row, Date.now() - started]);
+      if (seen.length === 5) controller.abort();
+    }
+    expect(seen.map(([row]) => row)).toEqual([1, 2, 3, 1, 2]);
+    const at = seen.map(([, ms]) => ms);
+    // rows 1 and 2 at once, row 3 right after them, then one row per 200 ms (the loop's rows 1 and 2 too)
+    expect(at[2]!).toBeLessThan(150);
+    expect(at[3]! - at[2]!).toBeGreaterThanOrEqual(180);
+    expect(at[4]! - at[3]!).toBeGreaterThanOrEqual(180);
+  });
+
   it('paces by rate and batch, and stops when aborted', async () => {
     const controller = new AbortController();
     const started = Date.now();

@@ -14,6 +14,12 @@ export interface CsvReplayOptions {
   readonly loop?: boolean;
   /** Row number (1-based, header excluded) to resume at. Default 1. */
   readonly startRow?: number;
+  /**
+   * Rows numbered up to this one come as fast as they are taken, without pauses (history for a
+   * model to train on, say); the pacing starts after them. Only on the first pass of a `loop`.
+   * Default 0: every row is paced.
+   */
+  readonly backfillRows?: number;
   /** Called after each emitted row with its number and the total. */
   readonly onProgress?: (row: number) => void;
   /** Pause, resume and pace the replay from outside; it reports progress into it. */
@@ -25,7 +31,7 @@ export interface CsvReplayOptions {
  * fields (as text; an empty or missing field is null, as DuckDB's CSV reader has it) plus `row` (its
  * 1-based number, a stable key for resuming and de-duplicating) and `event_time` (when it was
  * replayed). A quoted field may span lines; a byte-order mark before the header is ignored. Ends at
- * the end of the file unless `loop`.
+ * the end of the file unless `loop`. The first `backfillRows` rows may come at once, unpaced.
  */
 export async function* replayCsv(options: CsvReplayOptions, signal?: AbortSignal): AsyncGenerator<string> {
   const { control } = options;
@@ -33,6 +39,7 @@ export async function* replayCsv(options: CsvReplayOptions, signal?: AbortSignal
   const batch = Math.max(1, options.batch ?? 1);
   if (!(rate > 0)) throw lakeError(ErrorCode.INVALID_ARGUMENT, `replay: rate ${rate}/s must be positive`);
   let startRow = Math.max(1, options.startRow ?? 1);
+  let backfillRows = options.backfillRows ?? 0;
   do {
     let header: string[] | undefined;
     let row = 0;
@@ -58,6 +65,7 @@ export async function* replayCsv(options: CsvReplayOptions, signal?: AbortSignal
         yield JSON.stringify(event);
         options.onProgress?.(row);
         control?.emitted(row);
+        if (row <= backfillRows) continue;
         if (++inBatch >= batch) {
           inBatch = 0;
           await abortableSleep((batch / (control?.ratePerSecond ?? rate)) * 1000, signal);
@@ -67,6 +75,7 @@ export async function* replayCsv(options: CsvReplayOptions, signal?: AbortSignal
       lines.close();
     }
     startRow = 1;
+    backfillRows = 0;
   } while (options.loop && !signal?.aborted);
   if (!signal?.aborted) control?.finish();
 }

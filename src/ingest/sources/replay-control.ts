@@ -8,6 +8,8 @@ export interface ReplayState {
   readonly row: number;
   readonly totalRows: number;
   readonly ratePerSecond: number;
+  /** Rows 1 to this one come at once, unpaced, as backfill (0: none). */
+  readonly backfillRows: number;
   readonly paused: boolean;
   readonly finished: boolean;
 }
@@ -26,8 +28,9 @@ export class ReplayControl {
     ratePerSecond: number;
     totalRows: number;
     row?: number;
+    backfillRows?: number;
   }) {
-    this.state = { row: 0, paused: false, finished: false, ...init };
+    this.state = { row: 0, backfillRows: 0, paused: false, finished: false, ...init };
   }
 
   get status(): ReplayState {

@@ -143,9 +143,13 @@ export function createGamesLive(
     const row = Math.max(replay.row, maxRow);
     progress.max = Math.max(1, replay.totalRows);
     progress.value = Math.min(row, replay.totalRows);
+    const backfill =
+      replay.backfillRows > 0
+        ? ` · rows 1–${formatInteger(replay.backfillRows)} ${row < replay.backfillRows ? 'coming at once as backfill' : 'backfilled at once'}`
+        : '';
     setText(
       progressText,
-      `row ${formatInteger(row)} of ${formatInteger(replay.totalRows)} · ${formatNumber(replay.ratePerSecond, 1)} rows/s`,
+      `row ${formatInteger(row)} of ${formatInteger(replay.totalRows)} · ${formatNumber(replay.ratePerSecond, 1)} rows/s${backfill}`,
     );
     replaceChildren(
       state,

@@ -159,6 +159,13 @@ function versionCard(
             .join(', ')})`
         : '',
     ),
+    typeof version.params.reason === 'string'
+      ? h(
+          'p',
+          { class: 'small muted', 'data-testid': 'model-reason' },
+          `Why trained: ${version.params.reason}`,
+        )
+      : null,
     h('div', { class: 'toolbar' }, promote, isChampion ? rollback : null, message),
   );
 }
