@@ -201,7 +201,7 @@ describe.skipIf(missing.length > 0)('the web dashboard in a real browser', () =>
     console.log(
       `games prediction in the live tab ${Math.round((Date.now() - startedAt) / 1000)} s after start: ${predicted.replace(/\s+/g, ' ')}`,
     );
-    const shown = Number(/band [\d,.]+ – [\d,.]+ · v(\d+)/.exec(predicted)?.[1]);
+    const shown = Number(/band [−-]?[\d,.]+ – [−-]?[\d,.]+ · v(\d+)/.exec(predicted)?.[1]);
     await eventually(
       () => points('chart-real-vs-predicted'),
       (n) => n > 0,
@@ -311,7 +311,7 @@ describe.skipIf(missing.length > 0)('the web dashboard in a real browser', () =>
       'a prediction with its band from a model trained by itself',
       120_000,
     );
-    expect(prediction).toMatch(/band [\d,.]+ – [\d,.]+/);
+    expect(prediction).toMatch(/band [−-]?[\d,.]+ – [−-]?[\d,.]+/);
     const { versions } = await api<{
       versions: {
         version: number;
