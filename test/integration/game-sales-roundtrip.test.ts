@@ -1,16 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitCsvLine } from '../../src/ingest/index.js';
 import { runCli } from '../support/cli.js';
-import { openTestWarehouse, sharedDataPath, type TestWarehouse } from '../support/warehouse.js';
+import {
+  openTestWarehouse,
+  sharedDataAvailable,
+  sharedDataPath,
+  type TestWarehouse,
+} from '../support/warehouse.js';
 
 const csvPath = sharedDataPath('vgsales.csv');
-const available = existsSync(csvPath);
-if (!available) {
-  const message = `vgsales round trip: ${csvPath} is missing (the shared data folder must sit beside the project)`;
-  if (process.env.CI) throw new Error(message);
-  console.warn(`SKIPPED: ${message}`);
-}
+const available = sharedDataAvailable(csvPath, 'vgsales round trip');
 
 /** Sums the CSV without DuckDB (quoted fields with commas are handled). */
 function csvFigures(text: string): { rows: number; globalSales: number } {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readManifest } from '../../src/table/iceberg/manifest.js';
@@ -11,15 +11,10 @@ import {
   type ManifestEntry,
   type TableMetadata,
 } from '../../src/table/index.js';
-import { sharedDataPath } from '../support/warehouse.js';
+import { sharedDataAvailable, sharedDataPath } from '../support/warehouse.js';
 
 const root = sharedDataPath('iceberg-interop');
-const available = existsSync(root);
-if (!available) {
-  const message = `interop metadata: ${root} is missing (the shared data folder must sit beside the project)`;
-  if (process.env.CI) throw new Error(message);
-  console.warn(`SKIPPED: ${message}`);
-}
+const available = sharedDataAvailable(root, 'interop metadata');
 
 /** Maps the object-store URLs recorded by the writers to the copies in shared/data. */
 function localFile(url: string): string {

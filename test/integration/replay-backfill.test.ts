@@ -1,19 +1,14 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gamesReplayYaml } from '../support/game-sales-data.js';
 import { startProject } from '../support/processes.js';
-import { sharedDataPath } from '../support/warehouse.js';
+import { sharedDataAvailable, sharedDataPath } from '../support/warehouse.js';
 
 const csv = sharedDataPath('vgsales.csv');
-const available = existsSync(csv);
-if (!available) {
-  const message = `replay backfill test: ${csv} is missing (the shared data folder must sit beside the project)`;
-  if (process.env.CI) throw new Error(message);
-  console.warn(`SKIPPED: ${message}`);
-}
+const available = sharedDataAvailable(csv, 'replay backfill test');
 
 describe.runIf(available)('a replay with a backfill, under lakestream start', () => {
   let dir: string;
@@ -21,22 +16,10 @@ describe.runIf(available)('a replay with a backfill, under lakestream start', ()
     dir = await mkdtemp(join(tmpdir(), 'lakestream-backfill-'));
     await writeFile(
       join(dir, 'lakestream.yaml'),
-      `name: backfill-test
-commit_interval_ms: 100
-server: { port: 0 }
-streams:
-  games:
-    columns:
-      - { name: row, type: long }
-      - { name: name, type: string, path: $.Name }
-      - { name: global_sales, type: double, path: $.Global_Sales }
-      - { name: event_time, type: timestamptz }
-    key: [row]
-    event_time: event_time
-    watermark: 1d
-sources:
-  - { type: replay, stream: games, file: ${JSON.stringify(csv)}, rate: 2, backfill: 10% }
-`,
+      gamesReplayYaml(
+        'backfill-test',
+        `{ type: replay, stream: games, file: ${JSON.stringify(csv)}, rate: 2, backfill: 10% }`,
+      ),
     );
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));

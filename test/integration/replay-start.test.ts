@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,16 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckSession, LakeEngine } from '../../src/engine/index.js';
 import { LocalObjectStore } from '../../src/storage/index.js';
 import { FilesystemCatalog } from '../../src/table/index.js';
+import { gamesReplayYaml } from '../support/game-sales-data.js';
 import { startProject } from '../support/processes.js';
-import { sharedDataPath } from '../support/warehouse.js';
+import { sharedDataAvailable, sharedDataPath } from '../support/warehouse.js';
 
 const csv = sharedDataPath('vgsales.csv');
-const available = existsSync(csv);
-if (!available) {
-  const message = `replay test: ${csv} is missing (the shared data folder must sit beside the project)`;
-  if (process.env.CI) throw new Error(message);
-  console.warn(`SKIPPED: ${message}`);
-}
+const available = sharedDataAvailable(csv, 'replay test');
 
 describe.runIf(available)('replaying vgsales.csv as a stream with lakestream start', () => {
   let dir: string;
@@ -24,22 +19,10 @@ describe.runIf(available)('replaying vgsales.csv as a stream with lakestream sta
     dir = await mkdtemp(join(tmpdir(), 'lakestream-replay-'));
     await writeFile(
       join(dir, 'lakestream.yaml'),
-      `name: games-test
-commit_interval_ms: 100
-server: { port: 0 }
-streams:
-  games:
-    columns:
-      - { name: row, type: long }
-      - { name: name, type: string, path: $.Name }
-      - { name: global_sales, type: double, path: $.Global_Sales }
-      - { name: event_time, type: timestamptz }
-    key: [row]
-    event_time: event_time
-    watermark: 1d
-sources:
-  - { type: replay, stream: games, file: ${JSON.stringify(csv)}, rate: 20000, batch: 1000 }
-`,
+      gamesReplayYaml(
+        'games-test',
+        `{ type: replay, stream: games, file: ${JSON.stringify(csv)}, rate: 20000, batch: 1000 }`,
+      ),
     );
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));

@@ -54,3 +54,26 @@ export async function gameSalesEvents(engine: LakeEngine, csv: string, limit: nu
   );
   return rows.map((r) => String(r.event));
 }
+
+/**
+ * The `lakestream.yaml` of a project streaming vgsales.csv rows into a `games` stream (row number,
+ * name, global sales, event time), with `source` as its one source (a YAML flow mapping).
+ */
+export function gamesReplayYaml(name: string, source: string): string {
+  return `name: ${name}
+commit_interval_ms: 100
+server: { port: 0 }
+streams:
+  games:
+    columns:
+      - { name: row, type: long }
+      - { name: name, type: string, path: $.Name }
+      - { name: global_sales, type: double, path: $.Global_Sales }
+      - { name: event_time, type: timestamptz }
+    key: [row]
+    event_time: event_time
+    watermark: 1d
+sources:
+  - ${source}
+`;
+}

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,4 +36,16 @@ export async function openTestWarehouse(prefix = 'lakestream-test-'): Promise<Te
 /** Path of shared test data (../shared/data), or undefined when it is not there. */
 export function sharedDataPath(...parts: string[]): string {
   return join(process.cwd(), '..', 'shared', 'data', ...parts);
+}
+
+/**
+ * Whether shared test data at `path` exists. When it does not, a test named `test` says so loudly:
+ * it throws under CI (where the data must be there) and warns that it is skipped elsewhere.
+ */
+export function sharedDataAvailable(path: string, test: string): boolean {
+  if (existsSync(path)) return true;
+  const message = `${test}: ${path} is missing (the shared data folder must sit beside the project)`;
+  if (process.env.CI) throw new Error(message);
+  console.warn(`SKIPPED: ${message}`);
+  return false;
 }
