@@ -113,8 +113,10 @@ const send = async (i) => {
   } else {
     const sends = [];
     for (let i = 0; i < bodies.length; i++) {
-      const wait = start + i * intervalMs - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      // a timer may fire up to 1 ms early (libuv's loop clock is whole ms): wait again until due
+      for (let wait = start + i * intervalMs - performance.now(); wait > 0; wait = start + i * intervalMs - performance.now()) {
+        await new Promise((r) => setTimeout(r, wait));
+      }
       sentAt[i] = performance.now();
       sendLagsMs[i] = Math.max(0, sentAt[i] - (start + i * intervalMs));
       sends.push(send(i));

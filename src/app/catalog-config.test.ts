@@ -6,21 +6,10 @@ import { ErrorCode } from '../core/index.js';
 import { LocalObjectStore } from '../storage/index.js';
 import { FilesystemCatalog, RestCatalog } from '../table/index.js';
 import { openCatalog, parseCatalogConfig } from './catalog-config.js';
-import type { ConfigChecks } from './model-config.js';
+import { configChecks } from './model-config.js';
 import { loadProjectConfig, validateProjectConfig } from './project-config.js';
 
-const checks: ConfigChecks = {
-  bad: (key, problem) => {
-    throw new Error(`${key}: ${problem}`);
-  },
-  obj: (value, key) =>
-    value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : checks.bad(key, 'expected a mapping'),
-  str: (value, key) =>
-    typeof value === 'string' && value.length > 0 ? value : checks.bad(key, 'expected a non-empty string'),
-  num: (value, key) => (typeof value === 'number' ? value : checks.bad(key, 'expected a number')),
-};
+const checks = configChecks('lakestream.yaml');
 
 const parse = (raw: unknown, env: NodeJS.ProcessEnv = {}): ReturnType<typeof parseCatalogConfig> =>
   parseCatalogConfig(raw, checks, env);

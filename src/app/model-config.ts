@@ -1,3 +1,4 @@
+import { ErrorCode, lakeError } from '../core/index.js';
 import type {
   Algorithm,
   BaselineName,
@@ -41,6 +42,26 @@ export interface ConfigChecks {
   obj(value: unknown, key: string): Record<string, unknown>;
   str(value: unknown, key: string): string;
   num(value: unknown, key: string, min?: number): number;
+}
+
+/** The checks of a config file: every failure is LS_INVALID_ARGUMENT `config: <file>: <key>: <problem>`. */
+export function configChecks(file: string): ConfigChecks {
+  const bad = (key: string, problem: string): never => {
+    throw lakeError(ErrorCode.INVALID_ARGUMENT, `config: ${file}: ${key}: ${problem}`);
+  };
+  return {
+    bad,
+    obj: (value, key) =>
+      value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : bad(key, 'expected a mapping'),
+    str: (value, key) =>
+      typeof value === 'string' && value.length > 0 ? value : bad(key, 'expected a non-empty string'),
+    num: (value, key, min = 0) =>
+      typeof value === 'number' && Number.isFinite(value) && value >= min
+        ? value
+        : bad(key, `expected a number ≥ ${min}`),
+  };
 }
 
 const KNOWN = [

@@ -15,7 +15,7 @@ import { DEFAULT_COMMIT_MAX_AGE_MS, DEFAULT_COMMIT_TARGET_BYTES } from './commit
 import { DEFAULT_RETAIN_SNAPSHOTS } from './snapshot-retention.js';
 import type { PrimitiveType } from '../table/index.js';
 import type { ModelConfig } from './model-config.js';
-import { parseModels } from './model-config.js';
+import { configChecks, parseModels } from './model-config.js';
 import type { PostgresServingConfig } from './serving-config.js';
 import { parseServing } from './serving-config.js';
 import { parseDuration } from './config-duration.js';
@@ -232,19 +232,8 @@ export function validateProjectConfig(
   file = 'lakestream.yaml',
   env: NodeJS.ProcessEnv = process.env,
 ): ProjectConfig {
-  const bad = (key: string, problem: string): never => {
-    throw lakeError(ErrorCode.INVALID_ARGUMENT, `config: ${file}: ${key}: ${problem}`);
-  };
-  const obj = (value: unknown, key: string): Record<string, unknown> =>
-    value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : bad(key, 'expected a mapping');
-  const str = (value: unknown, key: string): string =>
-    typeof value === 'string' && value.length > 0 ? value : bad(key, 'expected a non-empty string');
-  const num = (value: unknown, key: string, min = 0): number =>
-    typeof value === 'number' && Number.isFinite(value) && value >= min
-      ? value
-      : bad(key, `expected a number ≥ ${min}`);
+  const checks = configChecks(file);
+  const { bad, obj, str, num } = checks;
   const list = (value: unknown, key: string): unknown[] =>
     value === undefined ? [] : Array.isArray(value) ? value : bad(key, 'expected a list');
   const onlyKeys = (value: Record<string, unknown>, at: string, allowed: readonly string[]): void => {
@@ -346,7 +335,7 @@ export function validateProjectConfig(
     return config;
   });
   const projectName = str(root.name ?? 'lakestream', 'name');
-  const transport = parseTransport(root.transport, projectName, { bad, obj, str, num });
+  const transport = parseTransport(root.transport, projectName, checks);
   const sources = list(root.sources, 'sources').map((s, i): SourceConfig => {
     const source = obj(s, `sources[${i}]`);
     if (!Object.keys(SOURCE_KEYS).includes(String(source.type))) {
@@ -356,8 +345,7 @@ export function validateProjectConfig(
     const stream = str(source.stream, `sources[${i}].stream`);
     if (!streams.some((c) => c.stream === stream))
       bad(`sources[${i}].stream`, `'${stream}' is not a declared stream`);
-    if (source.type === 'kafka')
-      return parseKafkaSource(source, `sources[${i}]`, stream, transport, { bad, obj, str, num });
+    if (source.type === 'kafka') return parseKafkaSource(source, `sources[${i}]`, stream, transport, checks);
     const rate = num(source.rate ?? 20, `sources[${i}].rate`, 1);
     const seed = num(source.seed ?? 1, `sources[${i}].seed`);
     const backfill =
@@ -420,9 +408,9 @@ export function validateProjectConfig(
       ...backfill,
     };
   });
-  const serving = parseServing(root.serving, { bad, obj, str, num });
-  const catalog = parseCatalogConfig(root.catalog, { bad, obj, str, num }, env);
-  const storage = parseStorageConfig(root.storage, { bad, obj, str, num }, projectDir);
+  const serving = parseServing(root.serving, checks);
+  const catalog = parseCatalogConfig(root.catalog, checks, env);
+  const storage = parseStorageConfig(root.storage, checks, projectDir);
   // the filesystem catalog swaps its pointer with putIfAbsent; PostgreSQL and a REST server swap it themselves
   if (storage?.type === 's3' && catalog === undefined && !storage.conditionalWrites)
     bad(
@@ -452,11 +440,11 @@ export function validateProjectConfig(
     },
     streams,
     sources,
-    models: parseModels(root.models, streams, { bad, obj, str, num }),
+    models: parseModels(root.models, streams, checks),
     ...(serving ? { serving } : {}),
-    jobs: parseJobs(root.jobs, { bad, obj, str, num }),
-    security: parseSecurityConfig(root, { bad, obj, str, num }),
-    query: parseQueryConfig(root.query, { bad, obj, str, num }, env),
+    jobs: parseJobs(root.jobs, checks),
+    security: parseSecurityConfig(root, checks),
+    query: parseQueryConfig(root.query, checks, env),
     ...(catalog ? { catalog } : {}),
     ...(storage ? { storage } : {}),
     ...(transport ? { transport } : {}),

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_QUERY_BUDGET } from '../engine/index.js';
-import type { ConfigChecks } from './model-config.js';
+import { configChecks } from './model-config.js';
 import { applyEnvOverrides, validateProjectConfig } from './project-config.js';
 import { parseByteSize, parseQueryConfig, queryConfigFromEnv } from './query-config.js';
 
-const checks: ConfigChecks = {
-  bad: (key, problem) => {
-    throw new Error(`${key}: ${problem}`);
-  },
-  obj: (value, key) =>
-    value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : checks.bad(key, 'expected a mapping'),
-  str: (value, key) => (typeof value === 'string' ? value : checks.bad(key, 'expected a string')),
-  num: (value, key) => (typeof value === 'number' ? value : checks.bad(key, 'expected a number')),
-};
+const checks = configChecks('lakestream.yaml');
 
 const project = {
   streams: {

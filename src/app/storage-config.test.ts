@@ -6,20 +6,9 @@ import { ErrorCode } from '../core/index.js';
 import { LocalObjectStore, S3ObjectStore } from '../storage/index.js';
 import { validateProjectConfig } from './project-config.js';
 import { openObjectStore, parseStorageConfig } from './storage-config.js';
-import type { ConfigChecks } from './model-config.js';
+import { configChecks } from './model-config.js';
 
-const checks: ConfigChecks = {
-  bad: (key, problem) => {
-    throw new Error(`${key}: ${problem}`);
-  },
-  obj: (value, key) =>
-    value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : checks.bad(key, 'expected a mapping'),
-  str: (value, key) =>
-    typeof value === 'string' && value.length > 0 ? value : checks.bad(key, 'expected a non-empty string'),
-  num: (value, key) => (typeof value === 'number' ? value : checks.bad(key, 'expected a number')),
-};
+const checks = configChecks('lakestream.yaml');
 
 const project = {
   streams: {
