@@ -201,6 +201,8 @@ export class PipelineRuntime {
   private readonly streamModels: readonly StreamModel[];
   private readonly batchDurationsMs: number[] = [];
   private lastBatchMs = 0;
+  /** Each stream's silver stage runs on its own connection when there are several streams. */
+  private readonly silverEngines: ReadonlyMap<string, LakeEngine>;
   private lastGoldError: string | undefined;
   private readonly stageHealth = new StageHealth();
   private scratch: ScratchFolder | undefined;
@@ -220,6 +222,7 @@ export class PipelineRuntime {
     wal: WriteAheadLog | undefined,
     registry: ModelRegistry,
     metrics: PipelineMetrics,
+    silverEngines: ReadonlyMap<string, LakeEngine> = new Map(),
   ) {
     this.metrics = metrics;
     this.engine = engine;
@@ -240,7 +243,15 @@ export class PipelineRuntime {
         ? new AutoTrainer({ engine, registry, models: options.trainable ?? [], log: this.log })
         : undefined;
     this.feed = new LiveFeed();
-    const stages = buildStages(options, { engine, wal, registry, feed: this.feed, roles: this.roles });
+    this.silverEngines = silverEngines;
+    const stages = buildStages(options, {
+      engine,
+      wal,
+      registry,
+      feed: this.feed,
+      roles: this.roles,
+      silverEngine: (stream) => silverEngines.get(stream) ?? engine,
+    });
     this.commitClock = stages.commitClock;
     this.deferCommits = stages.deferCommits;
     this.bronze = stages.bronze;
@@ -278,13 +289,23 @@ export class PipelineRuntime {
           ...options.walOptions,
           onFlush: (seconds) => metrics.walFlushed(seconds),
         });
-    const runtime = new PipelineRuntime(options, engine, wal, new ModelRegistry(engine, store), metrics);
+    const silverEngines = new Map<string, LakeEngine>();
+    if (options.streams.length > 1 && (options.roles ?? ALL_ROLES).includes('process'))
+      for (const stream of options.streams) silverEngines.set(stream.stream, await forkedWriter(engine));
+    const runtime = new PipelineRuntime(
+      options,
+      engine,
+      wal,
+      new ModelRegistry(engine, store),
+      metrics,
+      silverEngines,
+    );
     created.runtime = runtime;
     runtime.scratch = scratch;
     if (scratch.swept > 0)
       runtime.log(`pipeline: removed ${scratch.swept} scratch folder(s) left by earlier processes`);
     let lastDeltaError: string | undefined;
-    engine.onDeltaMirrorError = (table, error) => {
+    const deltaMirrorFailed = (table: string, error: unknown): void => {
       metrics.deltaMirrorFailed(table);
       runtime.stageFailed('delta', error, table);
       const message = error instanceof Error ? error.message : String(error);
@@ -294,6 +315,7 @@ export class PipelineRuntime {
         );
       lastDeltaError = message;
     };
+    for (const writer of [engine, ...silverEngines.values()]) writer.onDeltaMirrorError = deltaMirrorFailed;
     await runtime.bronze?.ensureTable();
     for (const stage of runtime.kafkaStages) await stage.ensureTable();
     if (!runtime.bronze && runtime.kafkaStages.length === 0)
@@ -694,6 +716,7 @@ export class PipelineRuntime {
     await this.wal?.close();
     await this.kafkaLog?.close();
     await this.runner.close();
+    for (const silverEngine of this.silverEngines.values()) await silverEngine.close();
     await this.engine.close();
     await this.engine.catalog.close();
     await this.scratch?.close();
@@ -843,4 +866,11 @@ function stageRows(stage: Stage, result: unknown): StageRows {
     return { rowsIn: silver.rowsIn, rowsOut: silver.silverRows };
   }
   return { rowsIn: 0, rowsOut: typeof result === 'number' ? result : 0 };
+}
+
+/** A second connection of `engine` that writes tables: its commits are mirrored to Delta in the background too. */
+async function forkedWriter(engine: LakeEngine): Promise<LakeEngine> {
+  const writer = await engine.fork();
+  writer.mirrorDeltaInBackground = true;
+  return writer;
 }

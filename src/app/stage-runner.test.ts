@@ -161,4 +161,34 @@ describe('StageRunner over in-memory stages', () => {
     await make(false).runOnce();
     expect(log, 'a process without the silver lock runs bronze only').toEqual(['run bronze.events']);
   });
+
+  it("runs the streams' silver stages side by side and ends a failed batch only once all of them settled", async () => {
+    const log: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = (name: string, fails: boolean): Stage<number> => ({
+      kind: 'silver',
+      name,
+      open: async () => undefined,
+      runOnce: async () => {
+        log.push(`start ${name}`);
+        await gate;
+        log.push(`end ${name}`);
+        if (fails) throw new Error(`${name} broke`);
+        return 1;
+      },
+      commit: async () => 0,
+      close: async () => undefined,
+    });
+    const runner = new StageRunner({
+      stages: [slow('silver.a', true), slow('silver.b', false)],
+      hooks: { rows },
+    });
+    const batch = runner.runOnce();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(log, 'both started before either ended').toEqual(['start silver.a', 'start silver.b']);
+    release();
+    await expect(batch).rejects.toThrow('silver.a broke');
+    expect(log).toEqual(['start silver.a', 'start silver.b', 'end silver.a', 'end silver.b']);
+  });
 });

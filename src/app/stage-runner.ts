@@ -66,7 +66,8 @@ const RUN_ORDER: readonly StageKind[] = ['bronze', 'silver'];
 const AFTER_COMMIT: readonly StageKind[] = ['gold', 'accuracy'];
 
 /**
- * Runs micro-batches over a pipeline's stages, whatever they are: bronze, then silver, then — when
+ * Runs micro-batches over a pipeline's stages, whatever they are: bronze, then silver (the streams'
+ * stages side by side), then — when
  * the commit clock says so — the commit round (bronze first, so silver's position is committed
  * before silver records it), then gold with the silver tables that committed, then accuracy. The
  * timing (when a batch starts, backoff after failures) is its owner's.
@@ -89,8 +90,7 @@ export class StageRunner {
     const committed: string[] = [];
     for (const kind of RUN_ORDER) {
       if (!this.runs(kind)) continue;
-      for (const stage of this.of(kind)) {
-        const result = await this.run(stage);
+      for (const { stage, result } of await this.runKind(kind)) {
         const rows = this.options.hooks?.rows?.(stage, result) ?? { rowsIn: 0, rowsOut: 0 };
         if (kind === 'bronze') rowsIn += rows.rowsIn;
         if (kind === 'silver' && !this.options.commitClock && rows.rowsOut > 0) committed.push(stage.name);
@@ -106,6 +106,27 @@ export class StageRunner {
     if (commitRound) committed.push(...(await this.commit()));
     for (const kind of AFTER_COMMIT) if (this.runs(kind)) await this.runAfterCommit(kind, committed);
     return { rowsIn, commitRound, committed };
+  }
+
+  /**
+   * Bronze stages one after the other; silver stages side by side (each stream's stage reads bronze
+   * and writes its own tables, on its own DuckDB connection when the pipeline gave it one). A failure
+   * is thrown once every stage of the kind has settled, so none still runs when the batch ends.
+   */
+  private async runKind(kind: StageKind): Promise<{ stage: Stage; result: unknown }[]> {
+    const stages = this.of(kind);
+    if (kind !== 'silver') {
+      const results: { stage: Stage; result: unknown }[] = [];
+      for (const stage of stages) results.push({ stage, result: await this.run(stage) });
+      return results;
+    }
+    const settled = await Promise.allSettled(stages.map((stage) => this.run(stage)));
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure) throw failure.reason;
+    return settled.map((s, i) => ({
+      stage: stages[i]!,
+      result: (s as PromiseFulfilledResult<unknown>).value,
+    }));
   }
 
   /** Gold (told which silver tables committed; only when some did) or accuracy. */

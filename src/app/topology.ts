@@ -102,6 +102,11 @@ export function buildStages(
     readonly registry: ModelRegistry;
     readonly feed: LiveFeed;
     readonly roles: ReadonlySet<Role>;
+    /**
+     * The engine a stream's silver stage (and its features) runs on: its own DuckDB connection lets
+     * the streams' stages run side by side. Default: `engine`.
+     */
+    readonly silverEngine?: (stream: string) => LakeEngine;
   },
 ): Stages {
   const { engine, wal, registry, feed } = parts;
@@ -136,10 +141,11 @@ export function buildStages(
     const predictions = model
       ? new AliasPredictions(registry, { model: model.model, alias: model.alias, target: model.target })
       : undefined;
+    const silverEngine = parts.silverEngine?.(config.stream) ?? engine;
     const features = model?.minuteBars
-      ? new MinuteBarFeatures(engine, config.stream, model.minuteBars)
+      ? new MinuteBarFeatures(silverEngine, config.stream, model.minuteBars)
       : undefined;
-    return new SilverStage(engine, config, {
+    return new SilverStage(silverEngine, config, {
       feed,
       deferCommits,
       ...(predictions ? { predictions } : {}),

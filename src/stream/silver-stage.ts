@@ -274,7 +274,7 @@ export class SilverStage implements Stage<SilverBatchResult> {
       }
       const { accepted } = counts;
       const max = later(previousMax, accepted.latest);
-      await engine.session.run(
+      const created = await engine.session.query(
         `CREATE OR REPLACE TEMP TABLE ${this.rowsTable} AS ${await this.silverSql(
           accepted.earliest,
           prediction,
@@ -284,7 +284,8 @@ export class SilverStage implements Stage<SilverBatchResult> {
           },
         )}`,
       );
-      const outcome = conservedCounts(counts, await this.rowCount(this.rowsTable));
+      // DuckDB answers CREATE TABLE AS with the rows it wrote
+      const outcome = conservedCounts(counts, Number(created.rows[0]?.Count));
       if (!replayingQuarantined && counts.quarantined > 0) {
         const quarantined = await engine.appendToTail(config.quarantine, this.quarantineSql(), {
           columnsMatch: true,
@@ -524,11 +525,6 @@ export class SilverStage implements Stage<SilverBatchResult> {
       late,
       accepted: { earliest: time(accepted?.earliest), latest: time(accepted?.latest) },
     };
-  }
-
-  private async rowCount(table: string): Promise<number> {
-    const { rows } = await this.engine.session.query(`SELECT count(*) AS n FROM ${table}`);
-    return Number(rows[0]?.n ?? 0);
   }
 
   /** Rules whose rows are counted and discarded rather than quarantined. */
