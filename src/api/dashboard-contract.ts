@@ -56,6 +56,8 @@ export interface SystemStatus {
   };
   readonly pipeline: {
     readonly microBatches: number;
+    /** Micro-batches in which bronze and silver ran side by side (while a backlog waited). */
+    readonly overlappedBatches: number;
     readonly bronzeRows: number;
     readonly silverRows: number;
     readonly quarantinedRows: number;

@@ -1,6 +1,8 @@
 /** Rows a pipeline process committed since it started. */
 export interface PipelineStats {
   microBatches: number;
+  /** Micro-batches in which bronze and silver ran side by side (while a backlog waited). */
+  overlappedBatches: number;
   bronzeRows: number;
   silverRows: number;
   quarantinedRows: number;

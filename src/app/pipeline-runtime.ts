@@ -201,13 +201,18 @@ export class PipelineRuntime {
   private readonly streamModels: readonly StreamModel[];
   private readonly batchDurationsMs: number[] = [];
   private lastBatchMs = 0;
-  /** Each stream's silver stage runs on its own connection when there are several streams. */
+  /** Each stream's silver stage runs on its own connection (beside bronze's and the other streams'). */
   private readonly silverEngines: ReadonlyMap<string, LakeEngine>;
+  /** The last micro-batch's bronze took a full batch: more events wait, bronze and silver overlap. */
+  private backlog = false;
+  /** Silver ran beside a bronze that took rows and may not have seen them: no pause before the next batch. */
+  private silverBehind = false;
   private lastGoldError: string | undefined;
   private readonly stageHealth = new StageHealth();
   private scratch: ScratchFolder | undefined;
   private readonly counters: PipelineStats = {
     microBatches: 0,
+    overlappedBatches: 0,
     bronzeRows: 0,
     silverRows: 0,
     quarantinedRows: 0,
@@ -290,7 +295,7 @@ export class PipelineRuntime {
           onFlush: (seconds) => metrics.walFlushed(seconds),
         });
     const silverEngines = new Map<string, LakeEngine>();
-    if (options.streams.length > 1 && (options.roles ?? ALL_ROLES).includes('process'))
+    if ((options.roles ?? ALL_ROLES).includes('process'))
       for (const stream of options.streams) silverEngines.set(stream.stream, await forkedWriter(engine));
     const runtime = new PipelineRuntime(
       options,
@@ -509,9 +514,12 @@ export class PipelineRuntime {
     const waiting = this.commitWaiters.length;
     this.firstRowsWaiting = this.deferCommits && (await this.tailOfNewTable());
     const batch = await this.runner.runOnce();
+    this.silverBehind = batch.silverBehind;
+    this.backlog = this.bronze !== undefined && batch.rowsIn >= this.bronze.batchRows;
     for (const waiter of this.commitWaiters.splice(0, waiting)) waiter();
     if (batch.committed.length > 0) this.autoTrainer?.committed(batch.committed);
     this.counters.microBatches++;
+    if (batch.overlapped) this.counters.overlappedBatches++;
     const moved = batch.rowsIn > 0 || batch.committed.length > 0;
     if (!this.deferCommits && moved) this.upkeep.batchCommitted();
     if (moved) {
@@ -541,6 +549,7 @@ export class PipelineRuntime {
             commitClock: this.commitClock,
             tails: () => this.engine.tails.sizes(),
             commitRequested: () => this.commitWaiters.length > 0 || this.firstRowsWaiting,
+            overlap: () => this.backlog && this.silverEngines.size > 0,
           }
         : {}),
       tolerated: ['gold'],
@@ -771,7 +780,7 @@ export class PipelineRuntime {
       }
       if (failures > 0) {
         await abortableSleep(this.backoffMs(failures), this.stopSources.signal);
-      } else {
+      } else if (!this.silverBehind) {
         await this.pauseUntilDue(Math.min(startedAt + this.intervalMs, this.nextCommitAt()) - Date.now());
       }
     }

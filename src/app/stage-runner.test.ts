@@ -62,7 +62,13 @@ describe('StageRunner over in-memory stages', () => {
     ];
     const runner = new StageRunner({ stages, hooks: { rows } });
     await runner.open();
-    expect(await runner.runOnce()).toEqual({ rowsIn: 5, commitRound: false, committed: ['silver.a'] });
+    expect(await runner.runOnce()).toEqual({
+      rowsIn: 5,
+      commitRound: false,
+      committed: ['silver.a'],
+      overlapped: false,
+      silverBehind: false,
+    });
     await runner.close();
     expect(log).toEqual([
       'open bronze.events',
@@ -110,7 +116,13 @@ describe('StageRunner over in-memory stages', () => {
     expect(await runner.runOnce(), 'younger than the maximum age').toMatchObject({ commitRound: false });
     now += 1;
     log.length = 0;
-    expect(await runner.runOnce()).toEqual({ rowsIn: 3, commitRound: true, committed: ['silver.a'] });
+    expect(await runner.runOnce()).toEqual({
+      rowsIn: 3,
+      commitRound: true,
+      committed: ['silver.a'],
+      overlapped: false,
+      silverBehind: false,
+    });
     expect(log).toEqual([
       'run bronze.events',
       'run silver.a',
@@ -190,5 +202,69 @@ describe('StageRunner over in-memory stages', () => {
     release();
     await expect(batch).rejects.toThrow('silver.a broke');
     expect(log).toEqual(['start silver.a', 'start silver.b', 'end silver.a', 'end silver.b']);
+  });
+
+  it('overlaps bronze and silver when asked, reports silver behind, and lets silver take the whole tail before a commit round', async () => {
+    const log: string[] = [];
+    let release: () => void = () => undefined;
+    let gate = new Promise<void>((resolve) => (release = resolve));
+    const stage = (kind: StageKind, name: string, rows: number): Stage<number> => ({
+      kind,
+      name,
+      open: async () => undefined,
+      runOnce: async () => {
+        log.push(`start ${name}`);
+        await gate;
+        log.push(`end ${name}`);
+        return rows;
+      },
+      commit: async () => {
+        log.push(`commit ${name}`);
+        return rows;
+      },
+      close: async () => undefined,
+    });
+    let overlap = true;
+    let commitNow = false;
+    const runner = new StageRunner({
+      stages: [stage('bronze', 'bronze.events', 4), stage('silver', 'silver.a', 4)],
+      overlap: () => overlap,
+      commitClock: { maxAgeMs: 60_000, targetBytes: 2 ** 30 },
+      tails: () => [],
+      commitRequested: () => commitNow,
+      hooks: { rows },
+    });
+    const batch = runner.runOnce();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(log, 'silver started beside bronze').toEqual(['start bronze.events', 'start silver.a']);
+    release();
+    expect(await batch).toMatchObject({
+      rowsIn: 4,
+      commitRound: false,
+      overlapped: true,
+      silverBehind: true,
+    });
+
+    log.length = 0;
+    commitNow = true;
+    expect(await runner.runOnce()).toMatchObject({
+      commitRound: true,
+      overlapped: true,
+      silverBehind: false,
+    });
+    expect(log.filter((line) => !line.startsWith('end'))).toEqual([
+      'start bronze.events',
+      'start silver.a',
+      'start silver.a',
+      'commit bronze.events',
+      'commit silver.a',
+    ]);
+
+    log.length = 0;
+    overlap = false;
+    commitNow = false;
+    gate = Promise.resolve();
+    expect(await runner.runOnce()).toMatchObject({ overlapped: false, silverBehind: false });
+    expect(log).toEqual(['start bronze.events', 'end bronze.events', 'start silver.a', 'end silver.a']);
   });
 });

@@ -41,6 +41,13 @@ export interface StageRunnerOptions {
   readonly commitClock?: CommitClock;
   /** The uncommitted tails (for the commit clock). */
   readonly tails?: () => readonly TailSize[];
+  /**
+   * Whether this micro-batch runs bronze and silver side by side (the owner says so while a backlog
+   * waits and each silver stage has its own DuckDB connection): bronze takes the next events while
+   * silver processes what bronze wrote before silver read, usually the previous batch. Default: one
+   * after the other.
+   */
+  readonly overlap?: () => boolean;
   /** Whether someone asked for a commit round now, whatever the clock says. */
   readonly commitRequested?: () => boolean;
   readonly now?: () => number;
@@ -60,6 +67,13 @@ export interface MicroBatch {
   readonly commitRound: boolean;
   /** Names of the silver stages whose tables committed rows (what gold refreshes from). */
   readonly committed: readonly string[];
+  /** Whether bronze and silver ran side by side (see {@link StageRunnerOptions.overlap}). */
+  readonly overlapped: boolean;
+  /**
+   * Whether silver ran beside a bronze that took rows, so it may not have seen them yet: the owner
+   * runs the next micro-batch at once instead of waiting for the interval.
+   */
+  readonly silverBehind: boolean;
 }
 
 const RUN_ORDER: readonly StageKind[] = ['bronze', 'silver'];
@@ -88,14 +102,20 @@ export class StageRunner {
   async runOnce(): Promise<MicroBatch> {
     let rowsIn = 0;
     const committed: string[] = [];
-    for (const kind of RUN_ORDER) {
-      if (!this.runs(kind)) continue;
-      for (const { stage, result } of await this.runKind(kind)) {
-        const rows = this.options.hooks?.rows?.(stage, result) ?? { rowsIn: 0, rowsOut: 0 };
-        if (kind === 'bronze') rowsIn += rows.rowsIn;
-        if (kind === 'silver' && !this.options.commitClock && rows.rowsOut > 0) committed.push(stage.name);
+    const kinds = RUN_ORDER.filter((kind) => this.runs(kind));
+    const overlapped = kinds.length === RUN_ORDER.length && this.options.overlap?.() === true;
+    const phases = overlapped ? [kinds] : kinds.map((kind) => [kind]);
+    for (const phase of phases) {
+      for (const { kind, ran } of await settleAll(
+        phase.map(async (kind) => ({ kind, ran: await this.runKind(kind) })),
+      )) {
+        for (const { stage, result } of ran) {
+          const rows = this.options.hooks?.rows?.(stage, result) ?? { rowsIn: 0, rowsOut: 0 };
+          if (kind === 'bronze') rowsIn += rows.rowsIn;
+          if (kind === 'silver' && !this.options.commitClock && rows.rowsOut > 0) committed.push(stage.name);
+        }
+        this.options.hooks?.succeeded?.(kind);
       }
-      this.options.hooks?.succeeded?.(kind);
     }
     const clock = this.options.commitClock;
     const commitRound =
@@ -103,9 +123,17 @@ export class StageRunner {
       this.runs('silver') &&
       (this.options.commitRequested?.() === true ||
         commitDue(this.options.tails?.() ?? [], clock, this.now()));
+    // a position inside bronze's tail does not outlive its commit: silver first takes the whole tail
+    if (commitRound && overlapped && rowsIn > 0) await this.runKind('silver');
     if (commitRound) committed.push(...(await this.commit()));
     for (const kind of AFTER_COMMIT) if (this.runs(kind)) await this.runAfterCommit(kind, committed);
-    return { rowsIn, commitRound, committed };
+    return {
+      rowsIn,
+      commitRound,
+      committed,
+      overlapped,
+      silverBehind: overlapped && rowsIn > 0 && !commitRound,
+    };
   }
 
   /**
@@ -120,13 +148,8 @@ export class StageRunner {
       for (const stage of stages) results.push({ stage, result: await this.run(stage) });
       return results;
     }
-    const settled = await Promise.allSettled(stages.map((stage) => this.run(stage)));
-    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failure) throw failure.reason;
-    return settled.map((s, i) => ({
-      stage: stages[i]!,
-      result: (s as PromiseFulfilledResult<unknown>).value,
-    }));
+    const results = await settleAll(stages.map((stage) => this.run(stage)));
+    return results.map((result, i) => ({ stage: stages[i]!, result }));
   }
 
   /** Gold (told which silver tables committed; only when some did) or accuracy. */
@@ -201,4 +224,12 @@ export class StageRunner {
   private now(): number {
     return this.options.now?.() ?? Date.now();
   }
+}
+
+/** Waits for every promise to settle, then throws the first failure or returns the values in order. */
+async function settleAll<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
