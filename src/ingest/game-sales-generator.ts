@@ -95,7 +95,9 @@ const CHUNK_CHARS = 256 * 1024;
 /**
  * Generates synthetic titles in the shape of the well-known video-game sales dataset, best seller
  * first. Global sales are drawn as descending order statistics, so rows stream out already sorted
- * in constant memory, however many are asked for. Names are invented; nothing is copied.
+ * in constant memory, however many are asked for; each title's platform, genre and publisher are
+ * then drawn with weights tilted by its sales, so they carry signal a model can learn. Names are
+ * invented; nothing is copied.
  */
 export function* generateVgsalesRecords(options: VgsalesGeneratorOptions): Generator<VgsalesRecord> {
   const { rows, seed, missingYearShare } = resolveOptions(options);
@@ -106,20 +108,21 @@ export function* generateVgsalesRecords(options: VgsalesGeneratorOptions): Gener
   let previousCents = Number.POSITIVE_INFINITY;
   for (let index = 0; index < rows; index++) {
     logQuantile += Math.log(random.nextOpen()) / (rows - index);
-    const globalCents = Math.min(previousCents, salesCentsAt(logQuantile));
+    const z = salesZ(logQuantile);
+    const globalCents = Math.min(previousCents, salesCentsAt(z));
     previousCents = globalCents;
     const [naCents, euCents, jpCents, otherCents] = splitByRegion(globalCents, random);
-    const platform = random.weighted(PLATFORMS);
+    const platform = random.weighted(tilted(PLATFORMS, z, PLATFORM_EFFECT, (p) => p.code));
     const releaseYear = random.integer(platform.firstYear, platform.lastYear);
     const year = random.chance(missingYearShare) ? undefined : releaseYear;
-    const genre = random.weighted(GENRES);
+    const genre = random.weighted(tilted(GENRES, z, GENRE_EFFECT, (g) => g));
     yield {
       rank: index + 1,
       name: inventTitle(random, genre, releaseYear),
       platform: platform.code,
       year,
       genre,
-      publisher: pickPublisher(random),
+      publisher: pickPublisher(random, z),
       naSales: naCents / 100,
       euSales: euCents / 100,
       jpSales: jpCents / 100,
@@ -225,10 +228,46 @@ function invalidOption(detail: string): LakestreamError {
   return lakeError(ErrorCode.INVALID_ARGUMENT, `ingest: invalid vgsales generator option: ${detail}`);
 }
 
-/** Global sales in cents of the title at a given log-quantile; at least one cent, like the dataset. */
-function salesCentsAt(logQuantile: number): number {
-  const z = normalQuantile(Math.exp(logQuantile), -Math.expm1(logQuantile));
+/** How far a title's log sales lie from the median, in spreads, at a given log-quantile. */
+function salesZ(logQuantile: number): number {
+  return normalQuantile(Math.exp(logQuantile), -Math.expm1(logQuantile));
+}
+
+/** Global sales in cents of a title `z` spreads from the median; at least one cent, like the dataset. */
+function salesCentsAt(z: number): number {
   return Math.max(1, Math.round(Math.exp(LOG_MEDIAN_SALES + LOG_SALES_SPREAD * z) * 100));
+}
+
+/**
+ * How strongly a title's platform, genre and publisher go with its sales (per spread of log
+ * sales): as in the real dataset, some platforms, genres and publishers sell better than others,
+ * so a model can learn sales from them. Each name's own effect is fixed by its name.
+ */
+const PLATFORM_EFFECT = 2;
+const GENRE_EFFECT = 1.2;
+const PUBLISHER_EFFECT = 2;
+
+/**
+ * The weights of `items` for a title `z` spreads from the median: each weight times
+ * e^(strength · effect · z), with the item's effect in [-1, 1] drawn from its name.
+ */
+function tilted<T>(
+  items: readonly Weighted<T>[],
+  z: number,
+  strength: number,
+  nameOf: (value: T) => string,
+): Weighted<T>[] {
+  return items.map((item) => ({
+    value: item.value,
+    weight: item.weight * Math.exp(strength * effectOf(nameOf(item.value)) * z),
+  }));
+}
+
+/** A stable value in [-1, 1] for a name (FNV-1a). */
+function effectOf(name: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+  return ((hash >>> 0) / 0xffffffff) * 2 - 1;
 }
 
 /** Splits whole cents over the four regions (largest remainder), so they sum exactly. */
@@ -261,8 +300,11 @@ function inventTitle(random: SeededRandom, genre: string, year: number): string 
   return base;
 }
 
-function pickPublisher(random: SeededRandom): string {
-  if (random.chance(0.75)) return random.weighted(MAJOR_PUBLISHERS);
+/** A major publisher (more likely the better a title sells, some more than others) or a small one. */
+function pickPublisher(random: SeededRandom, z: number): string {
+  const majorOdds = 3 * Math.exp(PUBLISHER_EFFECT * z);
+  if (random.chance(majorOdds / (1 + majorOdds)))
+    return random.weighted(tilted(MAJOR_PUBLISHERS, z, PUBLISHER_EFFECT, (p) => p));
   return `${random.pick(SMALL_PUBLISHER_WORDS)} ${random.pick(SMALL_PUBLISHER_SUFFIXES)}`;
 }
 
