@@ -49,6 +49,33 @@ class MemoryStage implements Stage<number> {
 
 const rows = (_stage: Stage, result: unknown) => ({ rowsIn: result as number, rowsOut: result as number });
 
+/** A stage that logs its start, waits for `gate()`, logs its end, then fails or returns `rows`. */
+function gatedStage(
+  kind: StageKind,
+  name: string,
+  log: string[],
+  gate: () => Promise<void>,
+  behaviour: { rows?: number; fails?: boolean } = {},
+): Stage<number> {
+  return {
+    kind,
+    name,
+    open: async () => undefined,
+    runOnce: async () => {
+      log.push(`start ${name}`);
+      await gate();
+      log.push(`end ${name}`);
+      if (behaviour.fails) throw new Error(`${name} broke`);
+      return behaviour.rows ?? 1;
+    },
+    commit: async () => {
+      log.push(`commit ${name}`);
+      return behaviour.rows ?? 0;
+    },
+    close: async () => undefined,
+  };
+}
+
 describe('StageRunner over in-memory stages', () => {
   it('runs bronze, silver, gold and accuracy in that order; gold refreshes from the silver tables that committed', async () => {
     const log: string[] = [];
@@ -178,22 +205,11 @@ describe('StageRunner over in-memory stages', () => {
     const log: string[] = [];
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const slow = (name: string, fails: boolean): Stage<number> => ({
-      kind: 'silver',
-      name,
-      open: async () => undefined,
-      runOnce: async () => {
-        log.push(`start ${name}`);
-        await gate;
-        log.push(`end ${name}`);
-        if (fails) throw new Error(`${name} broke`);
-        return 1;
-      },
-      commit: async () => 0,
-      close: async () => undefined,
-    });
     const runner = new StageRunner({
-      stages: [slow('silver.a', true), slow('silver.b', false)],
+      stages: [
+        gatedStage('silver', 'silver.a', log, () => gate, { fails: true }),
+        gatedStage('silver', 'silver.b', log, () => gate),
+      ],
       hooks: { rows },
     });
     const batch = runner.runOnce();
@@ -208,26 +224,13 @@ describe('StageRunner over in-memory stages', () => {
     const log: string[] = [];
     let release: () => void = () => undefined;
     let gate = new Promise<void>((resolve) => (release = resolve));
-    const stage = (kind: StageKind, name: string, rows: number): Stage<number> => ({
-      kind,
-      name,
-      open: async () => undefined,
-      runOnce: async () => {
-        log.push(`start ${name}`);
-        await gate;
-        log.push(`end ${name}`);
-        return rows;
-      },
-      commit: async () => {
-        log.push(`commit ${name}`);
-        return rows;
-      },
-      close: async () => undefined,
-    });
     let overlap = true;
     let commitNow = false;
     const runner = new StageRunner({
-      stages: [stage('bronze', 'bronze.events', 4), stage('silver', 'silver.a', 4)],
+      stages: [
+        gatedStage('bronze', 'bronze.events', log, () => gate, { rows: 4 }),
+        gatedStage('silver', 'silver.a', log, () => gate, { rows: 4 }),
+      ],
       overlap: () => overlap,
       commitClock: { maxAgeMs: 60_000, targetBytes: 2 ** 30 },
       tails: () => [],
