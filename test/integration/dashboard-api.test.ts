@@ -13,7 +13,7 @@ import type {
 } from '../../src/api/index.js';
 import { writeVgsalesCsv } from '../../src/ingest/index.js';
 import { startProject } from '../support/processes.js';
-import { projectHeaderYaml, tradesStreamYaml } from '../support/project-yaml.js';
+import { gamesStreamYaml, projectHeaderYaml, tradesStreamYaml } from '../support/project-yaml.js';
 
 /** The routes the dashboard reads, on a real `lakestream start` with a simulator and a CSV replay. */
 describe('dashboard API', () => {
@@ -47,15 +47,7 @@ describe('dashboard API', () => {
     await writeFile(
       join(dir, 'lakestream.yaml'),
       `${projectHeaderYaml('dash', 200, 1000)}streams:
-${tradesStreamYaml({ expectations: true })}  games:
-    columns:
-      - { name: row, type: long }
-      - { name: name, type: string, path: $.Name }
-      - { name: global_sales, type: double, path: $.Global_Sales }
-      - { name: event_time, type: timestamptz }
-    key: [row]
-    event_time: event_time
-sources:
+${tradesStreamYaml({ expectations: true })}${gamesStreamYaml()}sources:
   - { type: simulator, stream: trades, rate: 200, seed: 4 }
   - { type: replay, stream: games, file: ./games.csv, rate: 40, batch: 4 }
 `,

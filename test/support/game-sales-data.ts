@@ -5,6 +5,7 @@ import { quoteLiteral } from '../../src/engine/index.js';
 import { writeVgsalesCsv } from '../../src/ingest/index.js';
 import type { SilverStreamConfig } from '../../src/stream/index.js';
 import { sharedDataPath } from './warehouse.js';
+import { gamesStreamYaml } from './project-yaml.js';
 
 /** Whether ../shared/data/vgsales.csv (the real dataset) is there. */
 export function hasRealGameSales(): boolean {
@@ -64,16 +65,7 @@ export function gamesReplayYaml(name: string, source: string): string {
 commit_interval_ms: 100
 server: { port: 0 }
 streams:
-  games:
-    columns:
-      - { name: row, type: long }
-      - { name: name, type: string, path: $.Name }
-      - { name: global_sales, type: double, path: $.Global_Sales }
-      - { name: event_time, type: timestamptz }
-    key: [row]
-    event_time: event_time
-    watermark: 1d
-sources:
+${gamesStreamYaml('1d')}sources:
   - ${source}
 `;
 }

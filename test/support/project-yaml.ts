@@ -25,3 +25,16 @@ commit_interval_ms: ${commitIntervalMs}
 ${commitMaxAgeMs === undefined ? '' : `commit_max_age_ms: ${commitMaxAgeMs}\n`}server: { port: 0 }
 `;
 }
+
+/** The `games` stream (row, name, global sales, event time) as YAML lines under `streams:`. */
+export function gamesStreamYaml(watermark?: string): string {
+  return `  games:
+    columns:
+      - { name: row, type: long }
+      - { name: name, type: string, path: $.Name }
+      - { name: global_sales, type: double, path: $.Global_Sales }
+      - { name: event_time, type: timestamptz }
+    key: [row]
+    event_time: event_time
+${watermark === undefined ? '' : `    watermark: ${watermark}\n`}`;
+}
