@@ -81,10 +81,9 @@ const AFTER_COMMIT: readonly StageKind[] = ['gold', 'accuracy'];
 
 /**
  * Runs micro-batches over a pipeline's stages, whatever they are: bronze, then silver (the streams'
- * stages side by side), then — when
- * the commit clock says so — the commit round (bronze first, so silver's position is committed
- * before silver records it), then gold with the silver tables that committed, then accuracy. The
- * timing (when a batch starts, backoff after failures) is its owner's.
+ * stages side by side), then — when the commit clock says so — the commit round (bronze first, so
+ * silver's position is committed before silver records it), then gold with the silver tables that
+ * committed, then accuracy. The timing (when a batch starts, backoff after failures) is its owner's.
  */
 export class StageRunner {
   private readonly options: StageRunnerOptions;
