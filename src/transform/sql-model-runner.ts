@@ -1,8 +1,8 @@
 import type { LakeEngine } from '../engine/index.js';
 import { findTableReferences, partitionExpressionSql, quoteIdent } from '../engine/index.js';
 import type { JsValue } from '../engine/index.js';
-import type { CommitOptions, PrimitiveType } from '../table/index.js';
-import { alwaysTrue } from '../table/index.js';
+import type { CommitOptions, Expression, PrimitiveType } from '../table/index.js';
+import { alwaysTrue, and, gte, lt, lte } from '../table/index.js';
 import { compileModel } from './model-compiler.js';
 import type { ModelGraph } from './model-graph.js';
 import { buildModelGraph, selectModels } from './model-graph.js';
@@ -306,11 +306,13 @@ export class SqlModelRunner {
       const touched = partition
         ? ` AND EXISTS (SELECT 1 FROM ${quoteIdent(fresh)} AS p WHERE ${partition('p')} IS NOT DISTINCT FROM ${partition('t')})`
         : '';
+      const touchedFiles = partition ? await this.touchedPartitionsFilter(model, fresh) : undefined;
       const merged = await engine.bindLakeTables(
         await pins.apply(
           `SELECT * FROM ${table} AS t WHERE NOT EXISTS (SELECT 1 FROM ${quoteIdent(fresh)} AS n WHERE ${key})${touched}
          UNION ALL BY NAME SELECT * FROM ${quoteIdent(fresh)}`,
         ),
+        touchedFiles ? { pushdown: { namespace: model.schema, name: model.name, filter: touchedFiles } } : {},
       );
       const written = partition
         ? await engine.replacePartitions(table, merged, options)
@@ -343,6 +345,30 @@ export class SqlModelRunner {
         column.type as PrimitiveType,
         `${alias}.${quoteIdent(column.name)}`,
       );
+  }
+
+  /**
+   * A filter on the partition column spanning whole partitions from the first to the last one the
+   * fresh rows fall in, so the merge opens only those files of the model's table (a file of a
+   * touched partition lies inside the span, so pruning never drops one); undefined when a fresh row
+   * has no partition value.
+   */
+  private async touchedPartitionsFilter(model: SqlModel, fresh: string): Promise<Expression | undefined> {
+    const { column, transform } = model.partitionBy!;
+    const value = quoteIdent(column);
+    const unit = transform === 'identity' ? undefined : transform;
+    const { rows } = await this.engine.session.query(
+      unit
+        ? `SELECT count(*) - count(${value}) AS nulls, CAST(date_trunc('${unit}', min(${value})) AS VARCHAR) AS low,
+            CAST(date_trunc('${unit}', max(${value})) + INTERVAL 1 ${unit.toUpperCase()} AS VARCHAR) AS high FROM ${quoteIdent(fresh)}`
+        : `SELECT count(*) - count(${value}) AS nulls, CAST(min(${value}) AS VARCHAR) AS low,
+            CAST(max(${value}) AS VARCHAR) AS high FROM ${quoteIdent(fresh)}`,
+    );
+    const span = rows[0];
+    if (!span || Number(span.nulls) > 0 || span.low === null || span.high === null) return undefined;
+    const low = String(span.low);
+    const high = String(span.high);
+    return and(gte(column, low), unit ? lt(column, high) : lte(column, high));
   }
 
   private compile(model: SqlModel, incremental: boolean): string {

@@ -56,12 +56,29 @@ describe('incremental gold models rewrite only the partitions their new rows fal
       ['A', T + 1000, 4],
       ['A', T + 61_000, 5],
     ]);
+    const bound: string[] = [];
+    const bind = w.engine.bindLakeTables.bind(w.engine);
+    w.engine.bindLakeTables = async (...args) => {
+      const sql = await bind(...args);
+      bound.push(sql);
+      return sql;
+    };
     expect(await runner.refreshAfter(['silver.ticks'])).toMatchObject([{ model: 'volume_1m', rows: 2 }]);
     const after = await files();
     const yesterday = (paths: string[]) =>
       paths.filter((p) => p.startsWith(`[${Math.floor((T - DAY) / DAY)}]`));
     expect(yesterday(after)).toEqual(yesterday(before));
     expect(yesterday(before)).toHaveLength(1);
+    // the merge read only today's file of the model's table, not yesterday's
+    const fileName = (entry: string) => entry.split('/').pop()!;
+    const yesterdaysFile = fileName(yesterday(before)[0]!);
+    const todaysFile = fileName(before.find((p) => !yesterday([p]).length)!);
+    const merge = bound.filter((sql) => sql.includes('__model_new_'));
+    expect(merge.length).toBeGreaterThan(0);
+    for (const sql of merge) {
+      expect(sql).toContain(todaysFile);
+      expect(sql).not.toContain(yesterdaysFile);
+    }
     const rows = await w.engine.query(
       'SELECT epoch_ms(minute) AS m, volume, trades FROM gold.volume_1m ORDER BY 1',
     );
