@@ -50,6 +50,8 @@ export interface AutoTrainerOptions {
   /** The declared models; those with `train_when` train themselves. */
   readonly models: readonly ModelConfig[];
   readonly log: (line: string) => void;
+  /** Runs a training (it spans statements on the engine's database); default: as it is. */
+  readonly shared?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -91,7 +93,8 @@ export class AutoTrainer {
       const failed = this.failedAt.get(model.name);
       if (failed !== undefined && rows < 2 * failed) continue;
       try {
-        await this.trainIfDue(model, rows);
+        const shared = this.options.shared ?? ((work) => work());
+        await shared(() => this.trainIfDue(model, rows));
         this.failedAt.delete(model.name);
       } catch (error) {
         this.failedAt.set(model.name, rows);

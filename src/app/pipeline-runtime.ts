@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Kafka } from 'kafkajs';
-import { abortableSleep } from '../core/index.js';
+import { abortableSleep, errorText } from '../core/index.js';
 import { ApiKeyRing, buildApi, decodeRequestToken, IdempotencyIndex } from '../api/index.js';
 import type { SecurityConfig } from './security-config.js';
 import type { QueryConfig } from './query-config.js';
@@ -66,12 +66,14 @@ import type { StreamModel, TopologyOptions } from './topology.js';
 import { BRONZE_TABLE, buildStages } from './topology.js';
 import { DEFAULT_RETAIN_SNAPSHOTS } from './snapshot-retention.js';
 import { TableUpkeep } from './table-upkeep.js';
+import { WriterDatabase } from './writer-database.js';
 import { AutoTrainer } from './auto-training.js';
 import type { StageName } from './stage-health.js';
 import { StageHealth } from './stage-health.js';
 import type { PipelineObservation, PipelineStats, StreamCounters } from './pipeline-observation.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+const DEFAULT_WRITER_MEMORY_BUDGET_BYTES = 24 * 1024 * 1024;
 /** What a pipeline process runs: its stages (see {@link TopologyOptions}) and its services. */
 export interface PipelineRuntimeOptions extends TopologyOptions {
   /** Folder with `warehouse/` (tables) and `wal/` (the write-ahead log). */
@@ -96,6 +98,12 @@ export interface PipelineRuntimeOptions extends TopologyOptions {
    * {@link AutoTrainer}); `lakestream start` turns it on. Default off.
    */
   readonly autoTrain?: boolean;
+  /**
+   * How far the process's native memory (resident, outside V8's heap) may grow while the pipeline's
+   * DuckDB database is open before it is reopened between micro-batches (see {@link WriterDatabase}).
+   * Default 24 MiB.
+   */
+  readonly writerMemoryBudgetBytes?: number;
   /** In-process sources (simulators, replays): raw event texts pumped into the WAL. */
   readonly sources?: readonly { readonly stream: string; readonly events: AsyncIterable<string> }[];
   readonly log?: (line: string) => void;
@@ -203,6 +211,7 @@ export class PipelineRuntime {
   private lastBatchMs = 0;
   /** Each stream's silver stage runs on its own connection (beside bronze's and the other streams'). */
   private readonly silverEngines: ReadonlyMap<string, LakeEngine>;
+  private writer: WriterDatabase | undefined;
   /** The last micro-batch's bronze took a full batch: more events wait, bronze and silver overlap. */
   private backlog = false;
   /** Silver ran beside a bronze that took rows and may not have seen them: no pause before the next batch. */
@@ -245,7 +254,13 @@ export class PipelineRuntime {
     });
     this.autoTrainer =
       options.autoTrain && this.roles.has('process') && (options.trainable ?? []).some((m) => m.trainWhen)
-        ? new AutoTrainer({ engine, registry, models: options.trainable ?? [], log: this.log })
+        ? new AutoTrainer({
+            engine,
+            registry,
+            models: options.trainable ?? [],
+            log: this.log,
+            shared: (work) => this.sharedWriter(work),
+          })
         : undefined;
     this.feed = new LiveFeed();
     this.silverEngines = silverEngines;
@@ -321,6 +336,14 @@ export class PipelineRuntime {
       lastDeltaError = message;
     };
     for (const writer of [engine, ...silverEngines.values()]) writer.onDeltaMirrorError = deltaMirrorFailed;
+    runtime.writer = new WriterDatabase(engine, [...silverEngines.values()], {
+      open: () => DuckSession.open({ scratchDir: scratch.path }),
+      budgetBytes: options.writerMemoryBudgetBytes ?? DEFAULT_WRITER_MEMORY_BUDGET_BYTES,
+      reopened: () => {
+        for (const silver of runtime.silvers) silver.databaseReopened();
+      },
+      log: runtime.log,
+    });
     await runtime.bronze?.ensureTable();
     for (const stage of runtime.kafkaStages) await stage.ensureTable();
     if (!runtime.bronze && runtime.kafkaStages.length === 0)
@@ -356,8 +379,11 @@ export class PipelineRuntime {
           ...(runtime.goldRunner ? { gold: runtime.goldRunner } : {}),
           ...(options.serving ? { serving: options.serving } : {}),
           jobs: options.jobs,
-        }),
-        { history: countedHistory(runtime.jobHistory, metrics), log: (line) => runtime.log(line) },
+        }).map((job) => ({ ...job, run: (signal) => runtime.sharedWriter(() => job.run(signal)) })),
+        {
+          history: countedHistory(runtime.jobHistory, metrics, (work) => runtime.sharedWriter(work)),
+          log: (line) => runtime.log(line),
+        },
       );
     }
     const scheduler = runtime.scheduler;
@@ -403,6 +429,7 @@ export class PipelineRuntime {
       idempotency,
       models: modelService(engine, runtime.registry, options.trainable ?? [], {
         commitFirst: () => runtime.commitSoon(),
+        shared: (work) => runtime.sharedWriter(work),
       }),
       ...(scheduler
         ? {
@@ -506,6 +533,25 @@ export class PipelineRuntime {
     return index;
   }
 
+  /**
+   * Runs `work`, which spans statements on the pipeline's DuckDB database outside the loop (a job,
+   * a training, an alias change), so that the database is not reopened under it.
+   */
+  sharedWriter<T>(work: () => Promise<T>): Promise<T> {
+    return this.writer ? this.writer.gate.shared(work) : work();
+  }
+
+  /** Reopens the DuckDB database when it held too much memory; the loop's stages are idle here. */
+  private async reopenWriterIfDue(): Promise<void> {
+    try {
+      await this.writer?.reopenIfDue();
+    } catch (error) {
+      this.log(
+        `pipeline: reopening the DuckDB database failed (${errorText(error)}); the old one stays in use`,
+      );
+    }
+  }
+
   /** Runs one micro-batch of every stage; returns how many records bronze took. */
   async runStagesOnce(): Promise<number> {
     const startedAt = performance.now();
@@ -536,6 +582,7 @@ export class PipelineRuntime {
       this.batchDurationsMs.push(this.lastBatchMs);
       if (this.batchDurationsMs.length > 100) this.batchDurationsMs.shift();
     }
+    await this.reopenWriterIfDue();
     return batch.rowsIn;
   }
 
@@ -854,11 +901,15 @@ function refusingAppender(roles: readonly Role[]): EventAppender {
 }
 
 /** A run history that also counts each attempt in the metrics. */
-function countedHistory(history: RunHistory, metrics: PipelineMetrics): RunHistory {
+function countedHistory(
+  history: RunHistory,
+  metrics: PipelineMetrics,
+  shared: <T>(work: () => Promise<T>) => Promise<T>,
+): RunHistory {
   return {
     record: async (run) => {
       metrics.jobFinished(run.job, run.status);
-      await history.record(run);
+      await shared(() => history.record(run));
     },
     list: (options) => history.list(options),
   };

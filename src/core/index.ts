@@ -2,3 +2,4 @@ export { ErrorCode, LakestreamError, isLakestreamError, lakeError } from './erro
 export type { ErrorOptions } from './errors.js';
 export { abortableSleep } from './abortable-sleep.js';
 export { errorText, redactUrl } from './error-text.js';
+export { SharedGate } from './shared-gate.js';

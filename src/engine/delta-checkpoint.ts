@@ -24,10 +24,15 @@ const CHECKPOINT_COLUMNS: Readonly<Record<string, string>> = {
  * are removed when the work ends.
  */
 export class DuckCheckpointCodec implements CheckpointCodec {
-  private readonly session: DuckSession;
+  private readonly currentSession: () => DuckSession;
 
-  constructor(session: DuckSession) {
-    this.session = session;
+  /** `session` gives the session to use now (an engine may reopen its database). */
+  constructor(session: DuckSession | (() => DuckSession)) {
+    this.currentSession = typeof session === 'function' ? session : () => session;
+  }
+
+  private get session(): DuckSession {
+    return this.currentSession();
   }
 
   async encode(actions: readonly DeltaAction[]): Promise<Uint8Array> {

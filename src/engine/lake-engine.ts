@@ -129,7 +129,7 @@ export class LakeEngine {
     this.currentSession = session;
     this.sandbox = sandbox;
     this.tails = tails ?? new TableTails((table, tail) => this.publishTail(table, tail));
-    this.checkpointCodec = new DuckCheckpointCodec(session);
+    this.checkpointCodec = new DuckCheckpointCodec(() => this.currentSession);
   }
 
   /** The DuckDB session queries run on (a sandboxed reader swaps it after a query over budget). */
@@ -615,6 +615,17 @@ export class LakeEngine {
   /** Column names and DuckDB types of a query's result. */
   async describe(selectSql: string): Promise<{ name: string; type: string }[]> {
     return this.describeBound(await this.bindLakeTables(selectSql));
+  }
+
+  /**
+   * Points this engine at another DuckDB session (e.g. on a freshly opened database) and returns
+   * the one it used, for the caller to close once nothing runs on it. Statements already queued on
+   * the old session finish there; temporary tables of the old session are gone for later ones.
+   */
+  replaceSession(session: DuckSession): DuckSession {
+    const old = this.currentSession;
+    this.currentSession = session;
+    return old;
   }
 
   /** Closes the DuckDB session. The catalog is closed by its owner. */

@@ -134,6 +134,11 @@ export class MinuteBarFeatures {
     );
   }
 
+  /** Forgets the kept bars (e.g. their database was reopened); the next join restores them from silver. */
+  reset(): void {
+    this.ready = false;
+  }
+
   /** The columns the join adds, to drop before the rows are written. */
   get addedColumns(): readonly string[] {
     return [...this.columns, '__trade_minute'];

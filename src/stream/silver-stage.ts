@@ -391,6 +391,15 @@ export class SilverStage implements Stage<SilverBatchResult> {
     await this.commit({ force: true });
   }
 
+  /**
+   * The engine's database was reopened between batches: what the stage kept in it (the recent keys,
+   * the minute bars) is gone, and the next batch rebuilds it from silver.
+   */
+  databaseReopened(): void {
+    this.recentKeys.reset();
+    this.features?.reset();
+  }
+
   /** Forgets uncommitted progress and rows: another processor committed this bronze range. */
   private async abandonTail(): Promise<void> {
     this.uncommitted = undefined;

@@ -47,4 +47,6 @@ export interface BatchFeatures {
   joinSql(rowsSql: string, silverRelation: () => Promise<string>): Promise<string>;
   /** Called with the rows of each silver commit. */
   committed(rowsSql: string): Promise<void>;
+  /** Forgets state kept in the database (it was reopened); the next join rebuilds it. */
+  reset(): void;
 }
