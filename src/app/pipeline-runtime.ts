@@ -19,19 +19,14 @@ import {
   KafkaTopicReader,
   WriteAheadLog,
 } from '../ingest/index.js';
-import {
-  bronzeRequestKeys,
-  ensureBronzeTable,
-  KAFKA_BRONZE_FIELDS,
-  LiveFeed,
-  SilverStage,
-} from '../stream/index.js';
+import { bronzeRequestKeys, ensureBronzeTable, KAFKA_BRONZE_FIELDS, LiveFeed } from '../stream/index.js';
 import type {
   BronzeBatchResult,
   BronzeStage,
   KafkaBronzeStage,
   SilverBatchResult,
   Stage,
+  SilverStage,
 } from '../stream/index.js';
 import type { TableIdentifier } from '../table/index.js';
 import { formatTableIdentifier } from '../table/index.js';
@@ -67,10 +62,11 @@ import { BRONZE_TABLE, buildStages } from './topology.js';
 import { DEFAULT_RETAIN_SNAPSHOTS } from './snapshot-retention.js';
 import { TableUpkeep } from './table-upkeep.js';
 import { WriterDatabase } from './writer-database.js';
+import { PipelineCounters } from './pipeline-counters.js';
 import { AutoTrainer } from './auto-training.js';
 import type { StageName } from './stage-health.js';
 import { StageHealth } from './stage-health.js';
-import type { PipelineObservation, PipelineStats, StreamCounters } from './pipeline-observation.js';
+import type { PipelineObservation, PipelineStats } from './pipeline-observation.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 const DEFAULT_WRITER_MEMORY_BUDGET_BYTES = 24 * 1024 * 1024;
@@ -205,10 +201,7 @@ export class PipelineRuntime {
   private loop: Promise<void> | undefined;
   private readonly pumps: Promise<void>[] = [];
   private readonly stopSources = new AbortController();
-  private readonly streamCounters = new Map<string, StreamCounters>();
   private readonly streamModels: readonly StreamModel[];
-  private readonly batchDurationsMs: number[] = [];
-  private lastBatchMs = 0;
   /** Each stream's silver stage runs on its own connection (beside bronze's and the other streams'). */
   private readonly silverEngines: ReadonlyMap<string, LakeEngine>;
   private writer: WriterDatabase | undefined;
@@ -219,16 +212,7 @@ export class PipelineRuntime {
   private lastGoldError: string | undefined;
   private readonly stageHealth = new StageHealth();
   private scratch: ScratchFolder | undefined;
-  private readonly counters: PipelineStats = {
-    microBatches: 0,
-    overlappedBatches: 0,
-    bronzeRows: 0,
-    silverRows: 0,
-    quarantinedRows: 0,
-    goldRefreshes: 0,
-    expiredSnapshots: 0,
-    compactedFiles: 0,
-  };
+  private readonly counters: PipelineCounters;
 
   private constructor(
     options: PipelineRuntimeOptions,
@@ -274,6 +258,10 @@ export class PipelineRuntime {
     });
     this.commitClock = stages.commitClock;
     this.deferCommits = stages.deferCommits;
+    this.counters = new PipelineCounters(metrics, {
+      deferCommits: stages.deferCommits,
+      streamModels: options.models ?? [],
+    });
     this.bronze = stages.bronze;
     this.kafkaStages = stages.kafka;
     this.silvers = stages.silvers;
@@ -564,23 +552,18 @@ export class PipelineRuntime {
     this.backlog = this.bronze !== undefined && batch.rowsIn >= this.bronze.batchRows;
     for (const waiter of this.commitWaiters.splice(0, waiting)) waiter();
     if (batch.committed.length > 0) this.autoTrainer?.committed(batch.committed);
-    this.counters.microBatches++;
-    if (batch.overlapped) this.counters.overlappedBatches++;
+    this.counters.batchEnded(batch.overlapped);
     const moved = batch.rowsIn > 0 || batch.committed.length > 0;
     if (!this.deferCommits && moved) this.upkeep.batchCommitted();
     if (moved) {
       // with deferred commits only right after a commit round: retention records silver's position
       const runsSilver = this.silverLock?.isLeader ?? true;
       if (runsSilver && (batch.commitRound || !this.deferCommits) && this.upkeep.due) {
-        const pass = await this.upkeep.run();
-        this.counters.expiredSnapshots += pass.expiredSnapshots;
-        this.counters.compactedFiles += pass.compactedFiles;
+        this.counters.upkept(await this.upkeep.run());
       }
       // every commit of this batch mirrored into Delta unless a failure was reported meanwhile
       this.stageHealth.succeededSince('delta', startedAtMs);
-      this.lastBatchMs = performance.now() - startedAt;
-      this.batchDurationsMs.push(this.lastBatchMs);
-      if (this.batchDurationsMs.length > 100) this.batchDurationsMs.shift();
+      this.counters.batchMoved(performance.now() - startedAt);
     }
     await this.reopenWriterIfDue();
     return batch.rowsIn;
@@ -602,7 +585,7 @@ export class PipelineRuntime {
       tolerated: ['gold'],
       hooks: {
         rows: (stage, result) => stageRows(stage, result),
-        ran: (stage, result, seconds) => this.observeStage(stage, result, seconds),
+        ran: (stage, result, seconds) => this.counters.stageRan(stage, result, seconds),
         committed: (stage, rows, seconds) => {
           this.metrics.committed(stage.name, seconds, rows);
           if (stage.kind === 'bronze') this.upkeep.roundCommitted();
@@ -619,24 +602,6 @@ export class PipelineRuntime {
     });
   }
 
-  /** Counts and measures what a stage's micro-batch did. */
-  private observeStage(stage: Stage, result: unknown, seconds: number): void {
-    this.metrics.stageRan(stage.name, stage.kind, seconds);
-    if (stage.kind === 'bronze') {
-      const { records } = result as BronzeBatchResult;
-      this.counters.bronzeRows += records;
-      if (records > 0 && !this.deferCommits) this.metrics.committed(stage.name, seconds, records);
-    } else if (stage instanceof SilverStage) {
-      const silver = result as SilverBatchResult;
-      this.counters.silverRows += silver.silverRows;
-      this.counters.quarantinedRows += silver.quarantinedRows;
-      this.countStream(stage.stream, silver);
-      this.observeSilver(stage, silver, seconds);
-    } else if (stage.kind === 'gold') {
-      this.counters.goldRefreshes += result as number;
-    }
-  }
-
   /**
    * A failing SQL model does not stop the pipeline (silver is committed already): it is logged once
    * per distinct error and retried after the next commit.
@@ -646,16 +611,6 @@ export class PipelineRuntime {
     if (message !== this.lastGoldError)
       this.log(`pipeline: refreshing the SQL models failed (${message}); retrying after the next commit`);
     this.lastGoldError = message;
-  }
-
-  private observeSilver(silver: SilverStage, result: SilverBatchResult, seconds: number): void {
-    if (result.silverRows > 0 && !this.deferCommits)
-      this.metrics.committed(formatTableIdentifier(silver.silverTable), seconds, result.silverRows);
-    if (result.quarantinedByRule) this.metrics.quarantinedRows(silver.stream, result.quarantinedByRule);
-    this.metrics.silverOutcome(silver.stream, result);
-    const model = this.streamModels.find((m) => m.stream === silver.stream);
-    if (model && result.modelVersion !== undefined)
-      this.metrics.predicted(silver.stream, model.model, result.silverRows);
   }
 
   /** The newest live-accuracy window of each model predicting in a stream. */
@@ -708,41 +663,23 @@ export class PipelineRuntime {
     this.metrics.stageFailed(stage);
   }
 
-  private countStream(stream: string, result: SilverBatchResult): void {
-    const counters = this.streamCounters.get(stream) ?? {
-      rowsIn: 0,
-      silverRows: 0,
-      quarantinedRows: 0,
-      droppedRows: 0,
-      duplicateRows: 0,
-    };
-    counters.rowsIn += result.rowsIn;
-    counters.silverRows += result.silverRows;
-    counters.quarantinedRows += result.quarantinedRows;
-    counters.droppedRows += result.droppedRows;
-    counters.duplicateRows += result.duplicateRows;
-    if (result.silverRows > 0) counters.lastSilverCommitAt = Date.now();
-    if (result.maxEventTimeMs !== undefined) counters.maxEventTimeMs = result.maxEventTimeMs;
-    this.streamCounters.set(stream, counters);
-  }
-
   /** What this process has committed since it started. */
   get stats(): Readonly<PipelineStats> {
-    return { ...this.counters };
+    return this.counters.stats;
   }
 
   /** Counters, lags and batch durations as they are now. */
   observe(): PipelineObservation {
     return {
       stats: this.stats,
-      streams: this.streamCounters,
+      streams: this.counters.streams,
       acknowledged: this.appender.acknowledgedByStream,
       bronzeLagEvents:
         this.wal && this.bronze?.position !== undefined
           ? Math.max(0, this.wal.lastDurableSeq - this.bronze.position)
           : this.kafkaStages.reduce((sum, stage) => sum + stage.lagEvents, 0),
-      batchDurationsMs: [...this.batchDurationsMs],
-      lastBatchMs: this.lastBatchMs,
+      batchDurationsMs: this.counters.batchDurationsMs,
+      lastBatchMs: this.counters.lastBatchMs,
     };
   }
 
