@@ -95,11 +95,12 @@ export interface PipelineRuntimeOptions extends TopologyOptions {
    */
   readonly autoTrain?: boolean;
   /**
-   * How far the process's native memory (resident, outside V8's heap) may grow while the pipeline's
-   * DuckDB database is open before it is reopened between micro-batches (see {@link WriterDatabase}).
-   * Default 24 MiB.
+   * When the pipeline's DuckDB database is reopened between micro-batches (see
+   * {@link WriterDatabase}): once the process's native memory (resident, outside V8's heap) grew by
+   * `budgetBytes` (default 24 MiB) over what it was `settleMs` (default 60 s) after the database
+   * opened.
    */
-  readonly writerMemoryBudgetBytes?: number;
+  readonly writerReopen?: { readonly budgetBytes?: number; readonly settleMs?: number };
   /** In-process sources (simulators, replays): raw event texts pumped into the WAL. */
   readonly sources?: readonly { readonly stream: string; readonly events: AsyncIterable<string> }[];
   readonly log?: (line: string) => void;
@@ -326,7 +327,8 @@ export class PipelineRuntime {
     for (const writer of [engine, ...silverEngines.values()]) writer.onDeltaMirrorError = deltaMirrorFailed;
     runtime.writer = new WriterDatabase(engine, [...silverEngines.values()], {
       open: () => DuckSession.open({ scratchDir: scratch.path }),
-      budgetBytes: options.writerMemoryBudgetBytes ?? DEFAULT_WRITER_MEMORY_BUDGET_BYTES,
+      budgetBytes: options.writerReopen?.budgetBytes ?? DEFAULT_WRITER_MEMORY_BUDGET_BYTES,
+      ...(options.writerReopen?.settleMs === undefined ? {} : { settleMs: options.writerReopen.settleMs }),
       reopened: () => {
         for (const silver of runtime.silvers) silver.databaseReopened();
       },

@@ -9,6 +9,12 @@ export interface WriterDatabaseOptions {
   readonly budgetBytes: number;
   /** The process's native memory now (default: resident memory outside V8's heap). */
   readonly nativeBytes?: () => number;
+  /**
+   * How long after the database opened its native memory is taken as the baseline (a fresh
+   * database and the stages' first batches on it allocate what they keep). Default 60 s.
+   */
+  readonly settleMs?: number;
+  readonly now?: () => number;
   /** Called after each reopen, before anything else runs: stages rebuild what they kept in it. */
   readonly reopened?: () => void;
   readonly log?: (line: string) => void;
@@ -31,7 +37,9 @@ export class WriterDatabase {
   private readonly forks: readonly LakeEngine[];
   private readonly options: WriterDatabaseOptions;
   private readonly nativeBytes: () => number;
+  private readonly now: () => number;
   private baselineBytes: number;
+  private settledAtMs: number;
   private reopenCount = 0;
 
   constructor(owner: LakeEngine, forks: readonly LakeEngine[], options: WriterDatabaseOptions) {
@@ -39,7 +47,9 @@ export class WriterDatabase {
     this.forks = forks;
     this.options = options;
     this.nativeBytes = options.nativeBytes ?? residentOutsideHeap;
+    this.now = options.now ?? Date.now;
     this.baselineBytes = this.nativeBytes();
+    this.settledAtMs = this.now() + (options.settleMs ?? DEFAULT_SETTLE_MS);
   }
 
   /** How many times the database was reopened. */
@@ -52,7 +62,12 @@ export class WriterDatabase {
    * gate; returns whether it did. Call it only while the loop's own stages are idle.
    */
   async reopenIfDue(): Promise<boolean> {
-    const grownBytes = this.nativeBytes() - this.baselineBytes;
+    const nativeBytes = this.nativeBytes();
+    if (this.now() < this.settledAtMs) {
+      this.baselineBytes = nativeBytes;
+      return false;
+    }
+    const grownBytes = nativeBytes - this.baselineBytes;
     if (grownBytes <= this.options.budgetBytes) return false;
     return this.gate.tryExclusive(async () => {
       const engines = [this.owner, ...this.forks];
@@ -71,12 +86,15 @@ export class WriterDatabase {
       for (const session of old.reverse()) await session.close();
       this.reopenCount++;
       this.baselineBytes = this.nativeBytes();
+      this.settledAtMs = this.now() + (this.options.settleMs ?? DEFAULT_SETTLE_MS);
       this.options.log?.(
-        `pipeline: reopened the DuckDB database to return ${mib(grownBytes)} MiB it held outside its buffer pool (native memory now ${mib(this.baselineBytes)} MiB)`,
+        `pipeline: reopened the DuckDB database, which had grown the process's native memory by ${mib(grownBytes)} MiB (now ${mib(this.baselineBytes)} MiB)`,
       );
     });
   }
 }
+
+const DEFAULT_SETTLE_MS = 60_000;
 
 function residentOutsideHeap(): number {
   const usage = process.memoryUsage();

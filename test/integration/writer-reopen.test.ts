@@ -26,7 +26,7 @@ describe('the pipeline reopens its DuckDB database between micro-batches', () =>
       commitIntervalMs: 20,
       commitMaxAgeMs: 100,
       // any growth is past the budget: the database is reopened after every micro-batch
-      writerMemoryBudgetBytes: Number.NEGATIVE_INFINITY,
+      writerReopen: { budgetBytes: Number.NEGATIVE_INFINITY, settleMs: 0 },
       log: (line) => lines.push(line),
     });
     const waves = 8;
