@@ -4,10 +4,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PipelineRuntime } from '../../src/app/index.js';
-import { DuckSession, LakeEngine } from '../../src/engine/index.js';
-import { LocalObjectStore } from '../../src/storage/index.js';
-import { FilesystemCatalog } from '../../src/table/index.js';
 import { EVENTS_STREAM } from '../support/events-stream.js';
+import { queryPipelineWarehouse } from '../support/warehouse.js';
 
 const T = Date.parse('2026-11-20T12:00:00Z');
 
@@ -58,34 +56,29 @@ describe('bronze and silver side by side while a backlog waits', () => {
       await runtime.stop();
     }
     expect(runtime.stats.overlappedBatches, 'some batches overlapped').toBeGreaterThan(0);
-    const engine = new LakeEngine(
-      new FilesystemCatalog(new LocalObjectStore(join(dir, 'warehouse'))),
-      await DuckSession.open(),
-    );
-    try {
-      const { rows } = await engine.query(`SELECT
+    const rows = await queryPipelineWarehouse(
+      dir,
+      `SELECT
           (SELECT count(*) FROM bronze.events) AS bronze,
           (SELECT count(*) FROM silver.events) AS silver,
           (SELECT count(DISTINCT id) FROM silver.events) AS ids,
-          (SELECT count(*) FROM quarantine.events) AS quarantined`);
-      const expected = { ids: 0, quarantined: 0 };
-      const seen = new Set<string>();
-      for (let n = 0; n < batches * perBatch; n++) {
-        const id = n % 25 === 24 ? `e${n - 1}` : `e${n}`;
-        if (n % 10 === 9) expected.quarantined++;
-        else if (!seen.has(id)) {
-          seen.add(id);
-          expected.ids++;
-        }
+          (SELECT count(*) FROM quarantine.events) AS quarantined`,
+    );
+    const expected = { ids: 0, quarantined: 0 };
+    const seen = new Set<string>();
+    for (let n = 0; n < batches * perBatch; n++) {
+      const id = n % 25 === 24 ? `e${n - 1}` : `e${n}`;
+      if (n % 10 === 9) expected.quarantined++;
+      else if (!seen.has(id)) {
+        seen.add(id);
+        expected.ids++;
       }
-      expect(rows[0]).toEqual({
-        bronze: BigInt(batches * perBatch),
-        silver: BigInt(expected.ids),
-        ids: BigInt(expected.ids),
-        quarantined: BigInt(expected.quarantined),
-      });
-    } finally {
-      await engine.close();
     }
+    expect(rows[0]).toEqual({
+      bronze: BigInt(batches * perBatch),
+      silver: BigInt(expected.ids),
+      ids: BigInt(expected.ids),
+      quarantined: BigInt(expected.quarantined),
+    });
   });
 });

@@ -4,10 +4,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PipelineRuntime } from '../../src/app/index.js';
-import { DuckSession, LakeEngine } from '../../src/engine/index.js';
-import { LocalObjectStore } from '../../src/storage/index.js';
-import { FilesystemCatalog } from '../../src/table/index.js';
 import { EVENTS_STREAM } from '../support/events-stream.js';
+import { queryPipelineWarehouse } from '../support/warehouse.js';
 
 const T = Date.parse('2026-11-20T12:00:00Z');
 
@@ -60,23 +58,18 @@ describe('the pipeline reopens its DuckDB database between micro-batches', () =>
     }
     const reopens = lines.filter((line) => line.includes('reopened the DuckDB database')).length;
     expect(reopens, lines.filter((l) => l.includes('failed')).join('\n')).toBeGreaterThanOrEqual(waves);
-    const engine = new LakeEngine(
-      new FilesystemCatalog(new LocalObjectStore(join(dir, 'warehouse'))),
-      await DuckSession.open(),
-    );
-    try {
-      const { rows } = await engine.query(`SELECT
+    const rows = await queryPipelineWarehouse(
+      dir,
+      `SELECT
           (SELECT count(*) FROM bronze.events) AS bronze,
           (SELECT count(*) FROM silver.events) AS silver,
-          (SELECT count(DISTINCT id) FROM silver.events) AS ids`);
-      const distinct = waves * perWave - (waves - 1) * (perWave / 5);
-      expect(rows[0]).toEqual({
-        bronze: BigInt(waves * perWave),
-        silver: BigInt(distinct),
-        ids: BigInt(distinct),
-      });
-    } finally {
-      await engine.close();
-    }
+          (SELECT count(DISTINCT id) FROM silver.events) AS ids`,
+    );
+    const distinct = waves * perWave - (waves - 1) * (perWave / 5);
+    expect(rows[0]).toEqual({
+      bronze: BigInt(waves * perWave),
+      silver: BigInt(distinct),
+      ids: BigInt(distinct),
+    });
   });
 });

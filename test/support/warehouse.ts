@@ -49,3 +49,19 @@ export function sharedDataAvailable(path: string, test: string): boolean {
   console.warn(`SKIPPED: ${message}`);
   return false;
 }
+
+/** Runs one query over the warehouse a pipeline left in `dataDir` (on an engine of its own). */
+export async function queryPipelineWarehouse(
+  dataDir: string,
+  sql: string,
+): Promise<readonly Record<string, unknown>[]> {
+  const engine = new LakeEngine(
+    new FilesystemCatalog(new LocalObjectStore(join(dataDir, 'warehouse'))),
+    await DuckSession.open(),
+  );
+  try {
+    return (await engine.query(sql)).rows;
+  } finally {
+    await engine.close();
+  }
+}
