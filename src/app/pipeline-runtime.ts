@@ -100,7 +100,12 @@ export interface PipelineRuntimeOptions extends TopologyOptions {
    * `budgetBytes` (default 24 MiB) over what it was `settleMs` (default 60 s) after the database
    * opened.
    */
-  readonly writerReopen?: { readonly budgetBytes?: number; readonly settleMs?: number };
+  readonly writerReopen?: {
+    readonly budgetBytes?: number;
+    readonly settleMs?: number;
+    /** The least time between two reopens (default 10 minutes). */
+    readonly minIntervalMs?: number;
+  };
   /** In-process sources (simulators, replays): raw event texts pumped into the WAL. */
   readonly sources?: readonly { readonly stream: string; readonly events: AsyncIterable<string> }[];
   readonly log?: (line: string) => void;
@@ -329,6 +334,9 @@ export class PipelineRuntime {
       open: () => DuckSession.open({ scratchDir: scratch.path }),
       budgetBytes: options.writerReopen?.budgetBytes ?? DEFAULT_WRITER_MEMORY_BUDGET_BYTES,
       ...(options.writerReopen?.settleMs === undefined ? {} : { settleMs: options.writerReopen.settleMs }),
+      ...(options.writerReopen?.minIntervalMs === undefined
+        ? {}
+        : { minIntervalMs: options.writerReopen.minIntervalMs }),
       reopened: () => {
         for (const silver of runtime.silvers) silver.databaseReopened();
       },

@@ -36,6 +36,7 @@ describe('WriterDatabase', () => {
       open: () => DuckSession.open(),
       budgetBytes: 10 * MiB,
       settleMs: 1000,
+      minIntervalMs: 1000,
       nativeBytes: () => native,
       now: () => now,
       reopened: () => reopened++,

@@ -14,6 +14,11 @@ export interface WriterDatabaseOptions {
    * database and the stages' first batches on it allocate what they keep). Default 60 s.
    */
   readonly settleMs?: number;
+  /**
+   * The least time between two reopens (each makes silver rebuild its recent keys from the table,
+   * which at high rates is a large read). Default 10 minutes.
+   */
+  readonly minIntervalMs?: number;
   readonly now?: () => number;
   /** Called after each reopen, before anything else runs: stages rebuild what they kept in it. */
   readonly reopened?: () => void;
@@ -40,6 +45,7 @@ export class WriterDatabase {
   private readonly now: () => number;
   private baselineBytes: number;
   private settledAtMs: number;
+  private openedAtMs: number;
   private reopenCount = 0;
 
   constructor(owner: LakeEngine, forks: readonly LakeEngine[], options: WriterDatabaseOptions) {
@@ -49,7 +55,8 @@ export class WriterDatabase {
     this.nativeBytes = options.nativeBytes ?? residentOutsideHeap;
     this.now = options.now ?? Date.now;
     this.baselineBytes = this.nativeBytes();
-    this.settledAtMs = this.now() + (options.settleMs ?? DEFAULT_SETTLE_MS);
+    this.openedAtMs = this.now();
+    this.settledAtMs = this.openedAtMs + (options.settleMs ?? DEFAULT_SETTLE_MS);
   }
 
   /** How many times the database was reopened. */
@@ -69,6 +76,7 @@ export class WriterDatabase {
     }
     const grownBytes = nativeBytes - this.baselineBytes;
     if (grownBytes <= this.options.budgetBytes) return false;
+    if (this.now() < this.openedAtMs + (this.options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS)) return false;
     return this.gate.tryExclusive(async () => {
       const engines = [this.owner, ...this.forks];
       for (const engine of engines) await engine.deltaMirrorsIdle();
@@ -86,7 +94,8 @@ export class WriterDatabase {
       for (const session of old.reverse()) await session.close();
       this.reopenCount++;
       this.baselineBytes = this.nativeBytes();
-      this.settledAtMs = this.now() + (this.options.settleMs ?? DEFAULT_SETTLE_MS);
+      this.openedAtMs = this.now();
+      this.settledAtMs = this.openedAtMs + (this.options.settleMs ?? DEFAULT_SETTLE_MS);
       this.options.log?.(
         `pipeline: reopened the DuckDB database, which had grown the process's native memory by ${mib(grownBytes)} MiB (now ${mib(this.baselineBytes)} MiB)`,
       );
@@ -95,6 +104,7 @@ export class WriterDatabase {
 }
 
 const DEFAULT_SETTLE_MS = 60_000;
+const DEFAULT_MIN_INTERVAL_MS = 10 * 60_000;
 
 function residentOutsideHeap(): number {
   const usage = process.memoryUsage();

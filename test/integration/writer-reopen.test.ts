@@ -24,7 +24,7 @@ describe('the pipeline reopens its DuckDB database between micro-batches', () =>
       commitIntervalMs: 20,
       commitMaxAgeMs: 100,
       // any growth is past the budget: the database is reopened after every micro-batch
-      writerReopen: { budgetBytes: Number.NEGATIVE_INFINITY, settleMs: 0 },
+      writerReopen: { budgetBytes: Number.NEGATIVE_INFINITY, settleMs: 0, minIntervalMs: 0 },
       log: (line) => lines.push(line),
     });
     const waves = 8;

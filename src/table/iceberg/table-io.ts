@@ -8,11 +8,19 @@ import type { ManifestEntry, ManifestFile, PartitionSpec, Schema, TableMetadata 
 import { ManifestContent } from './types.js';
 import { summarizePartitions } from './manifest.js';
 
-const CACHE_LIMIT = 4096;
+/**
+ * Parsed manifests kept per table: more than a table's live manifests before they are merged, so a
+ * scan plan reads them from memory.
+ */
+const MANIFEST_CACHE_LIMIT = 256;
+/** Parsed manifest lists kept per table: the current snapshot's and a few recent ones. */
+const LIST_CACHE_LIMIT = 16;
 
 /**
  * Reads and writes a table's Avro files through an ObjectStore. Manifests and manifest lists are
- * immutable, so parsed ones are kept in a bounded cache keyed by path.
+ * immutable, so parsed ones are kept in caches keyed by path that forget the least recently used:
+ * every commit writes a new list and manifest, and a cache that kept them all held the file
+ * statistics of every snapshot (~0.5 MiB a minute at the demo's rates).
  */
 export class TableIO {
   readonly store: ObjectStore;
@@ -66,10 +74,10 @@ export class TableIO {
 
   /** The manifests of a manifest list. */
   async readManifestList(uri: string): Promise<readonly ManifestFile[]> {
-    const cached = this.listCache.get(uri);
+    const cached = recall(this.listCache, uri);
     if (cached) return cached;
     const manifests = readManifestList(await this.read(uri), uri);
-    remember(this.listCache, uri, manifests);
+    remember(this.listCache, uri, manifests, LIST_CACHE_LIMIT);
     return manifests;
   }
 
@@ -78,10 +86,10 @@ export class TableIO {
    * manifest list entry (spec: "first-row-id / sequence number inheritance").
    */
   async readManifestEntries(manifest: ManifestFile): Promise<readonly ManifestEntry[]> {
-    let entries = this.manifestCache.get(manifest.manifestPath);
+    let entries = recall(this.manifestCache, manifest.manifestPath);
     if (!entries) {
       entries = readManifest(await this.read(manifest.manifestPath), manifest.manifestPath).entries;
-      remember(this.manifestCache, manifest.manifestPath, entries);
+      remember(this.manifestCache, manifest.manifestPath, entries, MANIFEST_CACHE_LIMIT);
     }
     return entries.map((entry: ManifestEntry) => inheritLineage(entry, manifest));
   }
@@ -141,7 +149,7 @@ export class TableIO {
       deletedRowsCount: deletedRows,
       partitions: summarizePartitions([...entries], options.spec, options.schema),
     };
-    remember(this.manifestCache, uri, entries);
+    remember(this.manifestCache, uri, entries, MANIFEST_CACHE_LIMIT);
     return manifest;
   }
 
@@ -154,7 +162,7 @@ export class TableIO {
     const bytes = writeManifestList([...manifests], options);
     const uri = `${metadata.location}/metadata/snap-${options.snapshotId}-${options.attempt}-${randomUUID()}.avro`;
     await this.write(uri, bytes);
-    remember(this.listCache, uri, manifests);
+    remember(this.listCache, uri, manifests, LIST_CACHE_LIMIT);
     return uri;
   }
 
@@ -191,10 +199,23 @@ function inheritLineage(entry: ManifestEntry, manifest: ManifestFile): ManifestE
   };
 }
 
-function remember<V>(cache: Map<string, V>, key: string, value: V): void {
-  if (cache.size >= CACHE_LIMIT) {
+/** Keeps `value` as the most recently used entry, forgetting the least recently used past `limit`. */
+function remember<V>(cache: Map<string, V>, key: string, value: V, limit: number): void {
+  cache.delete(key);
+  while (cache.size >= limit) {
     const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
+    if (oldest === undefined) break;
+    cache.delete(oldest);
   }
   cache.set(key, value);
+}
+
+/** The cached value of `key`, now the most recently used. */
+function recall<V>(cache: Map<string, V>, key: string): V | undefined {
+  const value = cache.get(key);
+  if (value !== undefined) {
+    cache.delete(key);
+    cache.set(key, value);
+  }
+  return value;
 }
