@@ -29,4 +29,20 @@ describe('TableIO caches', () => {
     await expect(io.readManifestList(last)).resolves.toEqual([]);
     await expect(io.readManifestList(first)).rejects.toThrow();
   });
+
+  it('forgets the manifests a new snapshot no longer lists', async () => {
+    const metadata = { location: `file://${dir}/t` } as TableMetadata;
+    const shape = {
+      schema: { schemaId: 0, fields: [{ id: 1, name: 'x', required: false, type: 'long' as const }] },
+      spec: { specId: 0, fields: [] },
+      sequenceNumber: 1,
+    };
+    const merged = await io.writeManifest(metadata, [], { ...shape, snapshotId: 1 });
+    const kept = await io.writeManifest(metadata, [], { ...shape, snapshotId: 2 });
+    await io.writeManifestList(metadata, [kept], { snapshotId: 2, sequenceNumber: 2, attempt: 0 });
+    for (const manifest of [merged, kept])
+      await io.store.delete(io.resolver.resolve(manifest.manifestPath).key);
+    await expect(io.readManifestEntries(kept)).resolves.toEqual([]);
+    await expect(io.readManifestEntries(merged)).rejects.toThrow();
+  });
 });

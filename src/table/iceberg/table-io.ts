@@ -18,9 +18,10 @@ const LIST_CACHE_LIMIT = 16;
 
 /**
  * Reads and writes a table's Avro files through an ObjectStore. Manifests and manifest lists are
- * immutable, so parsed ones are kept in caches keyed by path that forget the least recently used:
- * every commit writes a new list and manifest, and a cache that kept them all held the file
- * statistics of every snapshot (~0.5 MiB a minute at the demo's rates).
+ * immutable, so parsed ones are kept in caches keyed by path that forget the least recently used,
+ * and a commit forgets the manifests its snapshot no longer lists: every commit writes a new list
+ * and manifest, and caches that kept them held the file statistics of every snapshot (~0.5 MiB a
+ * minute at the demo's rates).
  */
 export class TableIO {
   readonly store: ObjectStore;
@@ -163,6 +164,9 @@ export class TableIO {
     const uri = `${metadata.location}/metadata/snap-${options.snapshotId}-${options.attempt}-${randomUUID()}.avro`;
     await this.write(uri, bytes);
     remember(this.listCache, uri, manifests, LIST_CACHE_LIMIT);
+    // the new snapshot's manifests are what the next commit and scans read; merged-away ones are not
+    const live = new Set(manifests.map((m) => m.manifestPath));
+    for (const path of this.manifestCache.keys()) if (!live.has(path)) this.manifestCache.delete(path);
     return uri;
   }
 
