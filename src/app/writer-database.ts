@@ -30,8 +30,8 @@ export interface WriterDatabaseOptions {
  * stage. DuckDB keeps memory outside its buffer pool that only closing the database returns (with
  * the external file cache off, the eviction queue holds an entry for every buffer a read or a hash
  * table used, up to tens of thousands; DuckDB PR #23444), so at the demo's rates a process grows
- * ~2 MiB a minute for the first hour. Once the process's native memory grew by the budget since the
- * database opened, {@link reopenIfDue} opens a fresh one, moves every engine to it and closes the
+ * ~2 MiB a minute for the first hour. Once the process's native memory grew by the budget over its
+ * level a settling time after the database opened, {@link reopenIfDue} opens a fresh one, moves every engine to it and closes the
  * old one, at a point where nothing spans statements on it: the loop calls it between micro-batches,
  * and work outside the loop that does (jobs, training, alias changes) runs through {@link gate}.
  */
@@ -44,7 +44,6 @@ export class WriterDatabase {
   private readonly nativeBytes: () => number;
   private readonly now: () => number;
   private baselineBytes: number;
-  private settledAtMs: number;
   private openedAtMs: number;
   private reopenCount = 0;
 
@@ -56,7 +55,6 @@ export class WriterDatabase {
     this.now = options.now ?? Date.now;
     this.baselineBytes = this.nativeBytes();
     this.openedAtMs = this.now();
-    this.settledAtMs = this.openedAtMs + (options.settleMs ?? DEFAULT_SETTLE_MS);
   }
 
   /** How many times the database was reopened. */
@@ -70,7 +68,7 @@ export class WriterDatabase {
    */
   async reopenIfDue(): Promise<boolean> {
     const nativeBytes = this.nativeBytes();
-    if (this.now() < this.settledAtMs) {
+    if (this.now() < this.openedAtMs + (this.options.settleMs ?? DEFAULT_SETTLE_MS)) {
       this.baselineBytes = nativeBytes;
       return false;
     }
@@ -95,7 +93,6 @@ export class WriterDatabase {
       this.reopenCount++;
       this.baselineBytes = this.nativeBytes();
       this.openedAtMs = this.now();
-      this.settledAtMs = this.openedAtMs + (this.options.settleMs ?? DEFAULT_SETTLE_MS);
       this.options.log?.(
         `pipeline: reopened the DuckDB database, which had grown the process's native memory by ${mib(grownBytes)} MiB (now ${mib(this.baselineBytes)} MiB)`,
       );
