@@ -357,12 +357,15 @@ export class SqlModelRunner {
     const { column, transform } = model.partitionBy!;
     const value = quoteIdent(column);
     const unit = transform === 'identity' ? undefined : transform;
+    const [lowSql, highSql] = unit
+      ? [
+          `date_trunc('${unit}', min(${value}))`,
+          `date_trunc('${unit}', max(${value})) + INTERVAL 1 ${unit.toUpperCase()}`,
+        ]
+      : [`min(${value})`, `max(${value})`];
     const { rows } = await this.engine.session.query(
-      unit
-        ? `SELECT count(*) - count(${value}) AS nulls, CAST(date_trunc('${unit}', min(${value})) AS VARCHAR) AS low,
-            CAST(date_trunc('${unit}', max(${value})) + INTERVAL 1 ${unit.toUpperCase()} AS VARCHAR) AS high FROM ${quoteIdent(fresh)}`
-        : `SELECT count(*) - count(${value}) AS nulls, CAST(min(${value}) AS VARCHAR) AS low,
-            CAST(max(${value}) AS VARCHAR) AS high FROM ${quoteIdent(fresh)}`,
+      `SELECT count(*) - count(${value}) AS nulls, CAST(${lowSql} AS VARCHAR) AS low,
+         CAST(${highSql} AS VARCHAR) AS high FROM ${quoteIdent(fresh)}`,
     );
     const span = rows[0];
     if (!span || Number(span.nulls) > 0 || span.low === null || span.high === null) return undefined;
