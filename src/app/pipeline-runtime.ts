@@ -1,25 +1,15 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { Kafka } from 'kafkajs';
+import type { FastifyInstance } from 'fastify';
 import { abortableSleep, errorText } from '../core/index.js';
-import { ApiKeyRing, buildApi, decodeRequestToken, IdempotencyIndex } from '../api/index.js';
-import type { SecurityConfig } from './security-config.js';
 import type { QueryConfig } from './query-config.js';
-import type { ModelConfig } from './model-config.js';
-import { modelService } from './model-service.js';
 import { DuckSession, LakeEngine } from '../engine/index.js';
 import { ModelRegistry } from '../ml/index.js';
 import type { EventAppender, WalOptions } from '../ingest/index.js';
-import {
-  checkKafkaTopic,
-  KafkaEventLog,
-  kafkaClient,
-  KafkaTopicReader,
-  WriteAheadLog,
-} from '../ingest/index.js';
-import { bronzeRequestKeys, ensureBronzeTable, KAFKA_BRONZE_FIELDS, LiveFeed } from '../stream/index.js';
+import { checkKafkaTopic, KafkaEventLog, kafkaClient, WriteAheadLog } from '../ingest/index.js';
+import type { KafkaTopicReader } from '../ingest/index.js';
+import { ensureBronzeTable, KAFKA_BRONZE_FIELDS, LiveFeed } from '../stream/index.js';
 import type {
   BronzeBatchResult,
   BronzeStage,
@@ -30,35 +20,30 @@ import type {
 } from '../stream/index.js';
 import type { TableIdentifier } from '../table/index.js';
 import { formatTableIdentifier } from '../table/index.js';
-import { JobScheduler, LakeRunHistory, PostgresLeaderLock } from '../scheduler/index.js';
-import { builtInJobs } from './built-in-jobs.js';
-import type { JobConfig } from './jobs-config.js';
-import type { PostgresServingConfig } from './serving-config.js';
+import type { JobScheduler } from '../scheduler/index.js';
+import { LakeRunHistory } from '../scheduler/index.js';
 import type { ReplayControl } from '../ingest/index.js';
-import { EngineLakeBrowser } from './lake-browser.js';
-import { describeProject } from './project-description.js';
-import type { ProjectDirectory } from './runtime-dashboard.js';
-import { RuntimeDashboard } from './runtime-dashboard.js';
 import { SourceStatusBoard } from './source-status-board.js';
 import type { LiveAccuracy } from './pipeline-metrics.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
-import type { RunHistory } from '../scheduler/index.js';
 import { ErrorCode, lakeError } from '../core/index.js';
 import type { Role } from './roles.js';
 import { ALL_ROLES, checkRoles } from './roles.js';
 import { dedupeKeyOf } from './kafka-keys.js';
-import type { CatalogConfig } from './catalog-config.js';
 import type { StorageConfig } from './storage-config.js';
 import { openLake } from './lake-location.js';
 import type { CommitClock } from './commit-clock.js';
 import { ScratchFolder } from './scratch-folder.js';
+import { openKafkaReaders } from './kafka-readers.js';
+import { rebuildIdempotency } from './idempotency-keys.js';
 import { pumpSource } from './source-pump.js';
 import { GoldStage } from './gold-stage.js';
 import type { StageRows } from './stage-runner.js';
 import { StageRunner } from './stage-runner.js';
 import type { SqlModelRunner } from '../transform/index.js';
-import type { StreamModel, TopologyOptions } from './topology.js';
-import { BRONZE_TABLE, buildStages } from './topology.js';
+import type { ServiceOptions, Services, StreamModel, TopologyOptions } from './topology.js';
+import { BRONZE_TABLE, buildServices, buildStages } from './topology.js';
+import { startServices, stopServices } from './service.js';
 import { DEFAULT_RETAIN_SNAPSHOTS } from './snapshot-retention.js';
 import { TableUpkeep } from './table-upkeep.js';
 import { WriterDatabase } from './writer-database.js';
@@ -70,13 +55,13 @@ import type { PipelineObservation, PipelineStats } from './pipeline-observation.
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 const DEFAULT_WRITER_MEMORY_BUDGET_BYTES = 24 * 1024 * 1024;
-/** What a pipeline process runs: its stages (see {@link TopologyOptions}) and its services. */
-export interface PipelineRuntimeOptions extends TopologyOptions {
+/**
+ * What a pipeline process runs: its stages (see {@link TopologyOptions}) and its services (see
+ * {@link ServiceOptions}).
+ */
+export interface PipelineRuntimeOptions extends TopologyOptions, ServiceOptions {
   /** Folder with `warehouse/` (tables) and `wal/` (the write-ahead log). */
   readonly dataDir: string;
-  readonly host?: string;
-  /** HTTP port; 0 picks a free one. */
-  readonly port?: number;
   /** Pause between micro-batches. Default 1,000 ms. */
   readonly commitIntervalMs?: number;
   /**
@@ -84,11 +69,6 @@ export interface PipelineRuntimeOptions extends TopologyOptions {
    * with their files as the table grows. Default 50.
    */
   readonly retainSnapshots?: number;
-  /** The built-in jobs to schedule in this process (`jobs:` of the project), with what they need. */
-  readonly jobs?: readonly JobConfig[];
-  readonly serving?: PostgresServingConfig;
-  /** Models declared in the project, trainable through `POST /v1/models/{name}/train`. */
-  readonly trainable?: readonly ModelConfig[];
   /**
    * Train the declared models with `train_when` by themselves as their tables grow (see
    * {@link AutoTrainer}); `lakestream start` turns it on. Default off.
@@ -109,24 +89,8 @@ export interface PipelineRuntimeOptions extends TopologyOptions {
   /** In-process sources (simulators, replays): raw event texts pumped into the WAL. */
   readonly sources?: readonly { readonly stream: string; readonly events: AsyncIterable<string> }[];
   readonly log?: (line: string) => void;
-  /** The project's name (shown by the dashboard). Default `lakestream`. */
-  readonly name?: string;
-  /** The projects of this process; the runtime adds itself once its API listens. */
-  readonly directory?: ProjectDirectory;
-  /** Folder of the built web dashboard served at `/` (default: none). */
-  readonly webRoot?: string;
-  /** API keys and request limits (default: no keys, default limits). */
-  readonly security?: SecurityConfig;
   /** Memory, threads, time and result size of read-only queries (default: the query defaults). */
   readonly query?: QueryConfig;
-  /** The HTTP API's logger (requests at debug, failures with their request id). */
-  readonly logger?: FastifyBaseLogger;
-  /**
-   * Keep the table pointers in a PostgreSQL (Iceberg JDBC) catalog or an Iceberg REST catalog
-   * instead of the warehouse folder. Only PostgreSQL gives the leader locks (one scheduler, one
-   * silver processor with Kafka).
-   */
-  readonly catalog?: CatalogConfig;
   /** What this process does; default every role. */
   readonly roles?: readonly Role[];
   /** Where the warehouse files live; default the local folder `<dataDir>/warehouse`. */
@@ -142,7 +106,7 @@ export interface PipelineRuntimeOptions extends TopologyOptions {
  * tables and closes everything.
  */
 export class PipelineRuntime {
-  private apiInstance: FastifyInstance | undefined;
+  private services: Services | undefined;
   /** New silver rows per stream, as they are committed. */
   readonly feed: LiveFeed;
   /** The lake the pipeline writes (for queries such as a replay's resume point). */
@@ -183,23 +147,9 @@ export class PipelineRuntime {
   readonly sourceStatus = new SourceStatusBoard();
   /** Controls of the project's CSV replays, per stream. */
   readonly replays = new Map<string, ReplayControl>();
-  private dashboard: RuntimeDashboard | undefined;
   /** The process's Prometheus metrics (`GET /metrics`). */
   readonly metrics: PipelineMetrics;
   private reader: LakeEngine | undefined;
-  /** With a PostgreSQL catalog, the schedules run only while this process holds the leader lock. */
-  private leadership: Promise<void> | undefined;
-  /**
-   * With Kafka and a PostgreSQL catalog, one processor at a time runs the silver stages (and the
-   * gold refreshes after them) while every processor moves its partitions into bronze: silver
-   * reads all of bronze, so two processors would do the same work and one would throw it away.
-   */
-  private silverLock: PostgresLeaderLock | undefined;
-  private silverLeadership: Promise<void> | undefined;
-  /** Released after the last drain on stop, so the leader's final silver batch still runs. */
-  private readonly stopSilver = new AbortController();
-  /** The job scheduler, when the process runs jobs. */
-  scheduler: JobScheduler | undefined;
   private readonly jobHistory: LakeRunHistory;
   private readonly intervalMs: number;
   private readonly log: (line: string) => void;
@@ -366,113 +316,43 @@ export class PipelineRuntime {
       });
       runtime.appender = runtime.kafkaLog;
     }
-    await runtime.openKafkaReaders(options, transportKafka);
-    const idempotency = await runtime.rebuildIdempotency();
-    if (options.jobs && runtime.roles.has('scheduler')) {
-      runtime.scheduler = new JobScheduler(
-        builtInJobs({
-          engine,
-          registry: runtime.registry,
-          models: options.trainable ?? [],
-          ...(runtime.goldRunner ? { gold: runtime.goldRunner } : {}),
-          ...(options.serving ? { serving: options.serving } : {}),
-          jobs: options.jobs,
-        }).map((job) => ({ ...job, run: (signal) => runtime.sharedWriter(() => job.run(signal)) })),
-        {
-          history: countedHistory(runtime.jobHistory, metrics, (work) => runtime.sharedWriter(work)),
-          log: (line) => runtime.log(line),
-        },
-      );
-    }
-    const scheduler = runtime.scheduler;
-    const directory = options.directory ?? { projects: [] };
-    const name = options.name ?? 'lakestream';
-    runtime.reader = await LakeEngine.openSandboxed(engine.catalog, localRoot, options.query, engine.tails);
-    runtime.dashboard = new RuntimeDashboard(
-      describeProject({
-        name,
-        streams: options.streams,
-        models: options.trainable ?? [],
-        sqlModels: options.sqlModels ?? [],
-        jobs: scheduler !== undefined,
-      }),
-      () => runtime.observe(),
-      runtime.sourceStatus,
-      runtime.replays,
-      directory,
+    runtime.kafkaReaders.push(
+      ...(await openKafkaReaders(runtime.kafkaStages, options, transportKafka, runtime.log)),
     );
-    const security = options.security;
-    runtime.apiInstance = await buildApi({
-      ...(security
-        ? {
-            keys: new ApiKeyRing(security.apiKeys),
-            bodyLimitBytes: security.limits.bodyBytes,
-            maxBatchEvents: security.limits.batchEvents,
-            maxSseClients: security.limits.sseClients,
-            ...(security.limits.rateLimit ? { rateLimit: security.limits.rateLimit } : {}),
-          }
-        : {}),
-      ...(options.logger ? { loggerInstance: options.logger } : {}),
-      observer: metrics,
+    const idempotency = await rebuildIdempotency(
+      runtime.bronze,
+      runtime.engine,
+      runtime.bronzeTable,
+      IDEMPOTENCY_WINDOW_MS,
+    );
+    runtime.reader = await LakeEngine.openSandboxed(engine.catalog, localRoot, options.query, engine.tails);
+    const services = buildServices(options, {
+      engine,
+      reader: runtime.reader,
+      registry: runtime.registry,
       metrics,
-      onResponse: (route, method, status) => metrics.response(route, method, status),
-      readiness: async () => runtime.notReady(),
-      lake: new EngineLakeBrowser(runtime.reader),
-      icebergCatalog: catalog,
-      dashboard: runtime.dashboard,
-      replays: runtime.dashboard,
-      ...(options.webRoot === undefined ? {} : { webRoot: options.webRoot }),
-      wal: runtime.appender,
+      appender: runtime.appender,
       feed: runtime.feed,
       idempotency,
-      models: modelService(engine, runtime.registry, options.trainable ?? [], {
-        commitFirst: () => runtime.commitSoon(),
-        shared: (work) => runtime.sharedWriter(work),
-      }),
-      ...(scheduler
-        ? {
-            jobs: {
-              list: () => scheduler.list(),
-              trigger: (name) => scheduler.trigger(name),
-              history: (query) => runtime.jobHistory.list(query),
-            },
-          }
-        : {}),
+      gold: runtime.goldRunner,
+      jobHistory: runtime.jobHistory,
+      roles: runtime.roles,
+      sourceStatus: runtime.sourceStatus,
+      replays: runtime.replays,
+      observe: () => runtime.observe(),
+      notReady: () => runtime.notReady(),
+      commitSoon: () => runtime.commitSoon(),
+      shared: (work) => runtime.sharedWriter(work),
+      log: runtime.log,
     });
-    const host = options.host ?? '127.0.0.1';
-    await runtime.api.listen({ host, port: options.port ?? 0 });
-    directory.projects.push({
-      project: name,
-      url: `http://${host.includes(':') ? `[${host}]` : host}:${runtime.port}`,
-    });
-    const postgres = options.catalog?.type === 'postgres' ? options.catalog : undefined;
-    if (runtime.roles.has('process') && options.transport && postgres) {
-      const lock = new PostgresLeaderLock({
-        url: postgres.url,
-        name: `silver:${postgres.name ?? 'lakestream'}`,
-        log: (line) => runtime.log(line),
-      });
-      runtime.silverLock = lock;
-      runtime.silverLeadership = lock.run(
-        runtime.stopSilver.signal,
-        () => undefined,
-        async () => undefined,
-      );
-    }
+    runtime.services = services;
+    await startServices(services.beforeLoop);
     if (runtime.roles.has('process')) runtime.loop = runtime.runLoop();
-    if (scheduler && postgres) {
-      const leader = new PostgresLeaderLock({
-        url: postgres.url,
-        name: `scheduler:${postgres.name ?? 'lakestream'}`,
-        log: (line) => runtime.log(line),
-      });
-      runtime.leadership = leader.run(
-        runtime.stopSources.signal,
-        () => scheduler.start(),
-        () => scheduler.pauseSchedules(),
-      );
-    } else {
-      scheduler?.start();
+    try {
+      await startServices(services.afterLoop);
+    } catch (error) {
+      await runtime.stop().catch(() => undefined);
+      throw error;
     }
     for (const source of options.sources ?? []) runtime.addSource(source.stream, source.events);
     return runtime;
@@ -480,55 +360,23 @@ export class PipelineRuntime {
 
   /** The HTTP API. */
   get api(): FastifyInstance {
-    if (!this.apiInstance) throw new Error('pipeline: the API is not started');
-    return this.apiInstance;
+    if (!this.services) throw new Error('pipeline: the API is not started');
+    return this.services.api.api;
   }
 
   /** The port the API listens on. */
   get port(): number {
-    const address = this.api.server.address();
-    return typeof address === 'object' && address ? address.port : 0;
+    return this.services?.api.port ?? 0;
   }
 
-  /**
-   * Joins each Kafka topic's consumer group; partitions start at the offsets bronze holds. The
-   * transport's topic was checked at start; a Kafka source's topic is checked here.
-   */
-  private async openKafkaReaders(
-    options: PipelineRuntimeOptions,
-    transportKafka: Kafka | undefined,
-  ): Promise<void> {
-    for (const stage of this.kafkaStages) {
-      const source = options.kafkaSources?.find((s) => s.topic === stage.topic);
-      let kafka = transportKafka;
-      if (source || !kafka) {
-        const brokers = source?.brokers ?? options.transport?.brokers ?? [];
-        kafka = kafkaClient({ brokers }, this.log);
-        await checkKafkaTopic(kafka, stage.topic, brokers);
-      }
-      const reader = await KafkaTopicReader.open(kafka, {
-        topic: stage.topic,
-        groupId: source?.group ?? options.transport?.group ?? 'lakestream',
-        positions: () => stage.positions(),
-        log: this.log,
-      });
-      stage.attach(reader);
-      this.kafkaReaders.push(reader);
-    }
+  /** The job scheduler, when the process runs jobs. */
+  get scheduler(): JobScheduler | undefined {
+    return this.services?.scheduler?.scheduler;
   }
 
-  /** The idempotency keys of the last 24 h, from bronze and the WAL, so retries stay safe across restarts. */
-  private async rebuildIdempotency(): Promise<IdempotencyIndex> {
-    const index = new IdempotencyIndex({ windowMs: IDEMPOTENCY_WINDOW_MS });
-    const since = Date.now() - IDEMPOTENCY_WINDOW_MS;
-    const storedKeys = this.bronze
-      ? await this.bronze.requestKeys(since)
-      : await bronzeRequestKeys(this.engine, formatTableIdentifier(this.bronzeTable), since);
-    for (const stored of storedKeys) {
-      const token = decodeRequestToken(stored.key);
-      if (token) index.remember(token, stored, stored.receivedAtMs);
-    }
-    return index;
+  /** Whether this process runs the silver stages now (always, unless a silver leader lock decides). */
+  private get runsSilver(): boolean {
+    return this.services?.silverLeader?.isLeader ?? true;
   }
 
   /**
@@ -567,8 +415,7 @@ export class PipelineRuntime {
     if (!this.deferCommits && moved) this.upkeep.batchCommitted();
     if (moved) {
       // with deferred commits only right after a commit round: retention records silver's position
-      const runsSilver = this.silverLock?.isLeader ?? true;
-      if (runsSilver && (batch.commitRound || !this.deferCommits) && this.upkeep.due) {
+      if (this.runsSilver && (batch.commitRound || !this.deferCommits) && this.upkeep.due) {
         this.counters.upkept(await this.upkeep.run());
       }
       // every commit of this batch mirrored into Delta unless a failure was reported meanwhile
@@ -583,7 +430,7 @@ export class PipelineRuntime {
   private stageRunner(stages: readonly Stage[]): StageRunner {
     return new StageRunner({
       stages,
-      runs: (kind) => kind === 'bronze' || (this.silverLock?.isLeader ?? true),
+      runs: (kind) => kind === 'bronze' || this.runsSilver,
       ...(this.deferCommits
         ? {
             commitClock: this.commitClock,
@@ -698,24 +545,20 @@ export class PipelineRuntime {
     if (!this.running) return;
     this.running = false;
     this.stopSources.abort();
-    await this.api.close();
-    this.dashboard?.close();
+    await stopServices(this.services?.afterLoop ?? []);
     await this.reader?.close();
-    await this.leadership;
-    await this.scheduler?.stop();
     await Promise.all(this.pumps);
     await this.loop;
     for (const reader of this.kafkaReaders) await reader.close();
     if (this.roles.has('process')) {
       while ((await this.runStagesOnce()) > 0);
-      if (this.silverLock?.isLeader ?? true) {
+      if (this.runsSilver) {
         await this.runner.afterCommit(this.deferCommits ? await this.runner.commit() : []);
         for (const silver of this.silvers) await silver.flush();
       }
     }
     await this.autoTrainer?.idle();
-    this.stopSilver.abort();
-    await this.silverLeadership;
+    await stopServices(this.services?.beforeLoop ?? []);
     await this.wal?.close();
     await this.kafkaLog?.close();
     await this.runner.close();
@@ -844,21 +687,6 @@ function refusingAppender(roles: readonly Role[]): EventAppender {
           `this process runs the roles ${roles.join(', ')}, not api: send events to a process started with --role api`,
         ),
       ),
-  };
-}
-
-/** A run history that also counts each attempt in the metrics. */
-function countedHistory(
-  history: RunHistory,
-  metrics: PipelineMetrics,
-  shared: <T>(work: () => Promise<T>) => Promise<T>,
-): RunHistory {
-  return {
-    record: async (run) => {
-      metrics.jobFinished(run.job, run.status);
-      await shared(() => history.record(run));
-    },
-    list: (options) => history.list(options),
   };
 }
 

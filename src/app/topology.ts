@@ -1,5 +1,10 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { ApiKeyRing } from '../api/index.js';
+import type { IdempotencyIndex } from '../api/index.js';
 import type { LakeEngine } from '../engine/index.js';
-import type { WriteAheadLog } from '../ingest/index.js';
+import type { EventAppender, ReplayControl, WriteAheadLog } from '../ingest/index.js';
+import type { RunHistory } from '../scheduler/index.js';
+import { JobScheduler, PostgresLeaderLock } from '../scheduler/index.js';
 import { AliasPredictions } from '../ml/index.js';
 import type { ModelRegistry } from '../ml/index.js';
 import type { LiveFeed, MinuteBarColumns, SilverStreamConfig } from '../stream/index.js';
@@ -18,6 +23,23 @@ import type { ModelConfig } from './model-config.js';
 import { DEFAULT_COMMIT_MAX_AGE_MS, DEFAULT_COMMIT_TARGET_BYTES } from './commit-clock.js';
 import type { Role } from './roles.js';
 import type { KafkaSourceConfig, KafkaTransportConfig } from './transport-config.js';
+import { ApiService } from './api-service.js';
+import { builtInJobs } from './built-in-jobs.js';
+import type { CatalogConfig } from './catalog-config.js';
+import type { JobConfig } from './jobs-config.js';
+import { LeaderService } from './leader-service.js';
+import { EngineLakeBrowser } from './lake-browser.js';
+import { modelService } from './model-service.js';
+import type { PipelineMetrics } from './pipeline-metrics.js';
+import type { PipelineObservation } from './pipeline-observation.js';
+import { describeProject } from './project-description.js';
+import type { ProjectDirectory } from './runtime-dashboard.js';
+import { RuntimeDashboard } from './runtime-dashboard.js';
+import { SchedulerService } from './scheduler-service.js';
+import type { SecurityConfig } from './security-config.js';
+import type { Service } from './service.js';
+import type { PostgresServingConfig } from './serving-config.js';
+import type { SourceStatusBoard } from './source-status-board.js';
 
 /** The bronze table events land in unless configured otherwise. */
 export const BRONZE_TABLE: TableIdentifier = { namespace: 'bronze', name: 'events' };
@@ -161,4 +183,189 @@ export function buildStages(
     deferCommits,
     commitClock,
   };
+}
+
+/** What a process serves beside its stages: the HTTP API, the dashboard, the jobs. */
+export interface ServiceOptions {
+  /** The project's name (shown by the dashboard). Default `lakestream`. */
+  readonly name?: string;
+  readonly host?: string;
+  /** HTTP port; 0 picks a free one. */
+  readonly port?: number;
+  /** The projects of this process; the runtime adds itself once its API listens. */
+  readonly directory?: ProjectDirectory;
+  /** Folder of the built web dashboard served at `/` (default: none). */
+  readonly webRoot?: string;
+  /** API keys and request limits (default: no keys, default limits). */
+  readonly security?: SecurityConfig;
+  /** The HTTP API's logger (requests at debug, failures with their request id). */
+  readonly logger?: FastifyBaseLogger;
+  /**
+   * Keep the table pointers in a PostgreSQL (Iceberg JDBC) catalog or an Iceberg REST catalog
+   * instead of the warehouse folder. Only PostgreSQL gives the leader locks (one scheduler, one
+   * silver processor with Kafka).
+   */
+  readonly catalog?: CatalogConfig;
+  /** The built-in jobs to schedule in this process (`jobs:` of the project), with what they need. */
+  readonly jobs?: readonly JobConfig[];
+  readonly serving?: PostgresServingConfig;
+  /** Models declared in the project, trainable through `POST /v1/models/{name}/train`. */
+  readonly trainable?: readonly ModelConfig[];
+}
+
+/** What the services are made of: the running pipeline's parts they serve. */
+export interface ServiceParts {
+  /** The pipeline's writing engine (jobs, training). */
+  readonly engine: LakeEngine;
+  /** The read-only engine the API's queries and the lake browser use. */
+  readonly reader: LakeEngine;
+  readonly registry: ModelRegistry;
+  readonly metrics: PipelineMetrics;
+  /** Where acknowledged events go. */
+  readonly appender: EventAppender;
+  readonly feed: LiveFeed;
+  readonly idempotency: IdempotencyIndex;
+  readonly gold: SqlModelRunner | undefined;
+  readonly jobHistory: RunHistory;
+  readonly roles: ReadonlySet<Role>;
+  readonly sourceStatus: SourceStatusBoard;
+  readonly replays: ReadonlyMap<string, ReplayControl>;
+  readonly observe: () => PipelineObservation;
+  readonly notReady: () => string[];
+  /** Resolves once the rows in the tails are committed (a model is about to train on them). */
+  readonly commitSoon: () => Promise<void>;
+  /** Runs work spanning statements on the pipeline's database so that it is not reopened under it. */
+  readonly shared: <T>(work: () => Promise<T>) => Promise<T>;
+  readonly log: (line: string) => void;
+}
+
+/** A process's services, in the order they start. */
+export interface Services {
+  readonly api: ApiService;
+  readonly scheduler: SchedulerService | undefined;
+  /** With Kafka and a PostgreSQL catalog: the one processor that runs silver (see the runtime). */
+  readonly silverLeader: LeaderService | undefined;
+  /** Started before the micro-batch loop, stopped after its last drain. */
+  readonly beforeLoop: readonly Service[];
+  /** Started once the loop runs, stopped (newest first) before its last drain. */
+  readonly afterLoop: readonly Service[];
+}
+
+/**
+ * Turns a project's roles, jobs and catalog into the services a process runs beside its stages:
+ * the silver leader lock (Kafka with PostgreSQL), the HTTP API with the dashboard, and the job
+ * scheduler (under a leader lock with PostgreSQL).
+ */
+export function buildServices(options: ServiceOptions & TopologyOptions, parts: ServiceParts): Services {
+  const postgres = options.catalog?.type === 'postgres' ? options.catalog : undefined;
+  const leaderLock = (role: string): PostgresLeaderLock | undefined =>
+    postgres
+      ? new PostgresLeaderLock({
+          url: postgres.url,
+          name: `${role}:${postgres.name ?? 'lakestream'}`,
+          log: parts.log,
+        })
+      : undefined;
+  const silverLock = parts.roles.has('process') && options.transport ? leaderLock('silver') : undefined;
+  const silverLeader = silverLock ? new LeaderService('silver leader', silverLock) : undefined;
+  const scheduler =
+    options.jobs && parts.roles.has('scheduler')
+      ? new SchedulerService(scheduledJobs(options, parts, options.jobs), leaderLock('scheduler'))
+      : undefined;
+  const name = options.name ?? 'lakestream';
+  const directory = options.directory ?? { projects: [] };
+  const dashboard = new RuntimeDashboard(
+    describeProject({
+      name,
+      streams: options.streams,
+      models: options.trainable ?? [],
+      sqlModels: options.sqlModels ?? [],
+      jobs: scheduler !== undefined,
+    }),
+    parts.observe,
+    parts.sourceStatus,
+    parts.replays,
+    directory,
+  );
+  const security = options.security;
+  const jobs = scheduler?.scheduler;
+  const api = new ApiService(
+    {
+      ...(security
+        ? {
+            keys: new ApiKeyRing(security.apiKeys),
+            bodyLimitBytes: security.limits.bodyBytes,
+            maxBatchEvents: security.limits.batchEvents,
+            maxSseClients: security.limits.sseClients,
+            ...(security.limits.rateLimit ? { rateLimit: security.limits.rateLimit } : {}),
+          }
+        : {}),
+      ...(options.logger ? { loggerInstance: options.logger } : {}),
+      observer: parts.metrics,
+      metrics: parts.metrics,
+      onResponse: (route, method, status) => parts.metrics.response(route, method, status),
+      readiness: async () => parts.notReady(),
+      lake: new EngineLakeBrowser(parts.reader),
+      icebergCatalog: parts.engine.catalog,
+      dashboard,
+      replays: dashboard,
+      ...(options.webRoot === undefined ? {} : { webRoot: options.webRoot }),
+      wal: parts.appender,
+      feed: parts.feed,
+      idempotency: parts.idempotency,
+      models: modelService(parts.engine, parts.registry, options.trainable ?? [], {
+        commitFirst: parts.commitSoon,
+        shared: parts.shared,
+      }),
+      ...(jobs
+        ? {
+            jobs: {
+              list: () => jobs.list(),
+              trigger: (job) => jobs.trigger(job),
+              history: (query) => parts.jobHistory.list(query),
+            },
+          }
+        : {}),
+    },
+    { host: options.host ?? '127.0.0.1', port: options.port ?? 0 },
+    {
+      listening: (url) => directory.projects.push({ project: name, url }),
+      closed: () => dashboard.close(),
+    },
+  );
+  return {
+    api,
+    scheduler,
+    silverLeader,
+    beforeLoop: silverLeader ? [silverLeader] : [],
+    afterLoop: [api, ...(scheduler ? [scheduler] : [])],
+  };
+}
+
+/** The built-in jobs, each run (and its history record) on the shared side of the pipeline's database. */
+function scheduledJobs(
+  options: ServiceOptions,
+  parts: ServiceParts,
+  jobs: readonly JobConfig[],
+): JobScheduler {
+  return new JobScheduler(
+    builtInJobs({
+      engine: parts.engine,
+      registry: parts.registry,
+      models: options.trainable ?? [],
+      ...(parts.gold ? { gold: parts.gold } : {}),
+      ...(options.serving ? { serving: options.serving } : {}),
+      jobs,
+    }).map((job) => ({ ...job, run: (signal) => parts.shared(() => job.run(signal)) })),
+    {
+      history: {
+        record: async (run) => {
+          parts.metrics.jobFinished(run.job, run.status);
+          await parts.shared(() => parts.jobHistory.record(run));
+        },
+        list: (query) => parts.jobHistory.list(query),
+      },
+      log: parts.log,
+    },
+  );
 }
