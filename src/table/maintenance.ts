@@ -118,11 +118,11 @@ export async function reachableFiles(
   const dataFiles = new Set<string>();
   for (const snapshot of snapshots) {
     manifestLists.add(snapshot.manifestList);
-    for (const manifest of await table.io.readManifestList(snapshot.manifestList)) {
-      if (manifests.has(manifest.manifestPath)) continue;
-      manifests.add(manifest.manifestPath);
-      for (const entry of await table.io.readManifestEntries(manifest)) {
-        if (!options.liveOnly || entry.status !== EntryStatus.DELETED) dataFiles.add(entry.dataFile.filePath);
+    for (const manifestPath of await table.io.readManifestPaths(snapshot.manifestList)) {
+      if (manifests.has(manifestPath)) continue;
+      manifests.add(manifestPath);
+      for (const entry of await table.io.readManifestFileRefs(manifestPath)) {
+        if (!options.liveOnly || entry.status !== EntryStatus.DELETED) dataFiles.add(entry.filePath);
       }
     }
   }

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readManifest } from '../../src/table/iceberg/manifest.js';
-import { readManifestList } from '../../src/table/iceberg/manifest-list.js';
+import { readManifest, readManifestFileRefs } from '../../src/table/iceberg/manifest.js';
+import { readManifestList, readManifestPaths } from '../../src/table/iceberg/manifest-list.js';
 import {
   applyTransform,
   currentSnapshot,
@@ -50,6 +50,32 @@ describe.runIf(available)('reading metadata and manifests written by Spark, the 
     expect(data.length).toBeGreaterThan(0);
     expect(deletes.map((e) => e.dataFile.content)).toContain(1);
     for (const entry of data) expect(entry.dataFile.filePath).toMatch(/^s3a:\/\//);
+  });
+
+  it('every manifest and manifest list reads the same paths and statuses when only those are decoded', () => {
+    const avroFiles = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? avroFiles(join(dir, e.name)) : e.name.endsWith('.avro') ? [join(dir, e.name)] : [],
+      );
+    const files = avroFiles(root);
+    let lists = 0;
+    for (const file of files) {
+      const bytes = readFileSync(file);
+      if (/\/snap-[^/]*\.avro$/.test(file)) {
+        lists++;
+        expect(readManifestPaths(bytes, file)).toEqual(
+          readManifestList(bytes, file).map((m) => m.manifestPath),
+        );
+      } else {
+        const refs = readManifest(bytes, file).entries.map((e) => ({
+          status: e.status,
+          filePath: e.dataFile.filePath,
+        }));
+        expect(readManifestFileRefs(bytes, file)).toEqual(refs);
+      }
+    }
+    expect(lists).toBeGreaterThan(3);
+    expect(files.length - lists).toBeGreaterThan(3);
   });
 
   it('java/bunnies: equality deletes name their equality field ids', () => {

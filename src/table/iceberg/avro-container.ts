@@ -32,8 +32,20 @@ const headerType = avro.Type.forSchema({
 
 const longCodec = avro.Type.forSchema('long');
 
+/** What `Type.createResolver` returns (avsc's typings do not export its class). */
+type AvroResolver = ReturnType<avro.Type['createResolver']>;
+
 const typeCache = new Map<string, avro.Type>();
 const TYPE_CACHE_LIMIT = 256;
+
+/**
+ * The fields to decode of a record, by name: `true` decodes the field whole, a nested projection
+ * decodes only those fields of a record-valued field. Fields left out are skipped without building
+ * values, which is what makes reading only the file paths of a manifest cheap.
+ */
+export interface AvroProjection {
+  readonly [field: string]: true | AvroProjection;
+}
 
 /** An Avro type for a schema, with `long` decoded as bigint (cached by schema text). */
 export function avroType(schema: object): avro.Type {
@@ -45,6 +57,56 @@ export function avroType(schema: object): avro.Type {
     typeCache.set(key, type);
   }
   return type;
+}
+
+/** `schema` with only the fields `projection` names (record names kept, so it resolves against it). */
+export function projectSchema(schema: unknown, projection: AvroProjection): unknown {
+  if (Array.isArray(schema)) return schema.map((member) => projectSchema(member, projection));
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const record = schema as { type?: unknown; fields?: { name: string; type: unknown }[] };
+  if (record.type !== 'record' || !record.fields) return schema;
+  return {
+    ...record,
+    fields: record.fields.flatMap((field) => {
+      const wanted = projection[field.name];
+      if (wanted === undefined) return [];
+      return [wanted === true ? field : { ...field, type: projectSchema(field.type, wanted) }];
+    }),
+  };
+}
+
+/** Readers of the writer schemas met so far, by schema text (files of one table share a few). */
+const writerReaders = new Map<string, avro.Type>();
+/** Per projection (by its JSON text), its readers and resolvers by writer schema text. */
+const projectedReaders = new Map<string, Map<string, { reader: avro.Type; resolver: AvroResolver }>>();
+
+/** Keeps `value` under `key`, forgetting the oldest entry past {@link TYPE_CACHE_LIMIT}. */
+function rememberReader<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= TYPE_CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+  return value;
+}
+
+/**
+ * How to decode the records of a file with the writer schema `schemaText`: whole, or only
+ * `projection`'s fields. Keyed by the text as read, so a file whose schema was met before costs
+ * neither a JSON parse nor a type build.
+ */
+function readerOf(
+  schemaText: string,
+  projection: AvroProjection | undefined,
+): { reader: avro.Type; resolver: AvroResolver | undefined } {
+  const writer =
+    writerReaders.get(schemaText) ??
+    rememberReader(writerReaders, schemaText, avroType(JSON.parse(schemaText) as object));
+  if (!projection) return { reader: writer, resolver: undefined };
+  const projectionKey = JSON.stringify(projection);
+  let readers = projectedReaders.get(projectionKey);
+  if (!readers) projectedReaders.set(projectionKey, (readers = new Map()));
+  const cached = readers.get(schemaText);
+  if (cached) return cached;
+  const reader = avroType(projectSchema(JSON.parse(schemaText), projection) as object);
+  return rememberReader(readers, schemaText, { reader, resolver: reader.createResolver(writer) });
 }
 
 /**
@@ -76,12 +138,18 @@ export function writeContainer(
 /** A decoded container file: its metadata (as strings) and its records (read with the writer's schema). */
 export interface DecodedContainer {
   readonly metadata: Readonly<Record<string, string>>;
-  readonly schema: Record<string, unknown>;
   readonly records: unknown[];
 }
 
-/** Decodes an Avro object container file (codec null or deflate). `source` names it in errors. */
-export function readContainer(bytes: Uint8Array, source: string): DecodedContainer {
+/**
+ * Decodes an Avro object container file (codec null or deflate). `source` names it in errors; with a
+ * `projection`, records hold only the fields it names.
+ */
+export function readContainer(
+  bytes: Uint8Array,
+  source: string,
+  projection?: AvroProjection,
+): DecodedContainer {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
     if (!buf.subarray(0, 4).equals(MAGIC)) throw new Error('not an Avro object container file (bad magic)');
@@ -90,10 +158,9 @@ export function readContainer(bytes: Uint8Array, source: string): DecodedContain
     const { meta, sync } = header.value as { meta: Record<string, Buffer>; sync: Buffer };
     const metadata: Record<string, string> = {};
     for (const [key, value] of Object.entries(meta)) metadata[key] = value.toString('utf8');
-    const schema = JSON.parse(metadata['avro.schema'] ?? 'null') as Record<string, unknown>;
     const codec = metadata['avro.codec'] ?? 'null';
     if (codec !== 'null' && codec !== 'deflate') throw new Error(`unsupported Avro codec '${codec}'`);
-    const type = avroType(schema);
+    const { reader, resolver } = readerOf(metadata['avro.schema'] ?? 'null', projection);
     const records: unknown[] = [];
     let offset = header.offset;
     while (offset < buf.length) {
@@ -106,7 +173,7 @@ export function readContainer(bytes: Uint8Array, source: string): DecodedContain
       const block = codec === 'deflate' ? inflateRawSync(buf.subarray(start, end)) : buf.subarray(start, end);
       let position = 0;
       for (let i = 0; i < Number(count.value); i++) {
-        const record = type.decode(block, position);
+        const record = reader.decode(block, position, resolver);
         if (record.offset < 0) throw new Error('truncated record');
         records.push(record.value);
         position = record.offset;
@@ -114,7 +181,7 @@ export function readContainer(bytes: Uint8Array, source: string): DecodedContain
       if (!buf.subarray(end, end + 16).equals(sync)) throw new Error('sync marker mismatch');
       offset = end + 16;
     }
-    return { metadata, schema, records };
+    return { metadata, records };
   } catch (cause) {
     throw lakeError(
       ErrorCode.CORRUPT_METADATA,

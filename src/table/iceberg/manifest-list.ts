@@ -41,6 +41,15 @@ export function writeManifestList(
   });
 }
 
+const MANIFEST_PATH_PROJECTION = { manifest_path: true } as const;
+
+/** The manifest paths of a manifest list, decoded without the rest of each entry. */
+export function readManifestPaths(bytes: Uint8Array, source = 'manifest list'): string[] {
+  return readContainer(bytes, source, MANIFEST_PATH_PROJECTION).records.map((raw) =>
+    String((raw as AvroRecord).manifest_path),
+  );
+}
+
 /** Decodes a manifest list written by any Iceberg writer (v1 lists get v2 defaults). */
 export function readManifestList(bytes: Uint8Array, source = 'manifest list'): ManifestFile[] {
   return readContainer(bytes, source).records.map((raw) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isLakestreamError } from '../../core/index.js';
-import { readManifest, summarizePartitions, writeManifest } from './manifest.js';
-import { readManifestList, writeManifestList } from './manifest-list.js';
+import { readManifest, readManifestFileRefs, summarizePartitions, writeManifest } from './manifest.js';
+import { readManifestList, readManifestPaths, writeManifestList } from './manifest-list.js';
 import { decodeSingleValue, encodeSingleValue } from './single-value.js';
 import type { ManifestEntry, PartitionSpec, Schema } from './types.js';
 
@@ -94,8 +94,29 @@ describe('manifests', () => {
       deletedRowsCount: 0,
       partitions: summarizePartitions(entries, spec, schema),
     };
-    expect(readManifestList(writeManifestList([manifest], { snapshotId: 1, sequenceNumber: 3 }))).toEqual([
-      manifest,
+    const bytes = writeManifestList(
+      [manifest, { ...manifest, manifestPath: 'file:///wh/t/metadata/n.avro' }],
+      {
+        snapshotId: 1,
+        sequenceNumber: 3,
+      },
+    );
+    expect(readManifestList(bytes)[0]).toEqual(manifest);
+    expect(readManifestPaths(bytes)).toEqual([
+      'file:///wh/t/metadata/m.avro',
+      'file:///wh/t/metadata/n.avro',
+    ]);
+  });
+
+  it('reads only each entry status and file path when asked for those', () => {
+    const bytes = writeManifest([entries[0]!, { ...entries[1]!, status: 2 }], { schema, spec, content: 0 });
+    expect(readManifestFileRefs(bytes)).toEqual([
+      { status: 1, filePath: 'file:///wh/t/data/0.parquet' },
+      { status: 2, filePath: 'file:///wh/t/data/1.parquet' },
+    ]);
+    expect(readManifest(bytes).entries.map((e) => e.dataFile.filePath)).toEqual([
+      'file:///wh/t/data/0.parquet',
+      'file:///wh/t/data/1.parquet',
     ]);
   });
 

@@ -71,6 +71,28 @@ export function readManifest(
   return { entries, metadata };
 }
 
+/** A manifest entry's status and data file path, all a file-reachability walk needs. */
+export interface ManifestFileRef {
+  readonly status: EntryStatus;
+  readonly filePath: string;
+}
+
+const FILE_REF_PROJECTION = { status: true, data_file: { file_path: true } } as const;
+
+/**
+ * The status and file path of each entry of a manifest, decoded without the partition values and
+ * column statistics (which make up most of a manifest and of what decoding it allocates).
+ */
+export function readManifestFileRefs(bytes: Uint8Array, source = 'manifest'): ManifestFileRef[] {
+  return readContainer(bytes, source, FILE_REF_PROJECTION).records.map((raw) => {
+    const record = raw as AvroRecord;
+    return {
+      status: Number(record.status) as EntryStatus,
+      filePath: String((record.data_file as AvroRecord).file_path),
+    };
+  });
+}
+
 function dataFileRecord(
   file: DataFile,
   spec: PartitionSpec,

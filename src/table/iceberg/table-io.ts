@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { ObjectStore } from '../../storage/index.js';
 import type { PathRewrite } from './path-resolver.js';
 import { PathResolver } from './path-resolver.js';
-import { readManifest, writeManifest } from './manifest.js';
-import { readManifestList, writeManifestList } from './manifest-list.js';
+import type { ManifestFileRef } from './manifest.js';
+import { readManifest, readManifestFileRefs, writeManifest } from './manifest.js';
+import { readManifestList, readManifestPaths, writeManifestList } from './manifest-list.js';
 import type { ManifestEntry, ManifestFile, PartitionSpec, Schema, TableMetadata } from './types.js';
 import { ManifestContent } from './types.js';
 import { summarizePartitions } from './manifest.js';
@@ -93,6 +94,24 @@ export class TableIO {
       remember(this.manifestCache, manifest.manifestPath, entries, MANIFEST_CACHE_LIMIT);
     }
     return entries.map((entry: ManifestEntry) => inheritLineage(entry, manifest));
+  }
+
+  /**
+   * The manifest paths of a manifest list, for walks over many snapshots (expiry, orphan cleanup):
+   * from the cache when the list is there, else decoded without the rest and not cached, so that a
+   * walk neither allocates every entry's statistics nor pushes out what commits and scans reuse.
+   */
+  async readManifestPaths(uri: string): Promise<readonly string[]> {
+    const cached = this.listCache.get(uri);
+    if (cached) return cached.map((m) => m.manifestPath);
+    return readManifestPaths(await this.read(uri), uri);
+  }
+
+  /** Each entry's status and data file path of a manifest, for the same walks (see {@link readManifestPaths}). */
+  async readManifestFileRefs(manifestPath: string): Promise<readonly ManifestFileRef[]> {
+    const cached = this.manifestCache.get(manifestPath);
+    if (cached) return cached.map((e) => ({ status: e.status, filePath: e.dataFile.filePath }));
+    return readManifestFileRefs(await this.read(manifestPath), manifestPath);
   }
 
   /** Writes a manifest under `<location>/metadata/` and returns its manifest-list entry. */
