@@ -54,7 +54,7 @@ import { StageHealth } from './stage-health.js';
 import type { PipelineObservation, PipelineStats } from './pipeline-observation.js';
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
-const DEFAULT_WRITER_MEMORY_BUDGET_BYTES = 24 * 1024 * 1024;
+const DEFAULT_WRITER_MEMORY_BUDGET_BYTES = 16 * 1024 * 1024;
 /**
  * What a pipeline process runs: its stages (see {@link TopologyOptions}) and its services (see
  * {@link ServiceOptions}).
@@ -77,13 +77,13 @@ export interface PipelineRuntimeOptions extends TopologyOptions, ServiceOptions 
   /**
    * When the pipeline's DuckDB database is reopened between micro-batches (see
    * {@link WriterDatabase}): once the process's native memory (resident, outside V8's heap) grew by
-   * `budgetBytes` (default 24 MiB) over what it was `settleMs` (default 60 s) after the database
+   * `budgetBytes` (default 16 MiB) over what it was `settleMs` (default 60 s) after the database
    * opened.
    */
   readonly writerReopen?: {
     readonly budgetBytes?: number;
     readonly settleMs?: number;
-    /** The least time between two reopens (default 10 minutes). */
+    /** The least time between two reopens (default 5 minutes). */
     readonly minIntervalMs?: number;
   };
   /** In-process sources (simulators, replays): raw event texts pumped into the WAL. */

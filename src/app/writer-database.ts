@@ -76,6 +76,7 @@ export class WriterDatabase {
     if (grownBytes <= this.options.budgetBytes) return false;
     if (this.now() < this.openedAtMs + (this.options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS)) return false;
     return this.gate.tryExclusive(async () => {
+      const startedAt = performance.now();
       const engines = [this.owner, ...this.forks];
       for (const engine of engines) await engine.deltaMirrorsIdle();
       const fresh = await this.options.open();
@@ -94,14 +95,14 @@ export class WriterDatabase {
       this.baselineBytes = this.nativeBytes();
       this.openedAtMs = this.now();
       this.options.log?.(
-        `pipeline: reopened the DuckDB database, which had grown the process's native memory by ${mib(grownBytes)} MiB (now ${mib(this.baselineBytes)} MiB)`,
+        `pipeline: reopened the DuckDB database, which had grown the process's native memory by ${mib(grownBytes)} MiB (now ${mib(this.baselineBytes)} MiB) in ${Math.round(performance.now() - startedAt)} ms`,
       );
     });
   }
 }
 
 const DEFAULT_SETTLE_MS = 60_000;
-const DEFAULT_MIN_INTERVAL_MS = 10 * 60_000;
+const DEFAULT_MIN_INTERVAL_MS = 5 * 60_000;
 
 function residentOutsideHeap(): number {
   const usage = process.memoryUsage();
