@@ -653,6 +653,7 @@ export class SilverStage implements Stage<SilverBatchResult> {
         await this.engine.createTable(identifier, {
           fields,
           partitionBy: [{ column: dayColumn, transform: 'day' }],
+          properties: { 'write.parquet.compression-level': '1' },
         });
       } catch (error) {
         if (!(await this.engine.catalog.tableExists(identifier))) throw error;
