@@ -247,7 +247,10 @@ export interface Services {
   readonly silverLeader: LeaderService | undefined;
   /** Started before the micro-batch loop, stopped after its last drain. */
   readonly beforeLoop: readonly Service[];
-  /** Started once the loop runs, stopped (newest first) before its last drain. */
+  /**
+   * Started once the loop runs, stopped (newest first) before its last drain: the API last, so at
+   * stop it refuses new events before the scheduler waits for its running jobs.
+   */
   readonly afterLoop: readonly Service[];
 }
 
@@ -338,7 +341,7 @@ export function buildServices(options: ServiceOptions & TopologyOptions, parts: 
     scheduler,
     silverLeader,
     beforeLoop: silverLeader ? [silverLeader] : [],
-    afterLoop: [api, ...(scheduler ? [scheduler] : [])],
+    afterLoop: [...(scheduler ? [scheduler] : []), api],
   };
 }
 
