@@ -50,13 +50,14 @@ export interface AvroProjection {
 /** An Avro type for a schema, with `long` decoded as bigint (cached by schema text). */
 export function avroType(schema: object): avro.Type {
   const key = JSON.stringify(schema);
-  let type = typeCache.get(key);
-  if (!type) {
-    type = avro.Type.forSchema(schema as avro.Schema, { registry: { long: bigintLong } });
-    if (typeCache.size >= TYPE_CACHE_LIMIT) typeCache.delete(typeCache.keys().next().value!);
-    typeCache.set(key, type);
-  }
-  return type;
+  return (
+    typeCache.get(key) ??
+    keepBounded(
+      typeCache,
+      key,
+      avro.Type.forSchema(schema as avro.Schema, { registry: { long: bigintLong } }),
+    )
+  );
 }
 
 /** `schema` with only the fields `projection` names (record names kept, so it resolves against it). */
@@ -81,7 +82,7 @@ const writerReaders = new Map<string, avro.Type>();
 const projectedReaders = new Map<string, Map<string, { reader: avro.Type; resolver: AvroResolver }>>();
 
 /** Keeps `value` under `key`, forgetting the oldest entry past {@link TYPE_CACHE_LIMIT}. */
-function rememberReader<V>(cache: Map<string, V>, key: string, value: V): V {
+function keepBounded<V>(cache: Map<string, V>, key: string, value: V): V {
   if (cache.size >= TYPE_CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   cache.set(key, value);
   return value;
@@ -98,7 +99,7 @@ function readerOf(
 ): { reader: avro.Type; resolver: AvroResolver | undefined } {
   const writer =
     writerReaders.get(schemaText) ??
-    rememberReader(writerReaders, schemaText, avroType(JSON.parse(schemaText) as object));
+    keepBounded(writerReaders, schemaText, avroType(JSON.parse(schemaText) as object));
   if (!projection) return { reader: writer, resolver: undefined };
   const projectionKey = JSON.stringify(projection);
   let readers = projectedReaders.get(projectionKey);
@@ -106,7 +107,7 @@ function readerOf(
   const cached = readers.get(schemaText);
   if (cached) return cached;
   const reader = avroType(projectSchema(JSON.parse(schemaText), projection) as object);
-  return rememberReader(readers, schemaText, { reader, resolver: reader.createResolver(writer) });
+  return keepBounded(readers, schemaText, { reader, resolver: reader.createResolver(writer) });
 }
 
 /**
