@@ -37,6 +37,9 @@ import type {
 } from './iceberg/types.js';
 import { EntryStatus } from './iceberg/types.js';
 import type { PrimitiveValue } from './iceberg/single-value.js';
+import { applyUpdates } from './update/apply-updates.js';
+import { LAST_ADDED } from './update/table-update.js';
+import type { TableUpdate } from './update/table-update.js';
 
 /** Retry policy of optimistic commits. */
 export interface CommitRetryPolicy {
@@ -257,83 +260,70 @@ export class IcebergTable {
 
   /** Evolves the schema (add, rename, widen columns); field ids are kept. */
   async updateSchema(changes: readonly SchemaChange[]): Promise<Schema> {
-    for (let attempt = 1; ; attempt++) {
-      const base = this.loaded;
-      const next = applySchemaChanges(base.metadata, currentSchema(base.metadata), changes);
-      try {
-        this.loaded = await this.catalog.commitTable(base, next);
-        await this.notifyCommitted({ kind: 'metadata' });
-        return this.schema();
-      } catch (error) {
-        if (!isLakestreamError(error, ErrorCode.COMMIT_CONFLICT) || attempt >= this.retry.maxAttempts)
-          throw error;
-        await this.backoff(attempt);
-        await this.refresh();
-      }
-    }
+    await this.commitUpdates((metadata) => {
+      const changed = applySchemaChanges(metadata, currentSchema(metadata), changes);
+      return [
+        { action: 'add-schema', schema: currentSchema(changed), lastColumnId: changed.lastColumnId },
+        { action: 'set-current-schema', schemaId: LAST_ADDED },
+      ];
+    });
+    return this.schema();
   }
 
   /**
    * Makes a new partition spec the default for writes (partition evolution). Files written with
-   * earlier specs keep theirs; scans plan each file with its own spec.
+   * earlier specs keep theirs; scans plan each file with its own spec. A spec equal to an earlier one
+   * (same source columns and transforms) becomes the default again instead of being added twice.
    */
   async updatePartitionSpec(declarations: readonly PartitionFieldDeclaration[]): Promise<PartitionSpec> {
-    for (let attempt = 1; ; attempt++) {
-      const base = this.loaded;
-      const metadata = base.metadata;
-      const candidate = buildPartitionSpec(
-        currentSchema(metadata),
-        declarations,
-        0,
-        metadata.lastPartitionId,
+    const metadata = await this.commitUpdates((base) => {
+      const candidate = buildPartitionSpec(currentSchema(base), declarations, 0, base.lastPartitionId);
+      const existing = base.partitionSpecs.find(
+        (spec) =>
+          spec.fields.length === candidate.fields.length &&
+          spec.fields.every(
+            (f, i) =>
+              f.sourceId === candidate.fields[i]!.sourceId && f.transform === candidate.fields[i]!.transform,
+          ),
       );
-      const same = (spec: PartitionSpec): boolean =>
-        spec.fields.length === candidate.fields.length &&
-        spec.fields.every(
-          (f, i) =>
-            f.sourceId === candidate.fields[i]!.sourceId && f.transform === candidate.fields[i]!.transform,
-        );
-      const existing = metadata.partitionSpecs.find(same);
-      const specId = existing?.specId ?? Math.max(...metadata.partitionSpecs.map((s) => s.specId)) + 1;
-      const spec = existing ?? { ...candidate, specId };
-      const next: TableMetadata = {
-        ...metadata,
-        partitionSpecs: existing ? metadata.partitionSpecs : [...metadata.partitionSpecs, spec],
-        defaultSpecId: specId,
-        lastPartitionId: Math.max(metadata.lastPartitionId, ...spec.fields.map((f) => f.fieldId)),
-        lastUpdatedMs: Math.max(Date.now(), metadata.lastUpdatedMs + 1),
-      };
-      try {
-        this.loaded = await this.catalog.commitTable(base, next);
-        await this.notifyCommitted({ kind: 'metadata' });
-        return spec;
-      } catch (error) {
-        if (!isLakestreamError(error, ErrorCode.COMMIT_CONFLICT) || attempt >= this.retry.maxAttempts)
-          throw error;
-        await this.backoff(attempt);
-        await this.refresh();
-      }
-    }
+      if (existing) return [{ action: 'set-default-spec', specId: existing.specId }];
+      return [
+        { action: 'add-spec', fields: candidate.fields },
+        { action: 'set-default-spec', specId: LAST_ADDED },
+      ];
+    });
+    return defaultSpec(metadata);
   }
 
   /** Sets (or with `undefined`, removes) table properties. */
   async setProperties(updates: Readonly<Record<string, string | undefined>>): Promise<void> {
+    const set: Record<string, string> = {};
+    const removals: string[] = [];
+    for (const [key, value] of Object.entries(updates)) {
+      if (value === undefined) removals.push(key);
+      else set[key] = value;
+    }
+    await this.commitUpdates(() => [
+      { action: 'set-properties', updates: set },
+      { action: 'remove-properties', removals },
+    ]);
+  }
+
+  /**
+   * Commits metadata changes as data: `plan` turns the current metadata into REST-spec
+   * `TableUpdate`s, which {@link applyUpdates} applies; on a conflict the table is reloaded and
+   * `plan` runs again on the newer metadata. Returns the committed metadata.
+   */
+  async commitUpdates(plan: (metadata: TableMetadata) => readonly TableUpdate[]): Promise<TableMetadata> {
     for (let attempt = 1; ; attempt++) {
       const base = this.loaded;
-      const properties: Record<string, string> = { ...base.metadata.properties };
-      for (const [key, value] of Object.entries(updates)) {
-        if (value === undefined) delete properties[key];
-        else properties[key] = value;
-      }
-      const next = {
-        ...base.metadata,
-        properties,
-        lastUpdatedMs: Math.max(Date.now(), base.metadata.lastUpdatedMs + 1),
-      };
+      const next = applyUpdates(base.metadata, plan(base.metadata), {
+        nowMs: Math.max(Date.now(), base.metadata.lastUpdatedMs + 1),
+      });
       try {
         this.loaded = await this.catalog.commitTable(base, next);
         await this.notifyCommitted({ kind: 'metadata' });
-        return;
+        return this.loaded.metadata;
       } catch (error) {
         if (!isLakestreamError(error, ErrorCode.COMMIT_CONFLICT) || attempt >= this.retry.maxAttempts)
           throw error;
