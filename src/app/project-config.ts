@@ -1,19 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import Type from 'typebox';
+import type { Static } from 'typebox';
 import { parse as parseYaml } from 'yaml';
-import { ErrorCode, lakeError } from '../core/index.js';
-import type {
-  CastErrorPolicy,
-  Expectation,
-  LateEventPolicy,
-  SilverColumn,
-  SilverStreamConfig,
-  TimeEncoding,
-} from '../stream/index.js';
-import { TIME_ENCODINGS } from '../stream/index.js';
+import { checkConfig, closedObject, ErrorCode, lakeError } from '../core/index.js';
+import type { SilverStreamConfig } from '../stream/index.js';
 import { DEFAULT_COMMIT_MAX_AGE_MS, DEFAULT_COMMIT_TARGET_BYTES } from './commit-clock.js';
 import { DEFAULT_RETAIN_SNAPSHOTS } from './snapshot-retention.js';
-import type { PrimitiveType } from '../table/index.js';
 import type { ModelConfig } from './model-config.js';
 import { configChecks, parseModels } from './model-config.js';
 import type { PostgresServingConfig } from './serving-config.js';
@@ -31,6 +24,7 @@ import type { CatalogConfig } from './catalog-config.js';
 import { parseCatalogConfig } from './catalog-config.js';
 import type { StorageConfig } from './storage-config.js';
 import { parseStorageConfig } from './storage-config.js';
+import { StreamsSchema, streamConfigs } from './stream-config.js';
 import type { KafkaSourceConfig, KafkaTransportConfig } from './transport-config.js';
 import { KAFKA_SOURCE_KEYS, parseKafkaSource, parseTransport } from './transport-config.js';
 
@@ -124,49 +118,75 @@ export interface ProjectConfig {
   readonly transport?: KafkaTransportConfig;
 }
 
-const TYPES: readonly PrimitiveType[] = [
-  'boolean',
-  'int',
-  'long',
-  'float',
-  'double',
-  'date',
-  'timestamp',
-  'timestamptz',
-  'string',
-];
-const ACTIONS = ['drop', 'quarantine', 'fail'] as const;
-const KINDS = ['not_null', 'range', 'accepted_values', 'regex', 'sql'] as const;
-const LATE_EVENT_POLICIES: readonly LateEventPolicy[] = ['quarantine', 'drop', 'accept'];
-/** Longest stream name; the HTTP API takes no longer one. */
-const MAX_STREAM_NAME = 64;
-/** Columns silver adds to every table. */
-const RESERVED_COLUMNS = new Set(['wal_seq', 'ingested_at']);
-const TIME_TYPES: readonly PrimitiveType[] = ['timestamp', 'timestamptz'];
-const CAST_ERROR_POLICIES: readonly CastErrorPolicy[] = ['quarantine', 'null'];
-const STREAM_KEYS = [
-  'columns',
-  'key',
-  'event_time',
-  'watermark',
-  'late_events',
-  'on_cast_error',
-  'expectations',
-];
-const COLUMN_KEYS = ['name', 'type', 'path', 'encoding'];
-const EXPECTATION_KEYS = [
-  'name',
-  'kind',
-  'action',
-  'column',
-  'min',
-  'max',
-  'exclusive_min',
-  'values',
-  'pattern',
-  'expression',
-  'description',
-];
+/** A section read by its own parser (its schema lives beside it), described here for the reader. */
+const section = (description: string) => Type.Optional(Type.Unknown({ description }));
+
+/**
+ * `lakestream.yaml` as written: the top-level settings, `server:` and `streams:` in full; the other
+ * sections are checked by their parsers, which also read environment variables for them.
+ */
+export const ProjectFileSchema = closedObject(
+  {
+    name: Type.String({ minLength: 1, default: 'lakestream', description: 'Project name.' }),
+    data_dir: Type.String({
+      minLength: 1,
+      default: './data',
+      description: 'WAL, warehouse and model files, relative to the project folder.',
+    }),
+    commit_interval_ms: Type.Number({
+      minimum: 10,
+      default: 1000,
+      description: 'How often a micro-batch starts.',
+    }),
+    commit_rows: Type.Integer({
+      minimum: 1,
+      default: 100_000,
+      description: 'A micro-batch starts early once this many events wait in the WAL.',
+    }),
+    commit_max_age_ms: Type.Number({
+      minimum: 0,
+      default: DEFAULT_COMMIT_MAX_AGE_MS,
+      description: 'The commit clock; 0 commits every micro-batch.',
+    }),
+    commit_target_bytes: Type.Integer({
+      minimum: 1024,
+      default: DEFAULT_COMMIT_TARGET_BYTES,
+      description: "A table's uncommitted tail is committed once it holds this many bytes.",
+    }),
+    retain_snapshots: Type.Integer({
+      minimum: 10,
+      default: DEFAULT_RETAIN_SNAPSHOTS,
+      description: 'Snapshots each table keeps.',
+    }),
+    server: closedObject(
+      {
+        host: Type.String({ minLength: 1, default: '127.0.0.1' }),
+        port: Type.Integer({
+          minimum: 0,
+          maximum: 65_535,
+          default: 8080,
+          problem: "expected a port from 0 (any free port) to 65535; got '{value}'",
+        }),
+      },
+      { default: {}, description: 'Where the API and dashboard listen.' },
+    ),
+    streams: StreamsSchema,
+    sources: section('Sources feeding the streams (a list; each by its type).'),
+    models: section('Models by name (see model-config.ts).'),
+    serving: section('Gold tables exported to PostgreSQL (see serving-config.ts).'),
+    jobs: section('Overrides of the built-in jobs (see jobs-config.ts).'),
+    api_keys: section('API keys (see security-config.ts).'),
+    limits: section('Request limits (see security-config.ts).'),
+    catalog: section('The table catalog (see catalog-config.ts).'),
+    storage: section('Where the warehouse files live (see storage-config.ts).'),
+    transport: section('How events travel from ingest to the processors (see transport-config.ts).'),
+    query: section('Limits of read-only queries (see query-config.ts).'),
+  },
+  { description: 'A lakestream project.' },
+);
+
+/** `lakestream.yaml` as written, after the schema's defaults. */
+export type ProjectFile = Static<typeof ProjectFileSchema>;
 const SOURCE_KEYS: Readonly<Record<string, readonly string[]>> = {
   simulator: ['rate', 'seed', 'backfill'],
   company: ['symbol', 'price_band', 'rate', 'seed'],
@@ -225,6 +245,9 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv, path: st
 /**
  * Validates a parsed project; errors name the bad key and say what is expected. `env` fills in the
  * keys of `query:` and `catalog:` the file leaves out (`LAKESTREAM_QUERY_<KEY>`, `LAKESTREAM_CATALOG_<KEY>`).
+/**
+ * Validates a parsed project; errors name the bad key and say what is expected. `env` fills in the
+ * keys of `query:` and `catalog:` the file leaves out (`LAKESTREAM_QUERY_<KEY>`, `LAKESTREAM_CATALOG_<KEY>`).
  */
 export function validateProjectConfig(
   raw: unknown,
@@ -240,100 +263,8 @@ export function validateProjectConfig(
     for (const key of Object.keys(value))
       if (!allowed.includes(key)) bad(`${at}.${key}`, `unknown key; expected one of ${allowed.join(', ')}`);
   };
-  const root = obj(raw, '(top level)');
-  const known = new Set([
-    'name',
-    'data_dir',
-    'commit_interval_ms',
-    'commit_rows',
-    'commit_max_age_ms',
-    'commit_target_bytes',
-    'retain_snapshots',
-    'server',
-    'streams',
-    'sources',
-    'models',
-    'serving',
-    'jobs',
-    'api_keys',
-    'limits',
-    'catalog',
-    'storage',
-    'transport',
-    'query',
-  ]);
-  for (const key of Object.keys(root))
-    if (!known.has(key)) bad(key, `unknown key; expected one of ${[...known].join(', ')}`);
-  const server = obj(root.server ?? {}, 'server');
-  onlyKeys(server, 'server', ['host', 'port']);
-  const streamsRaw = obj(root.streams ?? bad('streams', 'declare at least one stream'), 'streams');
-  const streams = Object.entries(streamsRaw).map(([name, value]) => {
-    const at = `streams.${name}`;
-    if (!/^[a-z][a-z0-9_]*$/.test(name)) bad(at, 'stream names use lower-case letters, digits and _');
-    if (name.length > MAX_STREAM_NAME) bad(at, `stream names have at most ${MAX_STREAM_NAME} characters`);
-    const s = obj(value, at);
-    onlyKeys(s, at, STREAM_KEYS);
-    const columnList = Array.isArray(s.columns)
-      ? s.columns
-      : bad(`${at}.columns`, 'expected a list of columns');
-    if (columnList.length === 0) bad(`${at}.columns`, 'declare at least one column');
-    const columns = columnList.map((c, i): SilverColumn => {
-      const colAt = `${at}.columns[${i}]`;
-      const col = obj(c, colAt);
-      onlyKeys(col, colAt, COLUMN_KEYS);
-      const type = str(col.type, `${colAt}.type`) as PrimitiveType;
-      if (!TYPES.includes(type))
-        bad(`${colAt}.type`, `'${type}' is not a type; use one of ${TYPES.join(', ')}`);
-      const encoding = col.encoding as TimeEncoding | undefined;
-      if (encoding !== undefined && !TIME_ENCODINGS.includes(encoding))
-        bad(`${colAt}.encoding`, `use one of ${TIME_ENCODINGS.join(', ')}`);
-      if (encoding !== undefined && !TIME_TYPES.includes(type))
-        bad(`${colAt}.encoding`, `'${encoding}' is for timestamp and timestamptz columns`);
-      const columnName = str(col.name, `${colAt}.name`);
-      if (RESERVED_COLUMNS.has(columnName))
-        bad(`${colAt}.name`, `'${columnName}' is a column silver adds itself; choose another name`);
-      const path = str(col.path ?? `$.${columnName}`, `${colAt}.path`);
-      if (!path.startsWith('$')) bad(`${colAt}.path`, `'${path}' is not a JSON path; write e.g. $.price`);
-      return { name: columnName, type, path, ...(encoding === undefined ? {} : { encoding }) };
-    });
-    const names = new Set<string>();
-    columns.forEach((c, i) => {
-      if (names.has(c.name)) bad(`${at}.columns[${i}].name`, `'${c.name}' is declared twice`);
-      names.add(c.name);
-    });
-    const key = (Array.isArray(s.key) ? s.key : bad(`${at}.key`, 'expected a list of column names')).map(
-      (k, i) => str(k, `${at}.key[${i}]`),
-    );
-    if (key.length === 0) bad(`${at}.key`, 'name at least one column identifying an event');
-    for (const k of key) if (!names.has(k)) bad(`${at}.key`, `'${k}' is not a declared column`);
-    const eventTime = str(s.event_time, `${at}.event_time`);
-    if (!names.has(eventTime)) bad(`${at}.event_time`, `'${eventTime}' is not a declared column`);
-    if (!TIME_TYPES.includes(columns.find((c) => c.name === eventTime)!.type))
-      bad(`${at}.event_time`, `'${eventTime}' must be a timestamp or timestamptz column`);
-    const expectations = list(s.expectations, `${at}.expectations`).map((e, i) => {
-      const rule = obj(e, `${at}.expectations[${i}]`);
-      onlyKeys(rule, `${at}.expectations[${i}]`, EXPECTATION_KEYS);
-      return parseExpectation(rule, `${at}.expectations[${i}]`, names, bad);
-    });
-    expectations.forEach((e, i) => {
-      if (expectations.findIndex((other) => other.name === e.name) !== i)
-        bad(`${at}.expectations[${i}].name`, `'${e.name}' names another rule too; rule names must differ`);
-    });
-    const config: SilverStreamConfig = {
-      stream: name,
-      bronze: { namespace: 'bronze', name: 'events' },
-      silver: { namespace: 'silver', name },
-      quarantine: { namespace: 'quarantine', name },
-      columns,
-      key,
-      eventTime,
-      watermarkMs: parseDuration(s.watermark ?? '1h', `${at}.watermark`, bad),
-      expectations,
-      lateEvents: choice(LATE_EVENT_POLICIES, s.late_events ?? 'quarantine', `${at}.late_events`, bad),
-      onCastError: choice(CAST_ERROR_POLICIES, s.on_cast_error ?? 'quarantine', `${at}.on_cast_error`, bad),
-    };
-    return config;
-  });
+  const root = checkConfig(ProjectFileSchema, raw, '', bad);
+  const streams = streamConfigs(root.streams, bad);
   const projectName = str(root.name ?? 'lakestream', 'name');
   const transport = parseTransport(root.transport, projectName, checks);
   const sources = list(root.sources, 'sources').map((s, i): SourceConfig => {
@@ -420,24 +351,13 @@ export function validateProjectConfig(
   return {
     name: projectName,
     projectDir,
-    dataDir: resolve(projectDir, str(root.data_dir ?? './data', 'data_dir')),
-    commitIntervalMs: num(root.commit_interval_ms ?? 1000, 'commit_interval_ms', 10),
-    commitRows: integer(num(root.commit_rows ?? 100_000, 'commit_rows', 1), 'commit_rows', bad),
-    commitMaxAgeMs: num(root.commit_max_age_ms ?? DEFAULT_COMMIT_MAX_AGE_MS, 'commit_max_age_ms', 0),
-    commitTargetBytes: integer(
-      num(root.commit_target_bytes ?? DEFAULT_COMMIT_TARGET_BYTES, 'commit_target_bytes', 1024),
-      'commit_target_bytes',
-      bad,
-    ),
-    retainSnapshots: integer(
-      num(root.retain_snapshots ?? DEFAULT_RETAIN_SNAPSHOTS, 'retain_snapshots', 10),
-      'retain_snapshots',
-      bad,
-    ),
-    server: {
-      host: str(server.host ?? '127.0.0.1', 'server.host'),
-      port: port(server.port ?? 8080, 'server.port', bad),
-    },
+    dataDir: resolve(projectDir, root.data_dir),
+    commitIntervalMs: root.commit_interval_ms,
+    commitRows: root.commit_rows,
+    commitMaxAgeMs: root.commit_max_age_ms,
+    commitTargetBytes: root.commit_target_bytes,
+    retainSnapshots: root.retain_snapshots,
+    server: { host: root.server.host, port: root.server.port },
     streams,
     sources,
     models: parseModels(root.models, streams, checks),
@@ -451,106 +371,6 @@ export function validateProjectConfig(
   };
 }
 
-function parseExpectation(
-  e: Record<string, unknown>,
-  at: string,
-  columns: ReadonlySet<string>,
-  bad: (key: string, problem: string) => never,
-): Expectation {
-  const name =
-    typeof e.name === 'string' && e.name !== '' ? e.name : bad(`${at}.name`, 'expected a rule name');
-  const action = (e.action ?? 'quarantine') as (typeof ACTIONS)[number];
-  if (!ACTIONS.includes(action))
-    bad(`${at}.action`, `'${String(action)}' is not an action; use drop, quarantine or fail`);
-  const kind = e.kind as (typeof KINDS)[number];
-  if (!KINDS.includes(kind)) bad(`${at}.kind`, `'${String(kind)}' is not a kind; use ${KINDS.join(', ')}`);
-  if (kind === 'sql')
-    return {
-      name,
-      action,
-      kind,
-      expression:
-        typeof e.expression === 'string' && e.expression.trim() !== ''
-          ? e.expression
-          : bad(`${at}.expression`, 'expected an SQL expression'),
-      ...(typeof e.description === 'string' ? { description: e.description } : {}),
-    };
-  const column =
-    typeof e.column === 'string' && columns.has(e.column)
-      ? e.column
-      : bad(`${at}.column`, 'expected a declared column');
-  switch (kind) {
-    case 'not_null':
-      return { name, action, kind, column };
-    case 'range': {
-      const bound = (value: unknown, key: string): number | undefined =>
-        value === undefined
-          ? undefined
-          : typeof value === 'number' && Number.isFinite(value)
-            ? value
-            : bad(`${at}.${key}`, `expected a number; got '${String(value)}'`);
-      const [min, max] = [bound(e.min, 'min'), bound(e.max, 'max')];
-      if (min === undefined && max === undefined) bad(`${at}.min`, 'give min, max or both');
-      if (min !== undefined && max !== undefined && min > max) bad(`${at}.max`, `must be ≥ min (${min})`);
-      if (e.exclusive_min !== undefined && typeof e.exclusive_min !== 'boolean')
-        bad(`${at}.exclusive_min`, 'expected true or false');
-      return {
-        name,
-        action,
-        kind,
-        column,
-        ...(min === undefined ? {} : { min }),
-        ...(max === undefined ? {} : { max }),
-        ...(e.exclusive_min === true ? { exclusiveMin: true } : {}),
-      };
-    }
-    case 'accepted_values': {
-      const values =
-        Array.isArray(e.values) && e.values.length > 0
-          ? e.values
-          : bad(`${at}.values`, 'expected a non-empty list');
-      return {
-        name,
-        action,
-        kind,
-        column,
-        values: values.map((v, j): string | number =>
-          typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))
-            ? v
-            : bad(`${at}.values[${j}]`, 'expected a string or a number'),
-        ),
-      };
-    }
-    case 'regex':
-      return {
-        name,
-        action,
-        kind,
-        column,
-        pattern: regexPattern(e.pattern, `${at}.pattern`, bad),
-      };
-  }
-}
-
-/**
- * A pattern DuckDB's RE2 engine compiles: it must compile as a JavaScript regular expression and use
- * no look-around or back-reference (which RE2 lacks), or every silver batch would fail on it.
- */
-function regexPattern(value: unknown, key: string, bad: (key: string, problem: string) => never): string {
-  if (typeof value !== 'string' || value === '') return bad(key, 'expected a regular expression');
-  try {
-    new RegExp(value, 'u');
-  } catch (cause) {
-    return bad(key, `'${value}' is not a regular expression (${(cause as Error).message})`);
-  }
-  if (/\(\?<?[=!]|\\[1-9]|\\k</.test(value))
-    return bad(
-      key,
-      `'${value}' uses look-around or a back-reference, which DuckDB's regular expressions lack`,
-    );
-  return value;
-}
-
 /** A true/false setting (`fallback` when absent). */
 function flag(
   value: unknown,
@@ -560,29 +380,6 @@ function flag(
 ): boolean {
   if (value === undefined) return fallback;
   return typeof value === 'boolean' ? value : bad(key, `expected true or false; got '${String(value)}'`);
-}
-
-/** A whole number; `bad` reports anything else. */
-function integer(value: number, key: string, bad: (key: string, problem: string) => never): number {
-  return Number.isInteger(value) ? value : bad(key, `expected a whole number; got ${value}`);
-}
-
-/** A TCP port from 0 (any free port) to 65535. */
-function port(value: unknown, key: string, bad: (key: string, problem: string) => never): number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65_535
-    ? value
-    : bad(key, `expected a port from 0 (any free port) to 65535; got '${String(value)}'`);
-}
-
-/** One of `choices`; `bad` reports anything else. */
-function choice<T extends string>(
-  choices: readonly T[],
-  value: unknown,
-  key: string,
-  bad: (key: string, problem: string) => never,
-): T {
-  const chosen = choices.find((c) => c === value);
-  return chosen ?? bad(key, `must be one of ${choices.join(', ')}; got '${String(value)}'`);
 }
 
 function deepFreeze<T>(value: T): T {

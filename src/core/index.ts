@@ -3,5 +3,11 @@ export type { ErrorOptions } from './errors.js';
 export { abortableSleep } from './abortable-sleep.js';
 export { errorText, redactUrl } from './error-text.js';
 export { SharedGate } from './shared-gate.js';
-export { checkConfig, describeViolation, PROBLEM_KEYWORD } from './config-schema.js';
-export type { ConfigReject } from './config-schema.js';
+export {
+  checkConfig,
+  checkVariant,
+  closedObject,
+  describeViolation,
+  PROBLEM_KEYWORD,
+} from './config-schema.js';
+export type { ConfigProblem, ConfigReject } from './config-schema.js';
