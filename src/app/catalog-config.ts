@@ -1,6 +1,8 @@
 import type { Catalog, PostgresCatalogOptions } from '../table/index.js';
 import { FilesystemCatalog, PostgresCatalog, RestCatalog } from '../table/index.js';
 import type { ObjectStore } from '../storage/index.js';
+import Type from 'typebox';
+import { checkConfig, checkVariant, closedObject } from '../core/index.js';
 import type { ConfigChecks } from './model-config.js';
 
 /** Where a project keeps its table pointers (`catalog:`); absent: the warehouse folder itself. */
@@ -26,11 +28,59 @@ export interface RestCatalogConfig {
   readonly token?: string;
 }
 
-const KEYS: Readonly<Record<string, readonly string[]>> = {
-  filesystem: ['type'],
-  postgres: ['type', 'url', 'name'],
-  rest: ['type', 'uri', 'warehouse', 'token', 'credential'],
+const CREDENTIAL =
+  'OAuth2 client credentials are not supported yet; get a token from the catalog and set catalog.token (or LAKESTREAM_CATALOG_TOKEN)';
+
+/** A key of another catalog type, or none known: named with the keys this type takes. */
+const unknownKey = (type: string, keys: readonly string[]) => ({
+  additionalProperties: `unknown key for a ${type} catalog; use ${keys.join(', ')}`,
+});
+
+/** `catalog:` of each type, as written. */
+export const CatalogSchemas = {
+  filesystem: closedObject(
+    { type: Type.Literal('filesystem') },
+    { problem: unknownKey('filesystem', ['type']), description: 'The warehouse folder (default).' },
+  ),
+  postgres: closedObject(
+    {
+      type: Type.Literal('postgres'),
+      url: Type.String({
+        pattern: '^postgres(ql)?://',
+        problem: 'expected postgres://user:password@host:5432/database',
+      }),
+      name: Type.Optional(Type.String({ minLength: 1, description: 'The catalog_name column.' })),
+    },
+    {
+      problem: unknownKey('postgres', ['type', 'url', 'name']),
+      description: 'Iceberg JDBC tables in PostgreSQL.',
+    },
+  ),
+  rest: closedObject(
+    {
+      type: Type.Literal('rest'),
+      uri: Type.String({ minLength: 1, description: 'The catalog URI, e.g. http://host:8080/iceberg.' }),
+      warehouse: Type.Optional(Type.String({ minLength: 1 })),
+      token: Type.Optional(
+        Type.String({
+          pattern: '^[\\x21-\\x7e]+$',
+          problem: 'expected a bearer token of visible ASCII characters (no spaces or line breaks)',
+        }),
+      ),
+      credential: Type.Optional(
+        Type.Unknown({
+          problem: CREDENTIAL,
+        }),
+      ),
+    },
+    {
+      problem: unknownKey('rest', ['type', 'uri', 'warehouse', 'token', 'credential']),
+      description: 'An Iceberg REST catalog.',
+    },
+  ),
 };
+const TYPES = Object.keys(CatalogSchemas) as (keyof typeof CatalogSchemas)[];
+const SECTION = Type.Record(Type.String(), Type.Unknown());
 
 /**
  * Parses `catalog: { type: filesystem }` (the default), `{ type: postgres, url, name }` or
@@ -43,47 +93,32 @@ export function parseCatalogConfig(
   checks: ConfigChecks,
   env: NodeJS.ProcessEnv = process.env,
 ): CatalogConfig | undefined {
-  const { bad, str } = checks;
-  const file = checks.obj(raw ?? {}, 'catalog');
+  const { bad } = checks;
+  const file = checkConfig(SECTION, raw ?? {}, 'catalog', bad);
   const fromEnv = (key: string): string | undefined => {
     const value = env[`LAKESTREAM_CATALOG_${key.toUpperCase()}`];
     return value === '' ? undefined : value;
   };
-  const type = file.type ?? fromEnv('type') ?? 'filesystem';
-  const allowed = typeof type === 'string' ? KEYS[type] : undefined;
-  if (typeof type !== 'string' || !allowed)
-    return bad('catalog.type', "use 'filesystem' (default), 'postgres' or 'rest'");
-  for (const key of Object.keys(file))
-    if (!allowed.includes(key))
-      bad(`catalog.${key}`, `unknown key for a ${type} catalog; use ${allowed.join(', ')}`);
-  const section: Record<string, unknown> = { ...file };
-  for (const key of allowed) if (section[key] === undefined) section[key] = fromEnv(key);
-  if (type === 'filesystem') return undefined;
-  if (type === 'postgres') {
-    const url = str(section.url, 'catalog.url');
-    if (!/^postgres(ql)?:\/\//.test(url))
-      bad('catalog.url', 'expected postgres://user:password@host:5432/database');
-    return {
-      type: 'postgres',
-      url,
-      ...(section.name === undefined ? {} : { name: str(section.name, 'catalog.name') }),
-    };
+  const type = checkVariant(TYPES, file.type ?? fromEnv('type'), 'catalog', bad, 'filesystem');
+  const schema = CatalogSchemas[type];
+  const section: Record<string, unknown> = { ...file, type };
+  for (const key of Object.keys(schema.properties)) section[key] ??= fromEnv(key);
+  if (type === 'filesystem') {
+    checkConfig(schema, section, 'catalog', bad);
+    return undefined;
   }
-  if (section.credential !== undefined)
-    bad(
-      'catalog.credential',
-      'OAuth2 client credentials are not supported yet; get a token from the catalog and set catalog.token (or LAKESTREAM_CATALOG_TOKEN)',
-    );
-  const uri = str(section.uri, 'catalog.uri');
+  if (type === 'postgres') {
+    const { url, name } = checkConfig(CatalogSchemas.postgres, section, 'catalog', bad);
+    return { type: 'postgres', url, ...(name === undefined ? {} : { name }) };
+  }
+  const { uri, warehouse, token, credential } = checkConfig(CatalogSchemas.rest, section, 'catalog', bad);
+  if (credential !== undefined) bad('catalog.credential', CREDENTIAL);
   if (!URL.canParse(uri) || !/^https?:\/\/[^/]/.test(uri))
     bad('catalog.uri', `'${uri}' is not an http(s) URL; give the catalog URI, e.g. http://host:8080/iceberg`);
-  const token = section.token === undefined ? undefined : str(section.token, 'catalog.token');
-  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token))
-    bad('catalog.token', 'expected a bearer token of visible ASCII characters (no spaces or line breaks)');
   return {
     type: 'rest',
     uri,
-    ...(section.warehouse === undefined ? {} : { warehouse: str(section.warehouse, 'catalog.warehouse') }),
+    ...(warehouse === undefined ? {} : { warehouse }),
     ...(token === undefined ? {} : { token }),
   };
 }

@@ -1,17 +1,44 @@
-import { ErrorCode, lakeError } from '../core/index.js';
+import Type from 'typebox';
+import { checkConfig, closedObject, ErrorCode, lakeError } from '../core/index.js';
 import type { QueryBudget } from '../engine/index.js';
 import { DEFAULT_QUERY_BUDGET } from '../engine/index.js';
-import { parseDuration } from './config-duration.js';
+import { DurationSchema, parseDuration } from './config-duration.js';
 import type { ConfigChecks } from './model-config.js';
 
 /** Limits of the read-only queries of `POST /v1/query`, the dashboard and `sql --safe`. */
 export type QueryConfig = QueryBudget;
 
-/** The keys of `query:`, each also read from `LAKESTREAM_QUERY_<KEY>` when the file leaves it out. */
-const QUERY_KEYS = ['memory_limit', 'threads', 'timeout', 'max_result_size'] as const;
-
 /** Smallest memory limit DuckDB runs a query in. */
 const MIN_MEMORY_BYTES = 16_000_000;
+const SIZE = /^(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?$/i;
+const NOT_A_SIZE = "'{value}' is not a size; write e.g. 512MB, 1GB or 256MiB";
+const NOT_THREADS = "'{value}' is not a thread count; give a whole number from 1 to 256";
+
+/** A size as DuckDB writes it (`512MB`, `256MiB`) or a number of bytes. */
+const Size = (description: string) =>
+  Type.Optional(
+    Type.Union(
+      [Type.Number({ minimum: 0 }), Type.String({ pattern: `^\\s*${SIZE.source.slice(1, -1)}\\s*$` })],
+      {
+        problem: NOT_A_SIZE,
+        description,
+      },
+    ),
+  );
+
+/** `query:`, as written; each key can also come from `LAKESTREAM_QUERY_<KEY>`. */
+export const QuerySchema = closedObject({
+  memory_limit: Size('Memory a query may use (default 512MB).'),
+  threads: Type.Optional(
+    Type.Union([Type.Integer({ minimum: 1, maximum: 256 }), Type.String({ pattern: '^\\s*\\d+\\s*$' })], {
+      problem: NOT_THREADS,
+      description: 'Threads a query may use (default 1).',
+    }),
+  ),
+  timeout: Type.Optional(DurationSchema({ description: 'How long a query may run (default 30s).' })),
+  max_result_size: Size('Largest answer a query may give (default 32MB).'),
+});
+const SECTION = Type.Record(Type.String(), Type.Unknown());
 
 const SIZE_UNITS: Readonly<Record<string, number>> = {
   b: 1,
@@ -35,18 +62,14 @@ export function parseQueryConfig(
   checks: ConfigChecks,
   env: NodeJS.ProcessEnv = process.env,
 ): QueryConfig {
-  const { bad, obj } = checks;
-  const section = obj(raw ?? {}, 'query');
-  for (const key of Object.keys(section))
-    if (!(QUERY_KEYS as readonly string[]).includes(key))
-      bad(`query.${key}`, `unknown key; expected one of ${QUERY_KEYS.join(', ')}`);
-  const value = (key: (typeof QUERY_KEYS)[number]): unknown =>
-    section[key] ?? env[`LAKESTREAM_QUERY_${key.toUpperCase()}`];
+  const { bad } = checks;
+  const file = checkConfig(SECTION, raw ?? {}, 'query', bad);
+  const merged = { ...file };
+  for (const key of Object.keys(QuerySchema.properties))
+    merged[key] ??= env[`LAKESTREAM_QUERY_${key.toUpperCase()}`];
+  const section = checkConfig(QuerySchema, merged, 'query', bad);
   const defaults = DEFAULT_QUERY_BUDGET;
-  const memoryLimit = value('memory_limit');
-  const threads = value('threads');
-  const timeout = value('timeout');
-  const maxResult = value('max_result_size');
+  const { memory_limit: memoryLimit, threads, timeout, max_result_size: maxResult } = section;
   return {
     memoryLimitBytes:
       memoryLimit === undefined
@@ -82,21 +105,18 @@ export function queryConfigFromEnv(env: NodeJS.ProcessEnv = process.env): QueryC
  * else or a size below `min`.
  */
 export function parseByteSize(value: unknown, key: string, bad: ConfigChecks['bad'], min = 1): number {
-  const match = /^(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?$/i.exec(String(value).trim());
-  if (typeof value === 'boolean' || !match)
-    return bad(key, `'${String(value)}' is not a size; write e.g. 512MB, 1GB or 256MiB`);
+  const match = SIZE.exec(String(value).trim());
+  if (typeof value === 'boolean' || !match) return bad(key, NOT_A_SIZE.replace('{value}', String(value)));
   const bytes = Math.floor(Number(match[1]) * SIZE_UNITS[(match[2] ?? 'b').toLowerCase()]!);
   if (!Number.isSafeInteger(bytes)) return bad(key, `'${String(value)}' is too large`);
   if (bytes < min) return bad(key, `'${String(value)}' is too small; give at least ${min} bytes`);
   return bytes;
 }
 
-function parseThreads(value: unknown, bad: ConfigChecks['bad']): number {
-  const threads = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 256)
-    return bad(
-      'query.threads',
-      `'${String(value)}' is not a thread count; give a whole number from 1 to 256`,
-    );
+/** Threads from 1 to 256 (the schema checked a number's range; text from the environment is checked here). */
+function parseThreads(value: number | string, bad: ConfigChecks['bad']): number {
+  const threads = Number(value);
+  if (!(threads >= 1 && threads <= 256))
+    return bad('query.threads', NOT_THREADS.replace('{value}', String(value)));
   return threads;
 }

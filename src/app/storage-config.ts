@@ -1,6 +1,8 @@
 import { join, resolve } from 'node:path';
 import type { ObjectStore } from '../storage/index.js';
 import { LocalObjectStore, S3ObjectStore } from '../storage/index.js';
+import Type from 'typebox';
+import { checkConfig, checkVariant, closedObject } from '../core/index.js';
 import type { ConfigChecks } from './model-config.js';
 
 /** Where the warehouse files live: the `storage:` block of `lakestream.yaml`. */
@@ -29,7 +31,51 @@ export interface S3StorageConfig {
   readonly conditionalWrites: boolean;
 }
 
-const S3_KEYS = ['type', 'bucket', 'prefix', 'endpoint', 'region', 'path_style', 'conditional_writes'];
+/** A YAML boolean, or `true`/`false` as text (an environment variable). */
+const Flag = (description: string) =>
+  Type.Optional(
+    Type.Union([Type.Boolean(), Type.Literal('true'), Type.Literal('false')], {
+      problem: 'expected true or false',
+      description,
+    }),
+  );
+
+/** `storage:` of each type, as written. */
+export const StorageSchemas = {
+  local: closedObject(
+    {
+      type: Type.Literal('local'),
+      path: Type.Optional(
+        Type.String({ minLength: 1, description: 'The warehouse folder; default `<data_dir>/warehouse`.' }),
+      ),
+    },
+    {
+      problem: { additionalProperties: 'local storage takes only path; set type: s3 for S3 options' },
+      description: 'A warehouse folder on local disk (the default).',
+    },
+  ),
+  s3: closedObject(
+    {
+      type: Type.Literal('s3'),
+      bucket: Type.String({
+        pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+        problem: 'expected an S3 bucket name (3-63 lower-case letters, digits, . and -)',
+      }),
+      prefix: Type.Optional(Type.String({ minLength: 1 })),
+      endpoint: Type.Optional(
+        Type.String({
+          pattern: '^https?://[^/]',
+          problem: 'expected an http:// or https:// URL, e.g. http://127.0.0.1:9000',
+        }),
+      ),
+      region: Type.Optional(Type.String({ minLength: 1 })),
+      path_style: Flag('Path-style URLs; default: true with an endpoint, else false.'),
+      conditional_writes: Flag('The server honours If-None-Match: * on PUT (default false).'),
+    },
+    { description: "An S3 bucket; credentials come from the AWS SDK's default chain." },
+  ),
+};
+const SECTION = Type.Record(Type.String(), Type.Unknown());
 
 /**
  * Parses `storage: { type: local, path }` or `storage: { type: s3, bucket, prefix, endpoint, region,
@@ -42,40 +88,26 @@ export function parseStorageConfig(
   projectDir = process.cwd(),
 ): StorageConfig | undefined {
   if (raw === undefined) return undefined;
-  const storage = checks.obj(raw, 'storage');
-  const type = storage.type ?? 'local';
-  if (type !== 'local' && type !== 's3') checks.bad('storage.type', "use 'local' (default) or 's3'");
+  const { bad } = checks;
+  const file = checkConfig(SECTION, raw, 'storage', bad);
+  const type = checkVariant(['local', 's3'], file.type, 'storage', bad, 'local');
   if (type === 'local') {
-    for (const key of Object.keys(storage))
-      if (key !== 'type' && key !== 'path')
-        checks.bad(`storage.${key}`, 'local storage takes only path; set type: s3 for S3 options');
-    return storage.path === undefined
-      ? { type: 'local' }
-      : { type: 'local', path: resolve(projectDir, checks.str(storage.path, 'storage.path')) };
+    const { path } = checkConfig(StorageSchemas.local, { ...file, type }, 'storage', bad);
+    return path === undefined ? { type: 'local' } : { type: 'local', path: resolve(projectDir, path) };
   }
-  for (const key of Object.keys(storage))
-    if (!S3_KEYS.includes(key))
-      checks.bad(`storage.${key}`, `unknown key; expected one of ${S3_KEYS.join(', ')}`);
-  const bucket = checks.str(storage.bucket, 'storage.bucket');
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
-    checks.bad('storage.bucket', 'expected an S3 bucket name (3-63 lower-case letters, digits, . and -)');
-  const optionalString = (key: string): string | undefined =>
-    storage[key] === undefined ? undefined : checks.str(storage[key], `storage.${key}`);
-  const prefix = optionalString('prefix')?.replace(/^\/+|\/+$/g, '');
-  const endpoint = optionalString('endpoint');
-  if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint))
-    checks.bad('storage.endpoint', 'expected an http:// or https:// URL, e.g. http://127.0.0.1:9000');
-  const region = optionalString('region');
-  const pathStyle = optionalBoolean(storage.path_style, 'storage.path_style', checks);
+  const s3 = checkConfig(StorageSchemas.s3, file, 'storage', bad);
+  const prefix = s3.prefix?.replace(/^\/+|\/+$/g, '');
+  const flag = (value: boolean | 'true' | 'false' | undefined) =>
+    value === undefined ? undefined : value === true || value === 'true';
+  const pathStyle = flag(s3.path_style);
   return {
     type: 's3',
-    bucket,
+    bucket: s3.bucket,
     ...(prefix ? { prefix } : {}),
-    ...(endpoint === undefined ? {} : { endpoint }),
-    ...(region === undefined ? {} : { region }),
+    ...(s3.endpoint === undefined ? {} : { endpoint: s3.endpoint }),
+    ...(s3.region === undefined ? {} : { region: s3.region }),
     ...(pathStyle === undefined ? {} : { pathStyle }),
-    conditionalWrites:
-      optionalBoolean(storage.conditional_writes, 'storage.conditional_writes', checks) ?? false,
+    conditionalWrites: flag(s3.conditional_writes) ?? false,
   };
 }
 
@@ -100,11 +132,4 @@ export function openObjectStore(config: StorageConfig | undefined, dataDir: stri
     ...(config.region === undefined ? {} : { region: config.region }),
     ...(config.pathStyle === undefined ? {} : { forcePathStyle: config.pathStyle }),
   });
-}
-
-/** A YAML boolean (or `true`/`false` from an environment override), or undefined when absent. */
-function optionalBoolean(value: unknown, key: string, checks: ConfigChecks): boolean | undefined {
-  if (value === undefined || typeof value === 'boolean') return value;
-  if (value === 'true' || value === 'false') return value === 'true';
-  return checks.bad(key, 'expected true or false');
 }

@@ -1,3 +1,5 @@
+import Type from 'typebox';
+import { checkConfig, checkVariant, closedObject } from '../core/index.js';
 import type { ConfigChecks } from './model-config.js';
 
 /** `transport: kafka`: ingest produces to a topic and processors consume it as a consumer group. */
@@ -20,10 +22,54 @@ export interface KafkaSourceConfig {
   readonly group: string;
 }
 
-const TRANSPORT_KEYS = ['type', 'brokers', 'topic', 'group'];
 /** Keys of a `sources:` entry of type kafka, besides type and stream. */
 export const KAFKA_SOURCE_KEYS = ['topic', 'brokers', 'group'];
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+const BROKER = '[^\\s:,]+:\\d{1,5}';
+
+/** `transport:` of each type, as written. */
+export const TransportSchemas = {
+  local: closedObject(
+    { type: Type.Literal('local') },
+    { description: 'The write-ahead log on this machine (the default).' },
+  ),
+  kafka: closedObject(
+    {
+      type: Type.Literal('kafka'),
+      brokers: Type.Union(
+        [
+          Type.String({ pattern: `^\\s*${BROKER}\\s*(,\\s*${BROKER}\\s*)*$` }),
+          Type.Array(
+            Type.String({
+              pattern: `^\\s*${BROKER}\\s*$`,
+              problem: 'expected host:port such as localhost:9092',
+            }),
+            { minItems: 1 },
+          ),
+        ],
+        {
+          problem: 'expected a list of brokers such as [localhost:9092]',
+          description: 'Bootstrap servers, host:port (a list, or separated by commas).',
+        },
+      ),
+      topic: Type.Optional(
+        Type.String({
+          pattern: TOPIC.source,
+          problem: "'{value}' is not a Kafka topic name (letters, digits, '.', '_', '-'; at most 249)",
+          description: "The topic every stream's events go to; default lakestream.<name>.events.",
+        }),
+      ),
+      group: Type.Optional(
+        Type.String({
+          minLength: 1,
+          description: 'The consumer group of the processors; default lakestream.<name>.processors.',
+        }),
+      ),
+    },
+    { description: 'Ingest produces to a Kafka topic, processors consume it as a consumer group.' },
+  ),
+};
+const SECTION = Type.Record(Type.String(), Type.Unknown());
 
 /**
  * `transport: { type: local }` (default: the write-ahead log on this machine) or
@@ -35,18 +81,19 @@ export function parseTransport(
   checks: ConfigChecks,
 ): KafkaTransportConfig | undefined {
   if (raw === undefined) return undefined;
-  const transport = checks.obj(raw, 'transport');
-  for (const key of Object.keys(transport))
-    if (!TRANSPORT_KEYS.includes(key))
-      checks.bad(`transport.${key}`, `unknown key; use ${TRANSPORT_KEYS.join(', ')}`);
-  const type = transport.type ?? 'local';
-  if (type === 'local') return undefined;
-  if (type !== 'kafka') checks.bad('transport.type', "use 'local' (default) or 'kafka'");
+  const file = checkConfig(SECTION, raw, 'transport', checks.bad);
+  const type = checkVariant(['local', 'kafka'], file.type, 'transport', checks.bad, 'local');
+  if (type === 'local') {
+    checkConfig(TransportSchemas.local, { ...file, type }, 'transport', checks.bad);
+    return undefined;
+  }
+  const kafka = checkConfig(TransportSchemas.kafka, file, 'transport', checks.bad);
+  const brokers = typeof kafka.brokers === 'string' ? kafka.brokers.split(',') : kafka.brokers;
   return {
     type: 'kafka',
-    brokers: parseBrokers(transport.brokers, 'transport.brokers', checks),
-    topic: parseTopic(transport.topic ?? `lakestream.${projectName}.events`, 'transport.topic', checks),
-    group: checks.str(transport.group ?? `lakestream.${projectName}.processors`, 'transport.group'),
+    brokers: brokers.map((broker) => broker.trim()),
+    topic: parseTopic(kafka.topic ?? `lakestream.${projectName}.events`, 'transport.topic', checks),
+    group: kafka.group ?? `lakestream.${projectName}.processors`,
   };
 }
 

@@ -49,7 +49,7 @@ describe('checkConfig', () => {
       "sources[0].codec: must be one of zstd, lz4; got 'gzip'",
     );
     expect(problem({ file: '' })).toBe('sources[0].file: expected a non-empty string');
-    expect(problem({})).toBe('sources[0].file: is required');
+    expect(problem({})).toBe('sources[0].file: expected a non-empty string');
     expect(problem([])).toBe('sources[0]: expected a mapping');
     expect(problem({ file: 'a', every: 5 })).toBe(
       'sources[0].every: unknown key; expected one of file, rate, seed, mode, codec, loop, symbols',
@@ -107,8 +107,8 @@ describe('checkConfig', () => {
     expect(sectionProblem({ port: 'http', kind: 'a' })).toBe("section.port: expected a port; got 'http'");
     expect(sectionProblem({ port: 1, kind: 'c' })).toBe("section.kind: 'c' is not a kind");
     expect(sectionProblem({ port: 1 })).toBe('section.kind: name a kind');
-    // a text that quotes the value cannot say it is missing
-    expect(sectionProblem({ kind: 'a' })).toBe('section.port: is required');
+    // a text that quotes the value cannot say it is missing: the type says what is expected
+    expect(sectionProblem({ kind: 'a' })).toBe('section.port: expected a whole number ≥ 0');
     expect(sectionProblem({ port: 1, kind: 'a', colour: 1 })).toBe(
       'section.colour: unknown key for this section',
     );

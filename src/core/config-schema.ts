@@ -140,7 +140,9 @@ export function describeViolation(
     const property = (parent?.properties as Record<string, Record<string, unknown>> | undefined)?.[missing];
     const own = problemOf(property);
     const text = typeof own === 'string' ? own : own?.required;
-    return [child(where, missing), text !== undefined && !text.includes('{value}') ? text : 'is required'];
+    if (text !== undefined && !text.includes('{value}')) return [child(where, missing), text];
+    const type = property?.type;
+    return [child(where, missing), typeof type === 'string' ? typeProblem(type, property!) : 'is required'];
   }
   const key = where === '' ? '(top level)' : where;
   const own = named(problemOf(parent), error.keyword) ?? named(fallback, error.keyword);
@@ -184,13 +186,15 @@ function generatedProblem(error: ErrorObject, parent: Record<string, unknown>): 
   }
 }
 
-function typeProblem(type: string, parent: Record<string, unknown>, got: string): string {
+/** What a setting of JSON type `type` should be; `got` (the value given) where it helps. */
+function typeProblem(type: string, parent: Record<string, unknown>, got?: string): string {
+  const but = got === undefined ? '' : `; ${got}`;
   if (type === 'object') return 'expected a mapping';
   if (type === 'array') return 'expected a list';
-  if (type === 'boolean') return `expected true or false; ${got}`;
+  if (type === 'boolean') return `expected true or false${but}`;
   if (type === 'string') return 'expected a non-empty string';
   const floor = typeof parent.minimum === 'number' ? ` ≥ ${parent.minimum}` : '';
-  if (type === 'integer') return `expected a whole number${floor}; ${got}`;
+  if (type === 'integer') return `expected a whole number${floor}${but}`;
   return `expected a number${floor}`;
 }
 
