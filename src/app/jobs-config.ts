@@ -1,5 +1,8 @@
 import type { JobSchedule } from '../scheduler/index.js';
-import { parseDuration } from './config-duration.js';
+import Type from 'typebox';
+import type { TOptional } from 'typebox';
+import { checkConfig, closedObject } from '../core/index.js';
+import { DurationSchema, parseDuration } from './config-duration.js';
 import type { ConfigChecks } from './model-config.js';
 
 /** The built-in jobs a project can schedule. */
@@ -65,44 +68,54 @@ const DEFAULTS: Readonly<Record<BuiltInJob, Omit<JobConfig, 'name' | 'enabled'>>
   },
 };
 
-const KEYS = ['enabled', 'cron', 'timezone', 'every', 'depends_on', 'retries', 'backoff', 'timeout'];
+/** Overrides of one built-in job, as written. */
+const JobSchema = closedObject({
+  enabled: Type.Optional(Type.Boolean({ description: 'false turns the job off (default true).' })),
+  cron: Type.Optional(Type.String({ minLength: 1, description: 'A cron schedule, e.g. 0 3 * * *.' })),
+  timezone: Type.Optional(Type.String({ minLength: 1, description: 'Time zone of the cron schedule.' })),
+  every: Type.Optional(DurationSchema({ description: 'An interval, or manual.' }, true)),
+  depends_on: Type.Optional(
+    Type.Array(Type.String({ minLength: 1 }), {
+      problem: { type: 'expected a list of job names' },
+      description: 'Jobs that run first.',
+    }),
+  ),
+  retries: Type.Optional(Type.Number({ minimum: 0 })),
+  backoff: Type.Optional(DurationSchema({ description: 'Wait before a retry.' })),
+  timeout: Type.Optional(DurationSchema()),
+});
+
+/** `jobs:`, overrides of the built-in jobs' defaults by job name. */
+export const JobsSchema = closedObject(
+  Object.fromEntries(BUILT_IN_JOBS.map((name) => [name, Type.Optional(JobSchema)])) as Record<
+    BuiltInJob,
+    TOptional<typeof JobSchema>
+  >,
+  { problem: { additionalProperties: `not a built-in job; use ${BUILT_IN_JOBS.join(', ')}` } },
+);
 
 /** Parses `jobs:` (overrides of the built-in jobs' defaults); errors name the bad key. */
 export function parseJobs(raw: unknown, checks: ConfigChecks): JobConfig[] {
-  const overrides = raw === undefined ? {} : checks.obj(raw, 'jobs');
-  for (const name of Object.keys(overrides))
-    if (!(BUILT_IN_JOBS as readonly string[]).includes(name))
-      checks.bad(`jobs.${name}`, `not a built-in job; use ${BUILT_IN_JOBS.join(', ')}`);
+  const overrides = checkConfig(JobsSchema, raw ?? {}, 'jobs', checks.bad);
   return BUILT_IN_JOBS.map((name): JobConfig => {
     const at = `jobs.${name}`;
-    const o = overrides[name] === undefined ? {} : checks.obj(overrides[name], at);
-    for (const key of Object.keys(o))
-      if (!KEYS.includes(key)) checks.bad(`${at}.${key}`, `unknown key; expected one of ${KEYS.join(', ')}`);
+    const o = overrides[name] ?? {};
     if (o.cron !== undefined && o.every !== undefined) checks.bad(at, 'give cron or every, not both');
     const base = DEFAULTS[name];
     const schedule: JobSchedule | undefined =
       o.cron !== undefined
-        ? {
-            cron: checks.str(o.cron, `${at}.cron`),
-            ...(o.timezone === undefined ? {} : { timezone: checks.str(o.timezone, `${at}.timezone`) }),
-          }
+        ? { cron: o.cron, ...(o.timezone === undefined ? {} : { timezone: o.timezone }) }
         : o.every !== undefined
           ? o.every === 'manual'
             ? undefined
             : { everyMs: parseDuration(o.every, `${at}.every`, checks.bad) }
           : base.schedule;
-    const dependsOn =
-      o.depends_on === undefined
-        ? base.dependsOn
-        : Array.isArray(o.depends_on)
-          ? o.depends_on.map((d, i) => checks.str(d, `${at}.depends_on[${i}]`))
-          : checks.bad(`${at}.depends_on`, 'expected a list of job names');
     return {
       name,
-      enabled: o.enabled === undefined ? true : o.enabled === true,
+      enabled: o.enabled ?? true,
       ...(schedule ? { schedule } : {}),
-      dependsOn,
-      retries: o.retries === undefined ? base.retries : checks.num(o.retries, `${at}.retries`, 0),
+      dependsOn: o.depends_on ?? base.dependsOn,
+      retries: o.retries ?? base.retries,
       backoffMs:
         o.backoff === undefined ? base.backoffMs : parseDuration(o.backoff, `${at}.backoff`, checks.bad),
       timeoutMs:

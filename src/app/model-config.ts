@@ -1,4 +1,6 @@
-import { ErrorCode, lakeError } from '../core/index.js';
+import Type from 'typebox';
+import type { Static } from 'typebox';
+import { checkConfig, checkVariant, closedObject, ErrorCode, lakeError } from '../core/index.js';
 import type {
   Algorithm,
   BaselineName,
@@ -64,31 +66,125 @@ export function configChecks(file: string): ConfigChecks {
   };
 }
 
-const KNOWN = [
-  'table',
-  'stream',
-  'alias',
-  'target',
-  'features',
-  'algorithm',
-  'split_key',
-  'split_by',
-  'seed',
-  'ridge_lambda',
-  'boosting',
-  'band_coverage',
-  'baselines',
-  'minute_bars',
-  'losses',
-  'candidate_features',
-  'promote_over',
-  'train_when',
-];
-const BOOSTING_KEYS = ['trees', 'learning_rate', 'max_depth', 'min_leaf_rows', 'early_stopping_rounds'];
-const BASELINES = ['mean', 'median', 'random_forest', 'persistence'];
+const BASELINES: readonly BaselineName[] = ['mean', 'median', 'random_forest', 'persistence'];
 const LOSSES: readonly CandidateLoss[] = ['squared', 'huber', 'log1p'];
 const TIME_PARTS: readonly TimePart[] = ['minute_of_hour', 'hour_of_day', 'day_of_week'];
 const ALGORITHMS: readonly Algorithm[] = ['ridge', 'gbt'];
+
+/** One of `values`, worded as the model settings always were. */
+const oneOf = <T extends string>(values: readonly T[], options: Record<string, unknown> = {}) =>
+  Type.Enum(values, { problem: `use one of ${values.join(', ')}; got '{value}'`, ...options });
+
+/** A feature of each kind, as written (`kind` defaults to numeric). */
+export const FeatureSchemas = {
+  numeric: closedObject({ kind: Type.Literal('numeric'), column: Type.String({ minLength: 1 }) }),
+  categorical: closedObject({
+    kind: Type.Literal('categorical'),
+    column: Type.String({ minLength: 1 }),
+    top_k: Type.Number({ minimum: 1, default: 20, description: 'Most frequent values kept.' }),
+    encoding: oneOf(['one_hot', 'target'] as const, { default: 'one_hot' }),
+    smoothing: Type.Optional(Type.Number({ minimum: 0 })),
+    words: Type.Optional(
+      Type.Number({ minimum: 1, description: 'Split text into this many words (target encoding).' }),
+    ),
+  }),
+  time: closedObject({
+    kind: Type.Literal('time'),
+    column: Type.String({ minLength: 1 }),
+    part: oneOf(TIME_PARTS),
+  }),
+  age: closedObject({
+    kind: Type.Literal('age'),
+    column: Type.String({ minLength: 1 }),
+    by: Type.String({ minLength: 1, description: 'The time the age is measured at.' }),
+  }),
+};
+const FEATURE_KINDS = Object.keys(FeatureSchemas) as (keyof typeof FeatureSchemas)[];
+const Features = Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+  problem: { type: 'expected a list of features', required: 'expected a list of features' },
+  description: 'Each a mapping of a kind (numeric, categorical, time, age) and its keys.',
+});
+
+/** One model of `models:`, as written. */
+export const ModelSchema = closedObject({
+  table: Type.Optional(
+    Type.String({ minLength: 1, description: 'Lake table it trains on; default silver.<stream>.' }),
+  ),
+  stream: Type.Optional(Type.String({ minLength: 1, description: 'Stream whose rows get its predictions.' })),
+  alias: Type.String({
+    minLength: 1,
+    default: 'champion',
+    description: 'Registry alias the stream predicts with.',
+  }),
+  target: Type.String({ minLength: 1 }),
+  features: Features,
+  algorithm: oneOf(ALGORITHMS, { default: 'ridge' }),
+  split_key: Type.Optional(Type.String({ minLength: 1 })),
+  split_by: oneOf(['hash', 'time'] as const, { default: 'hash' }),
+  seed: Type.Number({ minimum: 0, default: 42 }),
+  ridge_lambda: Type.Number({ minimum: 0, default: 1 }),
+  boosting: Type.Optional(
+    closedObject({
+      trees: Type.Optional(Type.Number({ minimum: 1 })),
+      learning_rate: Type.Optional(
+        Type.Number({ exclusiveMinimum: 0, maximum: 1, problem: 'expected a rate in (0, 1], e.g. 0.05' }),
+      ),
+      max_depth: Type.Optional(Type.Number({ minimum: 1 })),
+      min_leaf_rows: Type.Optional(Type.Number({ minimum: 1 })),
+      early_stopping_rounds: Type.Optional(Type.Number({ minimum: 1 })),
+    }),
+  ),
+  band_coverage: Type.Number({
+    exclusiveMinimum: 0,
+    exclusiveMaximum: 1,
+    default: 0.8,
+    problem: 'expected a share between 0 and 1, e.g. 0.8',
+  }),
+  baselines: Type.Array(
+    Type.Union(
+      [
+        oneOf(['mean', 'median', 'random_forest'] as const),
+        closedObject({ persistence: Type.String({ minLength: 1 }) }),
+      ],
+      {
+        problem: 'use mean, median, random_forest or { persistence: <column> }',
+      },
+    ),
+    { default: [], problem: { type: `expected a list of ${BASELINES.join(', ')}` } },
+  ),
+  minute_bars: Type.Optional(
+    closedObject({
+      by: Type.String({ minLength: 1 }),
+      time: Type.String({ minLength: 1 }),
+      price: Type.String({ minLength: 1 }),
+      quantity: Type.String({ minLength: 1 }),
+    }),
+  ),
+  losses: Type.Optional(
+    Type.Array(oneOf(LOSSES), { problem: { type: `expected a list of ${LOSSES.join(', ')}` } }),
+  ),
+  candidate_features: Type.Optional(Features),
+  promote_over: Type.Optional(
+    Type.Array(oneOf(BASELINES), { problem: { type: `expected a list of ${BASELINES.join(', ')}` } }),
+  ),
+  train_when: Type.Optional(
+    Type.Union([Type.Literal('manual'), closedObject({ rows: Type.Integer({ minimum: 1 }) })], {
+      problem: 'expected { rows: N } or manual',
+      description: `Train by itself once the table holds rows rows (default ${DEFAULT_TRAIN_WHEN_ROWS}), or manual.`,
+    }),
+  ),
+});
+
+/** `models:`, by model name. */
+export const ModelsSchema = Type.Record(Type.String(), ModelSchema, {
+  propertyNames: Type.String({
+    pattern: '^[a-z][a-z0-9_]{0,63}$',
+    problem: 'model names use lower-case letters, digits and _',
+  }),
+});
+
+type ModelFile = Static<typeof ModelSchema>;
+type Column = (value: string | undefined, key: string) => string;
 
 /** Parses the `models:` mapping; errors name the bad key. */
 export function parseModels(
@@ -97,205 +193,123 @@ export function parseModels(
   checks: ConfigChecks,
 ): ModelConfig[] {
   if (raw === undefined) return [];
-  const { bad, obj, str, num } = checks;
-  return Object.entries(obj(raw, 'models')).map(([name, value]) => {
-    const at = `models.${name}`;
-    if (!/^[a-z][a-z0-9_]{0,63}$/.test(name)) bad(at, 'model names use lower-case letters, digits and _');
-    const m = obj(value, at);
-    for (const key of Object.keys(m))
-      if (!KNOWN.includes(key)) bad(`${at}.${key}`, `unknown key; expected one of ${KNOWN.join(', ')}`);
-    const streamName = m.stream === undefined ? undefined : str(m.stream, `${at}.stream`);
-    const stream = streamName === undefined ? undefined : streams.find((s) => s.stream === streamName);
-    if (streamName !== undefined && !stream) bad(`${at}.stream`, `'${streamName}' is not a declared stream`);
-    const streamColumns = stream ? new Set(stream.columns.map((c) => c.name)) : undefined;
-    const streamColumn = (value: unknown, key: string): string => {
-      const text = str(value, key);
-      if (streamColumns && !streamColumns.has(text))
-        bad(key, `'${text}' is not a column of stream ${streamName}`);
-      return text;
-    };
-    const minuteBars = parseMinuteBars(m.minute_bars, `${at}.minute_bars`, checks, streamColumn);
-    const barColumns = new Set<string>([...MINUTE_BAR_FEATURES, BAR_MINUTE, NEXT_RETURN, PERSISTENCE_RETURN]);
-    const column = minuteBars
-      ? (value: unknown, key: string): string => {
-          const text = str(value, key);
-          if (!barColumns.has(text))
-            bad(key, `'${text}' is not a minute-bar column; use one of ${[...barColumns].join(', ')}`);
-          return text;
-        }
-      : streamColumn;
-    const features = parseFeatures(m.features, `${at}.features`, checks, column);
-    const candidateFeatures =
-      m.candidate_features === undefined
-        ? undefined
-        : parseFeatures(m.candidate_features, `${at}.candidate_features`, checks, column);
-    const losses =
-      m.losses === undefined
-        ? undefined
-        : (Array.isArray(m.losses)
-            ? m.losses
-            : bad(`${at}.losses`, `expected a list of ${LOSSES.join(', ')}`)
-          ).map((loss, i) => oneOf(loss, LOSSES, `${at}.losses[${i}]`, checks));
-    const promoteOver =
-      m.promote_over === undefined
-        ? undefined
-        : (Array.isArray(m.promote_over)
-            ? m.promote_over
-            : bad(`${at}.promote_over`, `expected a list of ${BASELINES.join(', ')}`)
-          ).map((b, i) => oneOf(b, BASELINES as readonly BaselineName[], `${at}.promote_over[${i}]`, checks));
-    const algorithm = oneOf(m.algorithm ?? 'ridge', ALGORITHMS, `${at}.algorithm`, checks);
-    const splitBy = oneOf(m.split_by ?? 'hash', ['hash', 'time'] as const, `${at}.split_by`, checks);
-    const boosting = parseBoosting(m.boosting, `${at}.boosting`, checks);
-    const baselines = parseBaselines(m.baselines, `${at}.baselines`, checks, column);
-    const coverage = num(m.band_coverage ?? 0.8, `${at}.band_coverage`);
-    if (!(coverage > 0 && coverage < 1))
-      bad(`${at}.band_coverage`, 'expected a share between 0 and 1, e.g. 0.8');
-    return {
-      name,
-      table: str(m.table ?? (streamName ? `silver.${streamName}` : undefined), `${at}.table`),
-      ...(streamName === undefined ? {} : { stream: streamName }),
-      alias: str(m.alias ?? 'champion', `${at}.alias`),
-      target: column(m.target, `${at}.target`),
-      features,
-      algorithm,
-      splitKey: column(m.split_key ?? (minuteBars ? BAR_MINUTE : stream?.key[0]), `${at}.split_key`),
-      splitBy,
-      seed: num(m.seed ?? 42, `${at}.seed`),
-      ridgeLambda: num(m.ridge_lambda ?? 1, `${at}.ridge_lambda`),
-      ...(boosting ? { boosting } : {}),
-      bandCoverage: coverage,
-      baselines,
-      ...(minuteBars ? { minuteBars } : {}),
-      ...(losses ? { losses } : {}),
-      ...(candidateFeatures ? { candidateFeatures } : {}),
-      ...(promoteOver ? { promoteOver } : {}),
-      ...parseTrainWhen(m.train_when, `${at}.train_when`, checks),
-    };
+  const models = checkConfig(ModelsSchema, raw, 'models', checks.bad);
+  return Object.entries(models).map(([name, m]) => modelConfig(name, m, streams, checks.bad));
+}
+
+function modelConfig(
+  name: string,
+  m: ModelFile,
+  streams: readonly SilverStreamConfig[],
+  bad: ConfigChecks['bad'],
+): ModelConfig {
+  const at = `models.${name}`;
+  const streamName = m.stream;
+  const stream = streamName === undefined ? undefined : streams.find((s) => s.stream === streamName);
+  if (streamName !== undefined && !stream) bad(`${at}.stream`, `'${streamName}' is not a declared stream`);
+  const streamColumns = stream ? new Set(stream.columns.map((c) => c.name)) : undefined;
+  const streamColumn: Column = (value, key) => {
+    const text = value ?? bad(key, 'expected a non-empty string');
+    if (streamColumns && !streamColumns.has(text))
+      bad(key, `'${text}' is not a column of stream ${streamName}`);
+    return text;
+  };
+  const bars = m.minute_bars;
+  const minuteBars = bars && {
+    by: streamColumn(bars.by, `${at}.minute_bars.by`),
+    time: streamColumn(bars.time, `${at}.minute_bars.time`),
+    price: streamColumn(bars.price, `${at}.minute_bars.price`),
+    quantity: streamColumn(bars.quantity, `${at}.minute_bars.quantity`),
+  };
+  const barColumns = new Set<string>([...MINUTE_BAR_FEATURES, BAR_MINUTE, NEXT_RETURN, PERSISTENCE_RETURN]);
+  const column: Column = minuteBars
+    ? (value, key) => {
+        const text = value ?? bad(key, 'expected a non-empty string');
+        if (!barColumns.has(text))
+          bad(key, `'${text}' is not a minute-bar column; use one of ${[...barColumns].join(', ')}`);
+        return text;
+      }
+    : streamColumn;
+  const features = parseFeatures(m.features, `${at}.features`, bad, column);
+  const candidateFeatures =
+    m.candidate_features && parseFeatures(m.candidate_features, `${at}.candidate_features`, bad, column);
+  const { boosting: b } = m;
+  const boosting: BoostingSpec | undefined = b && {
+    ...(b.trees === undefined ? {} : { trees: b.trees }),
+    ...(b.learning_rate === undefined ? {} : { learningRate: b.learning_rate }),
+    ...(b.max_depth === undefined ? {} : { maxDepth: b.max_depth }),
+    ...(b.min_leaf_rows === undefined ? {} : { minLeafRows: b.min_leaf_rows }),
+    ...(b.early_stopping_rounds === undefined ? {} : { earlyStoppingRounds: b.early_stopping_rounds }),
+  };
+  let baselines: BaselineSpec = {};
+  m.baselines.forEach((entry, i) => {
+    if (entry === 'median') baselines = { ...baselines, median: true };
+    else if (entry === 'random_forest') baselines = { ...baselines, randomForest: true };
+    else if (typeof entry === 'object')
+      baselines = {
+        ...baselines,
+        persistenceColumn: column(entry.persistence, `${at}.baselines[${i}].persistence`),
+      };
   });
+  return {
+    name,
+    table:
+      m.table ?? (streamName ? `silver.${streamName}` : bad(`${at}.table`, 'expected a non-empty string')),
+    ...(streamName === undefined ? {} : { stream: streamName }),
+    alias: m.alias,
+    target: column(m.target, `${at}.target`),
+    features,
+    algorithm: m.algorithm,
+    splitKey: column(m.split_key ?? (minuteBars ? BAR_MINUTE : stream?.key[0]), `${at}.split_key`),
+    splitBy: m.split_by,
+    seed: m.seed,
+    ridgeLambda: m.ridge_lambda,
+    ...(boosting ? { boosting } : {}),
+    bandCoverage: m.band_coverage,
+    baselines,
+    ...(minuteBars ? { minuteBars } : {}),
+    ...(m.losses ? { losses: m.losses } : {}),
+    ...(candidateFeatures ? { candidateFeatures } : {}),
+    ...(m.promote_over ? { promoteOver: m.promote_over } : {}),
+    ...(m.train_when === 'manual'
+      ? {}
+      : { trainWhen: { rows: m.train_when?.rows ?? DEFAULT_TRAIN_WHEN_ROWS } }),
+  };
 }
 
-/** `train_when: { rows: N }` (default {@link DEFAULT_TRAIN_WHEN_ROWS} rows) or `train_when: manual`. */
-function parseTrainWhen(raw: unknown, at: string, checks: ConfigChecks): Pick<ModelConfig, 'trainWhen'> {
-  if (raw === 'manual') return {};
-  if (raw === undefined) return { trainWhen: { rows: DEFAULT_TRAIN_WHEN_ROWS } };
-  const when = checks.obj(raw, at);
-  for (const key of Object.keys(when))
-    if (key !== 'rows') checks.bad(`${at}.${key}`, 'unknown key; expected rows (or train_when: manual)');
-  const rows = checks.num(when.rows, `${at}.rows`, 1);
-  if (!Number.isInteger(rows)) checks.bad(`${at}.rows`, 'expected a whole number of rows');
-  return { trainWhen: { rows } };
-}
-
+/** Each feature by its kind's schema; the columns it names must exist. */
 function parseFeatures(
-  raw: unknown,
+  raw: readonly Record<string, unknown>[],
   at: string,
-  checks: ConfigChecks,
-  column: (value: unknown, key: string) => string,
+  bad: ConfigChecks['bad'],
+  column: Column,
 ): FeatureSpec[] {
-  const { bad, obj, num } = checks;
-  return (Array.isArray(raw) ? raw : bad(at, 'expected a list of features')).map((f, i): FeatureSpec => {
+  return raw.map((entry, i): FeatureSpec => {
     const key = `${at}[${i}]`;
-    const feature = obj(f, key);
-    const kind = feature.kind ?? 'numeric';
-    if (kind === 'numeric') return { kind, column: column(feature.column, `${key}.column`) };
+    const kind = checkVariant(FEATURE_KINDS, entry.kind, key, bad, 'numeric', 'kind');
+    const feature = { ...entry, kind };
     if (kind === 'categorical') {
-      const encoding = oneOf(feature.encoding ?? 'one_hot', ['one_hot', 'target'], `${key}.encoding`, checks);
-      if (feature.words !== undefined && encoding !== 'target')
+      const f = checkConfig(FeatureSchemas.categorical, feature, key, bad);
+      if (f.words !== undefined && f.encoding !== 'target')
         bad(`${key}.words`, 'words needs encoding: target');
       return {
         kind,
-        column: column(feature.column, `${key}.column`),
-        topK: num(feature.top_k ?? 20, `${key}.top_k`, 1),
-        encoding,
-        ...(feature.smoothing === undefined
-          ? {}
-          : { smoothing: num(feature.smoothing, `${key}.smoothing`, 0) }),
-        ...(feature.words === undefined ? {} : { words: num(feature.words, `${key}.words`, 1) }),
+        column: column(f.column, `${key}.column`),
+        topK: f.top_k,
+        encoding: f.encoding,
+        ...(f.smoothing === undefined ? {} : { smoothing: f.smoothing }),
+        ...(f.words === undefined ? {} : { words: f.words }),
       };
     }
     if (kind === 'time') {
-      const part = oneOf(feature.part, TIME_PARTS, `${key}.part`, checks);
-      return { kind, column: column(feature.column, `${key}.column`), part };
+      const f = checkConfig(FeatureSchemas.time, feature, key, bad);
+      return { kind, column: column(f.column, `${key}.column`), part: f.part };
     }
-    if (kind === 'age')
-      return { kind, column: column(feature.column, `${key}.column`), by: column(feature.by, `${key}.by`) };
-    return bad(`${key}.kind`, "use 'numeric', 'categorical', 'time' or 'age'");
+    if (kind === 'age') {
+      const f = checkConfig(FeatureSchemas.age, feature, key, bad);
+      return { kind, column: column(f.column, `${key}.column`), by: column(f.by, `${key}.by`) };
+    }
+    const f = checkConfig(FeatureSchemas.numeric, feature, key, bad);
+    return { kind, column: column(f.column, `${key}.column`) };
   });
-}
-
-function parseMinuteBars(
-  raw: unknown,
-  at: string,
-  checks: ConfigChecks,
-  column: (value: unknown, key: string) => string,
-): MinuteBarColumns | undefined {
-  if (raw === undefined) return undefined;
-  const bars = checks.obj(raw, at);
-  for (const key of Object.keys(bars))
-    if (!['by', 'time', 'price', 'quantity'].includes(key))
-      checks.bad(`${at}.${key}`, 'unknown key; expected by, time, price, quantity');
-  return {
-    by: column(bars.by, `${at}.by`),
-    time: column(bars.time, `${at}.time`),
-    price: column(bars.price, `${at}.price`),
-    quantity: column(bars.quantity, `${at}.quantity`),
-  };
-}
-
-function oneOf<T extends string>(
-  value: unknown,
-  allowed: readonly T[],
-  key: string,
-  checks: ConfigChecks,
-): T {
-  const text = checks.str(value, key);
-  if (!(allowed as readonly string[]).includes(text)) checks.bad(key, `use one of ${allowed.join(', ')}`);
-  return text as T;
-}
-
-function parseBoosting(raw: unknown, at: string, checks: ConfigChecks): BoostingSpec | undefined {
-  if (raw === undefined) return undefined;
-  const b = checks.obj(raw, at);
-  for (const key of Object.keys(b))
-    if (!BOOSTING_KEYS.includes(key))
-      checks.bad(`${at}.${key}`, `unknown key; expected one of ${BOOSTING_KEYS.join(', ')}`);
-  const rate = b.learning_rate === undefined ? undefined : checks.num(b.learning_rate, `${at}.learning_rate`);
-  if (rate !== undefined && !(rate > 0 && rate <= 1))
-    checks.bad(`${at}.learning_rate`, 'expected a rate in (0, 1], e.g. 0.05');
-  return {
-    ...(b.trees === undefined ? {} : { trees: checks.num(b.trees, `${at}.trees`, 1) }),
-    ...(rate === undefined ? {} : { learningRate: rate }),
-    ...(b.max_depth === undefined ? {} : { maxDepth: checks.num(b.max_depth, `${at}.max_depth`, 1) }),
-    ...(b.min_leaf_rows === undefined
-      ? {}
-      : { minLeafRows: checks.num(b.min_leaf_rows, `${at}.min_leaf_rows`, 1) }),
-    ...(b.early_stopping_rounds === undefined
-      ? {}
-      : { earlyStoppingRounds: checks.num(b.early_stopping_rounds, `${at}.early_stopping_rounds`, 1) }),
-  };
-}
-
-/** `baselines: [mean, median, random_forest, { persistence: column }]`; the mean is always reported. */
-function parseBaselines(
-  raw: unknown,
-  at: string,
-  checks: ConfigChecks,
-  column: (value: unknown, key: string) => string,
-): BaselineSpec {
-  if (raw === undefined) return {};
-  if (!Array.isArray(raw)) checks.bad(at, `expected a list of ${BASELINES.join(', ')}`);
-  let spec: BaselineSpec = {};
-  (raw as unknown[]).forEach((entry, i) => {
-    const key = `${at}[${i}]`;
-    if (entry === 'mean') return;
-    if (entry === 'median') spec = { ...spec, median: true };
-    else if (entry === 'random_forest') spec = { ...spec, randomForest: true };
-    else if (typeof entry === 'object' && entry !== null && 'persistence' in entry)
-      spec = {
-        ...spec,
-        persistenceColumn: column((entry as { persistence: unknown }).persistence, `${key}.persistence`),
-      };
-    else checks.bad(key, 'use mean, median, random_forest or { persistence: <column> }');
-  });
-  return spec;
 }

@@ -55,7 +55,7 @@ export function checkConfig<T extends TSchema>(
 }
 
 /**
- * The form a setting takes among `forms` (by its `type` key, else `fallback`): checked before the
+ * The form a setting takes among `forms` (by its `tag` key, else `fallback`): checked before the
  * form's own schema so that an unknown type is named as such, not as the keys of another form.
  */
 export function checkVariant<F extends string>(
@@ -64,13 +64,14 @@ export function checkVariant<F extends string>(
   at: string,
   bad: ConfigReject,
   fallback: F,
+  tag = 'type',
 ): F {
   if (type === undefined) return fallback;
   const chosen = forms.find((form) => form === type);
   if (chosen !== undefined) return chosen;
   const named = forms.map((form) => (form === fallback ? `'${form}' (default)` : `'${form}'`));
   return bad(
-    child(at, 'type'),
+    child(at, tag),
     `use ${named.slice(0, -1).join(', ')}${named.length > 1 ? ' or ' : ''}${named.at(-1)}`,
   );
 }
