@@ -70,6 +70,7 @@ export const CatalogSchemas = {
       credential: Type.Optional(
         Type.Unknown({
           problem: CREDENTIAL,
+          description: 'OAuth2 client credentials: not supported yet, set `token` instead.',
         }),
       ),
     },

@@ -16,6 +16,11 @@ export function DurationSchema(options: Record<string, unknown> = {}, orManual =
   });
 }
 
+/** Whether `schema` is a duration setting (for the config reference). */
+export function isDuration(schema: Readonly<Record<string, unknown>>): boolean {
+  return typeof schema.pattern === 'string' && schema.pattern.endsWith(DURATION.source);
+}
+
 /** A duration such as `30s`, `10m`, `1h` or `2d` in milliseconds; `bad` reports anything else. */
 export function parseDuration(
   value: unknown,

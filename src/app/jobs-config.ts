@@ -69,11 +69,13 @@ const DEFAULTS: Readonly<Record<BuiltInJob, Omit<JobConfig, 'name' | 'enabled'>>
 };
 
 /** Overrides of one built-in job, as written. */
-const JobSchema = closedObject({
+export const JobSchema = closedObject({
   enabled: Type.Optional(Type.Boolean({ description: 'false turns the job off (default true).' })),
-  cron: Type.Optional(Type.String({ minLength: 1, description: 'A cron schedule, e.g. 0 3 * * *.' })),
+  cron: Type.Optional(Type.String({ minLength: 1, description: 'A cron schedule, e.g. `0 3 * * *`.' })),
   timezone: Type.Optional(Type.String({ minLength: 1, description: 'Time zone of the cron schedule.' })),
-  every: Type.Optional(DurationSchema({ description: 'An interval, or manual.' }, true)),
+  every: Type.Optional(
+    DurationSchema({ description: 'An interval, or `manual` (run only when asked).' }, true),
+  ),
   depends_on: Type.Optional(
     Type.Array(Type.String({ minLength: 1 }), {
       problem: { type: 'expected a list of job names' },

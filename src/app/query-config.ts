@@ -28,7 +28,7 @@ const Size = (description: string) =>
 
 /** `query:`, as written; each key can also come from `LAKESTREAM_QUERY_<KEY>`. */
 export const QuerySchema = closedObject({
-  memory_limit: Size('Memory a query may use (default 512MB).'),
+  memory_limit: Size('Memory a query may use, e.g. `1GB` or `256MiB` (default 512MB).'),
   threads: Type.Optional(
     Type.Union([Type.Integer({ minimum: 1, maximum: 256 }), Type.String({ pattern: '^\\s*\\d+\\s*$' })], {
       problem: NOT_THREADS,
@@ -36,7 +36,7 @@ export const QuerySchema = closedObject({
     }),
   ),
   timeout: Type.Optional(DurationSchema({ description: 'How long a query may run (default 30s).' })),
-  max_result_size: Size('Largest answer a query may give (default 32MB).'),
+  max_result_size: Size('Largest answer a query may give, as a size (default 32MB).'),
 });
 const SECTION = Type.Record(Type.String(), Type.Unknown());
 

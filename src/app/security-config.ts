@@ -16,14 +16,17 @@ export interface SecurityConfig {
   };
 }
 
-const ApiKeySchema = closedObject({
+/** One API key, as written (the key itself is never stored, only its SHA-256). */
+export const ApiKeySchema = closedObject({
   name: Type.String({
     pattern: '^[A-Za-z0-9_.-]{1,64}$',
     problem: 'use 1–64 letters, digits, "_", "." or "-"',
+    description: 'Who calls, as the logs name it.',
   }),
   sha256: Type.String({
     pattern: '^[0-9a-fA-F]{64}$',
     problem: 'expected the hex SHA-256 of the key (lakestream keys create prints it)',
+    description: 'The hex SHA-256 of the key (`lakestream keys create` prints it).',
   }),
   scopes: Type.Array(Type.Enum(SCOPES), {
     minItems: 1,

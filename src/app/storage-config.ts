@@ -70,7 +70,7 @@ export const StorageSchemas = {
       ),
       region: Type.Optional(Type.String({ minLength: 1 })),
       path_style: Flag('Path-style URLs; default: true with an endpoint, else false.'),
-      conditional_writes: Flag('The server honours If-None-Match: * on PUT (default false).'),
+      conditional_writes: Flag('The server honours `If-None-Match: *` on PUT, so commits need no catalog.'),
     },
     { description: "An S3 bucket; credentials come from the AWS SDK's default chain." },
   ),
