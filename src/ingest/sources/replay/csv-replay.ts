@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { abortableSleep, ErrorCode, lakeError } from '../../core/index.js';
+import { abortableSleep, ErrorCode, lakeError } from '../../../core/index.js';
 import type { ReplayControl } from './replay-control.js';
 
 /** Options of a CSV replay. */
