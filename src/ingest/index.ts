@@ -42,7 +42,8 @@ export type { AggregateTrade, BinanceHistoryOptions } from './sources/binance/bi
 export { binanceHistory } from './sources/binance/binance-history.js';
 export { withFallback } from './sources/binance/fallback-source.js';
 export type { CsvReplayOptions } from './sources/replay/csv-replay.js';
-export { countCsvRows, replayCsv, splitCsvLine } from './sources/replay/csv-replay.js';
+export { countCsvRows, replayCsv } from './sources/replay/csv-replay.js';
+export { splitCsvLine } from './sources/replay/csv-records.js';
 export type { ReplayState } from './sources/replay/replay-control.js';
 export { ReplayControl } from './sources/replay/replay-control.js';
 export type { ReplayBackfill } from './sources/replay/replay-backfill.js';
