@@ -2,6 +2,7 @@ import type { ConfigReject } from '../../core/index.js';
 import { checkConfig } from '../../core/index.js';
 import { binanceSource } from './binance/binance-source.js';
 import { companySource } from './company/company-source.js';
+import { fileSource } from './file/file-source.js';
 import { kafkaSource } from './kafka/kafka-source.js';
 import { replaySource } from './replay/replay-source.js';
 import { simulatorSource } from './simulator/simulator-source.js';
@@ -17,6 +18,7 @@ export const SOURCE_TYPES = [
   replaySource,
   companySource,
   kafkaSource,
+  fileSource,
 ] as const;
 
 type ConfigOf<T> = T extends SourceType<infer C> ? C : never;
