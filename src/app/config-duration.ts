@@ -1,10 +1,2 @@
-/** A duration such as `30s`, `10m`, `1h` or `2d` in milliseconds; `bad` reports anything else. */
-export function parseDuration(
-  value: unknown,
-  key: string,
-  bad: (key: string, problem: string) => never,
-): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(String(value));
-  if (!match) return bad(key, `'${String(value)}' is not a duration; write e.g. 30s, 10m or 1h`);
-  return Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'ms']!;
-}
+// The parser moved to core, where sources (ingest) can reach it; app's importers keep this path.
+export { parseDuration } from '../core/index.js';

@@ -1,5 +1,8 @@
 import type { ConfigChecks } from './model-config.js';
 
+/** The Kafka source's config lives with the source (`ingest/sources/kafka/`). */
+export type { KafkaSourceConfig } from '../ingest/index.js';
+
 /** `transport: kafka`: ingest produces to a topic and processors consume it as a consumer group. */
 export interface KafkaTransportConfig {
   readonly type: 'kafka';
@@ -11,18 +14,7 @@ export interface KafkaTransportConfig {
   readonly group: string;
 }
 
-/** A stream fed from an existing Kafka topic (message value = one event). */
-export interface KafkaSourceConfig {
-  readonly type: 'kafka';
-  readonly stream: string;
-  readonly topic: string;
-  readonly brokers: readonly string[];
-  readonly group: string;
-}
-
 const TRANSPORT_KEYS = ['type', 'brokers', 'topic', 'group'];
-/** Keys of a `sources:` entry of type kafka, besides type and stream. */
-export const KAFKA_SOURCE_KEYS = ['topic', 'brokers', 'group'];
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 
 /**
@@ -47,28 +39,6 @@ export function parseTransport(
     brokers: parseBrokers(transport.brokers, 'transport.brokers', checks),
     topic: parseTopic(transport.topic ?? `lakestream.${projectName}.events`, 'transport.topic', checks),
     group: checks.str(transport.group ?? `lakestream.${projectName}.processors`, 'transport.group'),
-  };
-}
-
-/** A `sources:` entry of type kafka; brokers default to the transport's. */
-export function parseKafkaSource(
-  source: Record<string, unknown>,
-  at: string,
-  stream: string,
-  transport: KafkaTransportConfig | undefined,
-  checks: ConfigChecks,
-): KafkaSourceConfig {
-  const brokers =
-    source.brokers === undefined && transport
-      ? transport.brokers
-      : parseBrokers(source.brokers, `${at}.brokers`, checks);
-  const topic = parseTopic(source.topic, `${at}.topic`, checks);
-  return {
-    type: 'kafka',
-    stream,
-    topic,
-    brokers,
-    group: checks.str(source.group ?? `lakestream.${stream}.${topic}`, `${at}.group`),
   };
 }
 

@@ -5,3 +5,4 @@ export { errorText, redactUrl } from './error-text.js';
 export { SharedGate } from './shared-gate.js';
 export { checkConfig, describeViolation, PROBLEM_KEYWORD } from './config-schema.js';
 export type { ConfigReject } from './config-schema.js';
+export { parseDuration } from './config-duration.js';

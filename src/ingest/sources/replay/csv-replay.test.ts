@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countCsvRows, replayCsv, splitCsvLine } from './csv-replay.js';
+import { splitCsvLine } from './csv-records.js';
+import { countCsvRows, replayCsv } from './csv-replay.js';
 
 describe('CSV replay', () => {
   let dir: string;
@@ -65,5 +66,37 @@ describe('CSV replay', () => {
     }
     expect(seen).toEqual([1, 2, 3, 1, 2]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(180);
+  });
+
+  it('reads a quoted field spanning lines, a byte-order mark and CRLF line ends', async () => {
+    const crlf = join(dir, 'crlf.csv');
+    await writeFile(
+      crlf,
+      Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from(
+          'Rank,Name\r\n1,"Line one\r\nLine two"\r\n\r\n   \r\n2,"Say, ""hi"""\r\n3,Bad "quote\r\n',
+        ),
+      ]),
+    );
+    const rows: Record<string, unknown>[] = [];
+    for await (const text of replayCsv({ file: crlf, ratePerSecond: 1000 }))
+      rows.push(JSON.parse(text) as Record<string, unknown>);
+    expect(rows.map((r) => [r.row, r.Rank, r.Name])).toEqual([
+      [1, '1', 'Line one\nLine two'],
+      [2, '2', 'Say, "hi"'],
+      [3, '3', 'Bad "quote'],
+    ]);
+    expect(await countCsvRows(crlf)).toBe(3);
+  });
+
+  it('takes a quote never closed as closed at the end of its line and reads the lines after it', async () => {
+    const unclosed = join(dir, 'unclosed.csv');
+    const after = Array.from({ length: 25 }, (_, i) => `${i + 2},After ${i + 1}`);
+    await writeFile(unclosed, `Rank,Name\n1,"Open, still\n${after.join('\n')}\n`);
+    const names: unknown[] = [];
+    for await (const text of replayCsv({ file: unclosed, ratePerSecond: 10_000 }))
+      names.push((JSON.parse(text) as { Name: unknown }).Name);
+    expect(names).toEqual(['Open, still', ...after.map((_, i) => `After ${i + 1}`)]);
   });
 });

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { abortableSleep } from '../../core/index.js';
+import { abortableSleep } from '../../../core/index.js';
 import { tradeStreamName, type BinanceTrade } from './binance-trade.js';
 
 /** Options of the Binance trade stream source. */

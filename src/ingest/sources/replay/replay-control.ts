@@ -1,4 +1,4 @@
-import { ErrorCode, lakeError } from '../../core/index.js';
+import { ErrorCode, lakeError } from '../../../core/index.js';
 
 /** What a running replay reports. */
 export interface ReplayState {

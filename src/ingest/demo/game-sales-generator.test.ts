@@ -1,17 +1,22 @@
-import { DuckSession } from '../engine/index.js';
+import { DuckSession } from '../../engine/index.js';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode, isLakestreamError } from '../core/index.js';
-import { generateVgsalesCsv, generateVgsalesRecords, VGSALES_HEADER, writeVgsalesCsv } from './index.js';
+import { ErrorCode, isLakestreamError } from '../../core/index.js';
+import {
+  generateVgsalesCsv,
+  generateVgsalesRecords,
+  VGSALES_HEADER,
+  writeVgsalesCsv,
+} from './game-sales-generator.js';
 
 /** The header of the real dataset, character for character. */
 const REAL_HEADER =
   'Rank,Name,Platform,Year,Genre,Publisher,NA_Sales,EU_Sales,JP_Sales,Other_Sales,Global_Sales';
 /** The real dataset, when this checkout sits beside the shared data (only its header and names are read). */
-const REAL_DATASET = new URL('../../../shared/data/vgsales.csv', import.meta.url);
+const REAL_DATASET = new URL('../../../../shared/data/vgsales.csv', import.meta.url);
 const REAL_DATASET_MISSING = `real dataset ${REAL_DATASET.pathname} is not on this machine`;
 
 let dir: string;

@@ -1,5 +1,5 @@
-import { SeededRandom } from '../seeded-random.js';
-import { abortableSleep } from '../../core/index.js';
+import { SeededRandom } from '../../seeded-random.js';
+import { abortableSleep } from '../../../core/index.js';
 
 /** Options of the company-events simulator. */
 export interface CompanyEventsOptions {

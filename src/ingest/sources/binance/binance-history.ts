@@ -1,4 +1,4 @@
-import { abortableSleep, ErrorCode, lakeError } from '../../core/index.js';
+import { abortableSleep, ErrorCode, lakeError } from '../../../core/index.js';
 import type { BinanceTrade } from './binance-trade.js';
 
 /** Options of the trade history read from Binance's public REST API. */

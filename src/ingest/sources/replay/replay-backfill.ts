@@ -1,3 +1,5 @@
+import type { ConfigReject } from '../../../core/index.js';
+
 /** A replay's backfill (`backfill:` of a `replay` source): a number of rows or a share of the file. */
 export type ReplayBackfill = { readonly rows: number } | { readonly share: number };
 
@@ -5,11 +7,7 @@ export type ReplayBackfill = { readonly rows: number } | { readonly share: numbe
  * Parses `backfill: 8000` (rows) or `backfill: 50%` (a share of the file's rows); a number given
  * as text (an environment variable) counts as rows.
  */
-export function parseReplayBackfill(
-  value: unknown,
-  key: string,
-  bad: (key: string, problem: string) => never,
-): ReplayBackfill {
+export function parseReplayBackfill(value: unknown, key: string, bad: ConfigReject): ReplayBackfill {
   const text = String(value).trim();
   const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
   if (percent) {

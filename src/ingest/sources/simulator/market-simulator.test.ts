@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BinanceTrade } from './binance-trade.js';
+import type { BinanceTrade } from '../binance/binance-trade.js';
 import { simulateMarket } from './market-simulator.js';
 
 async function collect(

@@ -1,4 +1,4 @@
-import type { Weighted } from './seeded-random.js';
+import type { Weighted } from '../seeded-random.js';
 
 /** A console or PC with the years games were released for it. */
 export interface PlatformProfile {

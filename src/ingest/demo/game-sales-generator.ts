@@ -3,10 +3,10 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ErrorCode, lakeError } from '../core/index.js';
-import type { LakestreamError } from '../core/index.js';
-import type { Weighted } from './seeded-random.js';
-import { normalQuantile, SeededRandom } from './seeded-random.js';
+import { ErrorCode, lakeError } from '../../core/index.js';
+import type { LakestreamError } from '../../core/index.js';
+import type { Weighted } from '../seeded-random.js';
+import { normalQuantile, SeededRandom } from '../seeded-random.js';
 import {
   GENRES,
   MAJOR_PUBLISHERS,

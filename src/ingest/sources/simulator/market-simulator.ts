@@ -1,6 +1,6 @@
-import { ErrorCode, lakeError } from '../../core/index.js';
-import { SeededRandom } from '../seeded-random.js';
-import type { BinanceTrade } from './binance-trade.js';
+import { ErrorCode, lakeError } from '../../../core/index.js';
+import { SeededRandom } from '../../seeded-random.js';
+import type { BinanceTrade } from '../binance/binance-trade.js';
 
 /** One simulated market. */
 export interface SimulatedSymbol {
