@@ -1,4 +1,5 @@
 import { ErrorCode, isLakestreamError } from '../core/index.js';
+import { validationProblem } from './validation-problem.js';
 
 /** HTTP status of each error code; the only place codes meet HTTP. */
 const STATUS: Readonly<Record<string, number>> = {
@@ -67,12 +68,14 @@ export function requestProblem(error: unknown): { status: number; body: ErrorBod
       'send application/json or application/x-ndjson',
       'content-type',
     );
-  if ((error as { validation?: unknown }).validation !== undefined)
-    return clientError(
-      400,
-      ErrorCode.INVALID_ARGUMENT,
-      `request ${(error as Error).message}; fix it and resend`,
-    );
+  const { validation, validationContext } = error as {
+    validation?: Parameters<typeof validationProblem>[0];
+    validationContext?: string;
+  };
+  if (validation !== undefined) {
+    const { field, message } = validationProblem(validation, validationContext ?? 'request');
+    return clientError(400, ErrorCode.INVALID_ARGUMENT, message, field);
+  }
   if (
     code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
     code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
