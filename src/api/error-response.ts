@@ -1,4 +1,5 @@
 import { ErrorCode, isLakestreamError } from '../core/index.js';
+import type { ErrorBody } from './schemas/index.js';
 import { validationProblem } from './validation-problem.js';
 
 /** HTTP status of each error code; the only place codes meet HTTP. */
@@ -20,11 +21,6 @@ const STATUS: Readonly<Record<string, number>> = {
   [ErrorCode.UNAVAILABLE]: 503,
   [ErrorCode.SQL_ERROR]: 400,
 };
-
-/** The JSON body of every error response. */
-export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly field?: string };
-}
 
 /** Status and body for an error thrown while handling a request. */
 export function errorResponse(error: unknown): { status: number; body: ErrorBody } {
