@@ -1,6 +1,6 @@
-import type { DashboardModel } from '../../api/dashboard-contract.js';
+import type { DashboardModel } from '../../api/schemas/index.js';
 import { errorText } from '../api-client.js';
-import type { Metrics, ModelVersion } from '../api-types.js';
+import type { Metrics, ModelVersion } from '../../api/schemas/index.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatInteger, formatNumber, formatTime } from '../format.js';
 import type { Project } from '../projects.js';
@@ -55,7 +55,7 @@ function metricsTable(version: ModelVersion): HTMLElement {
           h(
             'td',
             { class: 'num' },
-            m?.coverage === undefined ? '–' : `${formatNumber(m.coverage * 100, 1)} %`,
+            m?.coverage === undefined || m.coverage === null ? '–' : `${formatNumber(m.coverage * 100, 1)} %`,
           ),
           h('td', { class: 'num' }, formatInteger(m?.n)),
         ),
