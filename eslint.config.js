@@ -124,6 +124,22 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': webFence },
   },
   {
+    files: ['src/api/schemas/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!typebox$|\\./)',
+              message: `src/api/schemas is compiled into the dashboard's types: it imports only typebox and its own files (${ARCHITECTURE}).`,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

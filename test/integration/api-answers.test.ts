@@ -79,7 +79,7 @@ describe('API answers match their schemas', () => {
         jobs: project.jobs,
         log: () => {},
       });
-      runtime.addSource('games', (async function* () {})(), {
+      void runtime.addSource('games', (async function* () {})(), {
         replay: new ReplayControl({ stream: 'games', file: csv, ratePerSecond: 5, totalRows: rows.length }),
       });
       base = `http://127.0.0.1:${runtime.port}`;
