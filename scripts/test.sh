@@ -27,6 +27,7 @@ echo "test: typecheck"
 npm run --silent typecheck
 echo "test: build"
 npm run --silent build
+node scripts/check-package.mjs
 echo "test: unit and integration tests"
 results="$(mktemp -d)/vitest.json"
 status=0

@@ -1,6 +1,7 @@
 /** The trades stream every pipeline scenario runs, and the models the inference scenario predicts with. */
 import type { ModelSpec } from '../../src/ml/index.js';
-import { BINANCE_TRADE_COLUMNS, type SilverStreamConfig } from '../../src/stream/index.js';
+import { BINANCE_TRADE_COLUMNS } from '../../src/ingest/index.js';
+import type { SilverStreamConfig } from '../../src/stream/index.js';
 import { PRICE_POSITIVE } from '../../test/support/trade-expectations.js';
 
 /** Commit interval of every pipeline scenario; the freshness goal is relative to it. */

@@ -1,5 +1,15 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { DashboardInfo, ReplayStatus, SystemStatus } from './dashboard-contract.js';
+import type { DashboardInfo, ReplayChange, ReplayStatus, SystemStatus } from './schemas/index.js';
+import {
+  DashboardInfo as DashboardInfoSchema,
+  errorAnswers,
+  ReplayChange as ReplayChangeSchema,
+  ReplayList,
+  ReplayStatus as ReplayStatusSchema,
+  StreamParams,
+  SystemStatus as SystemStatusSchema,
+} from './schemas/index.js';
 import { openEventStream } from './event-stream.js';
 import type { SseClients } from './sse-clients.js';
 
@@ -16,30 +26,47 @@ export interface DashboardService {
 export interface ReplayService {
   list(): ReplayStatus[];
   /** LS_NOT_FOUND for a stream without a replay; LS_INVALID_ARGUMENT for a bad rate. */
-  control(stream: string, change: { action?: 'pause' | 'resume'; rate?: number }): ReplayStatus;
+  control(stream: string, change: ReplayChange): ReplayStatus;
 }
 
 /** `/v1/dashboard`, `/v1/system` and its live feed `/v1/system/live` (SSE). */
 export function registerDashboardRoutes(
-  app: FastifyInstance,
+  fastify: FastifyInstance,
   dashboard: DashboardService,
   clients: SseClients,
 ): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/v1/dashboard',
-    { schema: { tags: ['dashboard'], summary: 'The project, its streams and models, and sibling projects' } },
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: 'The project, its streams and models, and sibling projects',
+        response: { 200: DashboardInfoSchema, ...errorAnswers },
+      },
+    },
     async () => dashboard.info(),
   );
   app.get(
     '/v1/system',
     {
-      schema: { tags: ['dashboard'], summary: 'Process and pipeline health: rates, lags, latency, sources' },
+      schema: {
+        tags: ['dashboard'],
+        summary: 'Process and pipeline health: rates, lags, latency, sources',
+        response: { 200: SystemStatusSchema, ...errorAnswers },
+      },
     },
     async () => dashboard.status(),
   );
   app.get(
     '/v1/system/live',
-    { schema: { tags: ['dashboard'], summary: 'Server-Sent Events: `event: status` once per second' } },
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary:
+          'Server-Sent Events: `event: status` once per second, `data:` a SystemStatus (as GET /v1/system)',
+      },
+    },
     (request, reply) =>
       openEventStream(request, reply, clients, (send) => {
         const sendStatus = (status: SystemStatus): void => send('status', JSON.stringify(status));
@@ -50,27 +77,28 @@ export function registerDashboardRoutes(
 }
 
 /** `/v1/replays`: the CSV replays of the project, with pause, resume and rate controls. */
-export function registerReplayRoutes(app: FastifyInstance, replays: ReplayService): void {
+export function registerReplayRoutes(fastify: FastifyInstance, replays: ReplayService): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/v1/replays',
-    { schema: { tags: ['dashboard'], summary: 'Progress of every CSV replay of this project' } },
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: 'Progress of every CSV replay of this project',
+        response: { 200: ReplayList, ...errorAnswers },
+      },
+    },
     async () => ({ replays: replays.list() }),
   );
-  app.post<{ Params: { stream: string }; Body: { action?: 'pause' | 'resume'; rate?: number } }>(
+  app.post(
     '/v1/replays/:stream',
     {
       schema: {
         tags: ['dashboard'],
         summary: 'Pause or resume a replay, or change its rate (rows per second)',
-        params: { type: 'object', properties: { stream: { type: 'string' } } },
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            action: { type: 'string', enum: ['pause', 'resume'] },
-            rate: { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000 },
-          },
-        },
+        params: StreamParams,
+        body: ReplayChangeSchema,
+        response: { 200: ReplayStatusSchema, ...errorAnswers },
       },
     },
     async (request) => replays.control(request.params.stream, request.body ?? {}),

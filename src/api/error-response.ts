@@ -1,4 +1,6 @@
 import { ErrorCode, isLakestreamError } from '../core/index.js';
+import type { ErrorBody } from './schemas/index.js';
+import { validationProblem } from './validation-problem.js';
 
 /** HTTP status of each error code; the only place codes meet HTTP. */
 const STATUS: Readonly<Record<string, number>> = {
@@ -19,11 +21,6 @@ const STATUS: Readonly<Record<string, number>> = {
   [ErrorCode.UNAVAILABLE]: 503,
   [ErrorCode.SQL_ERROR]: 400,
 };
-
-/** The JSON body of every error response. */
-export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly field?: string };
-}
 
 /** Status and body for an error thrown while handling a request. */
 export function errorResponse(error: unknown): { status: number; body: ErrorBody } {
@@ -67,12 +64,14 @@ export function requestProblem(error: unknown): { status: number; body: ErrorBod
       'send application/json or application/x-ndjson',
       'content-type',
     );
-  if ((error as { validation?: unknown }).validation !== undefined)
-    return clientError(
-      400,
-      ErrorCode.INVALID_ARGUMENT,
-      `request ${(error as Error).message}; fix it and resend`,
-    );
+  const { validation, validationContext } = error as {
+    validation?: Parameters<typeof validationProblem>[0];
+    validationContext?: string;
+  };
+  if (validation !== undefined) {
+    const { field, message } = validationProblem(validation, validationContext ?? 'request');
+    return clientError(400, ErrorCode.INVALID_ARGUMENT, message, field);
+  }
   if (
     code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
     code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||

@@ -1,5 +1,7 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { JobRun, JobStatusView } from '../scheduler/index.js';
+import { errorAnswers, JobList, JobParams, JobRunAnswer, JobRunList, RunsQuery } from './schemas/index.js';
 
 /** The scheduler operations behind `/v1/jobs`. */
 export interface JobService {
@@ -9,51 +11,53 @@ export interface JobService {
   history(options: { job?: string; limit?: number }): Promise<JobRun[]>;
 }
 
-const nameParams = { type: 'object', properties: { name: { type: 'string' } } } as const;
-const limitQuery = {
-  type: 'object',
-  properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 } },
-} as const;
-
 /** `/v1/jobs`: the scheduled jobs, a run-now trigger, and the run history. */
-export function registerJobRoutes(app: FastifyInstance, jobs: JobService): void {
+export function registerJobRoutes(fastify: FastifyInstance, jobs: JobService): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/v1/jobs',
-    { schema: { tags: ['jobs'], summary: 'Every job with its schedule, next run and dependencies' } },
-    async () => ({
-      jobs: jobs.list(),
-    }),
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'Every job with its schedule, next run and dependencies',
+        response: { 200: JobList, ...errorAnswers },
+      },
+    },
+    async () => ({ jobs: jobs.list() }),
   );
-  app.post<{ Params: { name: string } }>(
+  app.post(
     '/v1/jobs/:name/run',
     {
       schema: {
         tags: ['jobs'],
         summary: 'Run a job now and wait for it (its dependents run after it); 200 with the last attempt',
-        params: nameParams,
+        params: JobParams,
+        response: { 200: JobRunAnswer, ...errorAnswers },
       },
     },
     async (request) => ({ run: await jobs.trigger(request.params.name) }),
   );
-  app.get<{ Querystring: { limit?: number } }>(
+  app.get(
     '/v1/jobs/runs',
     {
       schema: {
         tags: ['jobs'],
         summary: 'Past attempts of every job, newest first',
-        querystring: limitQuery,
+        querystring: RunsQuery,
+        response: { 200: JobRunList, ...errorAnswers },
       },
     },
     async (request) => ({ runs: await jobs.history({ limit: request.query.limit ?? 50 }) }),
   );
-  app.get<{ Params: { name: string }; Querystring: { limit?: number } }>(
+  app.get(
     '/v1/jobs/:name/runs',
     {
       schema: {
         tags: ['jobs'],
         summary: "A job's past attempts, newest first",
-        params: nameParams,
-        querystring: limitQuery,
+        params: JobParams,
+        querystring: RunsQuery,
+        response: { 200: JobRunList, ...errorAnswers },
       },
     },
     async (request) => ({

@@ -1,47 +1,64 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { ErrorCode } from '../core/index.js';
-import type { ModelVersion, RegressionMetrics } from '../ml/index.js';
+import type { ModelVersion as RegisteredVersion } from '../ml/index.js';
 import { clientError } from './error-response.js';
-
-/** What training through the API returns. */
-export interface TrainedModel {
-  readonly version: ModelVersion;
-  readonly metrics: {
-    readonly model: RegressionMetrics;
-    readonly baselines: Readonly<Record<string, RegressionMetrics>>;
-  };
-  readonly rows: Readonly<Record<'train' | 'validation' | 'test', number>>;
-  /** The promotion rule's verdict; `promotedAs` is set only when it allowed the asked promotion. */
-  readonly promotion?: { readonly eligible: boolean; readonly reason: string; readonly promotedAs?: string };
-}
+import type { ModelMetrics, ModelVersion, TrainedModel } from './schemas/index.js';
+import {
+  AliasParams,
+  AliasRequest,
+  errorAnswers,
+  ModelParams,
+  ModelVersion as ModelVersionSchema,
+  ModelVersionList,
+  TrainedModel as TrainedModelSchema,
+  TrainRequest,
+  VersionParams,
+} from './schemas/index.js';
 
 /** The model operations behind `/v1/models` (the registry plus the project's declared models). */
 export interface ModelService {
-  versions(name?: string): Promise<ModelVersion[]>;
-  resolve(name: string, reference: string): Promise<ModelVersion>;
-  train(name: string, promote?: string): Promise<TrainedModel>;
-  setAlias(name: string, alias: string, version: number): Promise<ModelVersion>;
-  rollback(name: string, alias: string): Promise<ModelVersion>;
+  versions(name?: string): Promise<RegisteredVersion[]>;
+  resolve(name: string, reference: string): Promise<RegisteredVersion>;
+  /** What training returns: the answer of `POST /v1/models/{name}/train`, the version as registered. */
+  train(
+    name: string,
+    promote?: string,
+  ): Promise<Omit<TrainedModel, 'version'> & { readonly version: RegisteredVersion }>;
+  setAlias(name: string, alias: string, version: number): Promise<RegisteredVersion>;
+  rollback(name: string, alias: string): Promise<RegisteredVersion>;
 }
 
-const nameParams = {
-  type: 'object',
-  properties: { name: { type: 'string' }, alias: { type: 'string' }, ref: { type: 'string' } },
-} as const;
+/** A registered version as answered: the registry keeps metrics as JSON; the schema says what they hold. */
+function answer(version: RegisteredVersion): ModelVersion {
+  return { ...version, metrics: version.metrics as ModelMetrics };
+}
 
 /** `/v1/models`: list, show, train, promote and roll back registered models. */
-export function registerModelRoutes(app: FastifyInstance, models: ModelService): void {
+export function registerModelRoutes(fastify: FastifyInstance, models: ModelService): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/v1/models',
-    { schema: { tags: ['models'], summary: 'Every registered model version' } },
-    async () => ({
-      versions: await models.versions(),
-    }),
+    {
+      schema: {
+        tags: ['models'],
+        summary: 'Every registered model version',
+        response: { 200: ModelVersionList, ...errorAnswers },
+      },
+    },
+    async () => ({ versions: (await models.versions()).map(answer) }),
   );
 
-  app.get<{ Params: { name: string } }>(
+  app.get(
     '/v1/models/:name',
-    { schema: { tags: ['models'], summary: "A model's versions, newest first", params: nameParams } },
+    {
+      schema: {
+        tags: ['models'],
+        summary: "A model's versions, newest first",
+        params: ModelParams,
+        response: { 200: ModelVersionList, ...errorAnswers },
+      },
+    },
     async (request, reply) => {
       const versions = await models.versions(request.params.name);
       if (versions.length === 0)
@@ -55,76 +72,68 @@ export function registerModelRoutes(app: FastifyInstance, models: ModelService):
               'name',
             ).body,
           );
-      return { versions };
+      return { versions: versions.map(answer) };
     },
   );
 
-  app.get<{ Params: { name: string; ref: string } }>(
+  app.get(
     '/v1/models/:name/versions/:ref',
     {
       schema: {
         tags: ['models'],
         summary: 'One version by number or alias (e.g. champion), with lineage and metrics',
-        params: nameParams,
+        params: VersionParams,
+        response: { 200: ModelVersionSchema, ...errorAnswers },
       },
     },
-    async (request) => models.resolve(request.params.name, request.params.ref),
+    async (request) => answer(await models.resolve(request.params.name, request.params.ref)),
   );
 
-  app.post<{ Params: { name: string }; Body: { promote?: string } | undefined }>(
+  app.post(
     '/v1/models/:name/train',
     {
       schema: {
         tags: ['models'],
         summary: 'Train a model declared in lakestream.yaml on its table, register it, optionally promote it',
-        params: nameParams,
-        body: { type: 'object', properties: { promote: { type: 'string' } } },
+        params: ModelParams,
+        body: TrainRequest,
+        response: { 201: TrainedModelSchema, ...errorAnswers },
       },
+      // no body, or one that is not {promote: string}, trains without promoting (as it always has)
       attachValidation: true,
     },
     async (request, reply) => {
       const promote = typeof request.body?.promote === 'string' ? request.body.promote : undefined;
-      return reply.code(201).send(await models.train(request.params.name, promote));
+      const trained = await models.train(request.params.name, promote);
+      return reply.code(201).send({ ...trained, version: answer(trained.version) });
     },
   );
 
-  app.put<{ Params: { name: string; alias: string }; Body: { version?: unknown } | undefined }>(
+  app.put(
     '/v1/models/:name/aliases/:alias',
     {
       schema: {
         tags: ['models'],
         summary: 'Point an alias (e.g. champion) at a version; streams use it from their next batch',
-        params: nameParams,
-        body: {
-          type: 'object',
-          properties: { version: { type: 'integer', minimum: 1 } },
-          required: ['version'],
-        },
+        params: AliasParams,
+        body: AliasRequest,
+        response: { 200: ModelVersionSchema, ...errorAnswers },
       },
-      attachValidation: true,
     },
-    async (request, reply) => {
-      const version = request.body?.version;
-      if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
-        return reply
-          .code(400)
-          .send(
-            clientError(400, ErrorCode.INVALID_ARGUMENT, 'send {"version": <a version number>}', 'version')
-              .body,
-          );
-      return models.setAlias(request.params.name, request.params.alias, version);
-    },
+    async (request) =>
+      answer(await models.setAlias(request.params.name, request.params.alias, request.body.version)),
   );
 
-  app.post<{ Params: { name: string; alias: string } }>(
+  app.post(
     '/v1/models/:name/aliases/:alias/rollback',
     {
       schema: {
         tags: ['models'],
         summary: 'Move an alias back to the version it pointed at before',
-        params: nameParams,
+        params: AliasParams,
+        response: { 200: ModelVersionSchema, ...errorAnswers },
       },
     },
-    async (request) => models.rollback(request.params.name, request.params.alias),
+    async (request) => answer(await models.rollback(request.params.name, request.params.alias)),
   );
 }

@@ -6,8 +6,6 @@ export type { PipelineObservation, PipelineStats, StreamCounters } from './pipel
 export { PipelineRuntime } from './pipeline-runtime.js';
 export type { ProjectConfig, SourceConfig } from './project-config.js';
 export { applyEnvOverrides, loadProjectConfig, validateProjectConfig } from './project-config.js';
-export type { ReplayBackfill } from './replay-backfill.js';
-export { backfillRowsOf } from './replay-backfill.js';
 export type { TrainingOutcome } from './model-training.js';
 export { findDeclaredModel, trainDeclaredModel } from './model-training.js';
 export type { PostgresServingConfig } from './serving-config.js';

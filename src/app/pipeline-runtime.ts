@@ -354,7 +354,7 @@ export class PipelineRuntime {
       await runtime.stop().catch(() => undefined);
       throw error;
     }
-    for (const source of options.sources ?? []) runtime.addSource(source.stream, source.events);
+    for (const source of options.sources ?? []) void runtime.addSource(source.stream, source.events);
     return runtime;
   }
 
@@ -568,25 +568,31 @@ export class PipelineRuntime {
     await this.scratch?.close();
   }
 
-  /** Starts pumping another source into the WAL; a replay's control makes it pausable from the API. */
+  /**
+   * Starts pumping another source into the WAL; a replay's control makes it pausable from the API,
+   * `acknowledged` tells the source as its events become durable. Resolves when the pump has ended.
+   */
   addSource(
     stream: string,
     events: AsyncIterable<string>,
-    options: { replay?: ReplayControl; source?: string } = {},
-  ): void {
-    if (!this.roles.has('ingest')) return;
+    options: { replay?: ReplayControl; source?: string; acknowledged?: (count: number) => void } = {},
+  ): Promise<void> {
+    if (!this.roles.has('ingest')) return Promise.resolve();
     if (options.replay) this.replays.set(stream, options.replay);
     const source = options.source ?? 'source';
-    this.pumps.push(
-      pumpSource(stream, events, {
-        appender: this.appender,
-        running: () => this.running,
-        signal: this.stopSources.signal,
-        log: this.log,
-        received: (count) => this.metrics.received(stream, source, count),
-        acknowledged: (count) => this.metrics.acknowledged(stream, source, count),
-      }),
-    );
+    const pump = pumpSource(stream, events, {
+      appender: this.appender,
+      running: () => this.running,
+      signal: this.stopSources.signal,
+      log: this.log,
+      received: (count) => this.metrics.received(stream, source, count),
+      acknowledged: (count) => {
+        this.metrics.acknowledged(stream, source, count);
+        options.acknowledged?.(count);
+      },
+    });
+    this.pumps.push(pump);
+    return pump;
   }
 
   /** The signal sources should stop on. */

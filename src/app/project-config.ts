@@ -11,9 +11,6 @@ import type { ModelConfig } from './model-config.js';
 import { configChecks, parseModels } from './model-config.js';
 import type { PostgresServingConfig } from './serving-config.js';
 import { parseServing } from './serving-config.js';
-import { parseDuration } from './config-duration.js';
-import type { ReplayBackfill } from './replay-backfill.js';
-import { parseReplayBackfill } from './replay-backfill.js';
 import type { SecurityConfig } from './security-config.js';
 import { parseSecurityConfig } from './security-config.js';
 import type { QueryConfig } from './query-config.js';
@@ -25,64 +22,13 @@ import { parseCatalogConfig } from './catalog-config.js';
 import type { StorageConfig } from './storage-config.js';
 import { parseStorageConfig } from './storage-config.js';
 import { StreamsSchema, streamConfigs } from './stream-config.js';
-import type { KafkaSourceConfig, KafkaTransportConfig } from './transport-config.js';
-import { KAFKA_SOURCE_KEYS, parseKafkaSource, parseTransport } from './transport-config.js';
+import type { KafkaTransportConfig } from './transport-config.js';
+import { parseTransport } from './transport-config.js';
+import type { SourceConfig } from '../ingest/index.js';
+import { parseSources } from '../ingest/index.js';
 
-/** A source feeding a stream. */
-export type SourceConfig =
-  | {
-      readonly type: 'company';
-      readonly stream: string;
-      readonly symbol: string;
-      readonly priceBand: readonly [number, number];
-      readonly rate: number;
-      readonly seed: number;
-    }
-  | {
-      readonly type: 'replay';
-      readonly stream: string;
-      /** CSV file, resolved against the project folder. */
-      readonly file: string;
-      readonly rate: number;
-      readonly batch: number;
-      readonly loop: boolean;
-      /** Write a synthetic video-game sales file there when it is missing. */
-      readonly generateIfMissing: boolean;
-      /**
-       * The file's first rows sent at once, unpaced, before the timed replay (history a model can
-       * train on): a number of rows or a share of the file. Default none.
-       */
-      readonly backfill?: ReplayBackfill;
-    }
-  | {
-      readonly type: 'simulator';
-      readonly stream: string;
-      readonly rate: number;
-      readonly seed: number;
-      /**
-       * History generated at start when the stream's silver table is empty: this long before now,
-       * as fast as it goes, then live (so a model can train in the first minute). Default none.
-       */
-      readonly backfillMs?: number;
-    }
-  | {
-      readonly type: 'binance';
-      readonly stream: string;
-      readonly url: string;
-      readonly symbols: readonly string[];
-      /** Falls back to the simulator when the exchange is unreachable (no internet). */
-      readonly fallbackToSimulator: boolean;
-      readonly rate: number;
-      readonly seed: number;
-      /** Base URL of the exchange's REST API, where the history comes from. */
-      readonly restUrl: string;
-      /**
-       * History taken first when silver is empty: the exchange's trades of this long before now from
-       * its REST API, or, when the simulator takes over, simulated ones (see `simulator`).
-       */
-      readonly backfillMs?: number;
-    }
-  | KafkaSourceConfig;
+/** A source feeding a stream: one of the kinds in ingest's source registry. */
+export type { SourceConfig };
 
 /** A validated, frozen pipeline project (`lakestream.yaml`). */
 export interface ProjectConfig {
@@ -191,13 +137,6 @@ export const ProjectFileSchema = closedObject(
 
 /** `lakestream.yaml` as written, after the schema's defaults. */
 export type ProjectFile = Static<typeof ProjectFileSchema>;
-const SOURCE_KEYS: Readonly<Record<string, readonly string[]>> = {
-  simulator: ['rate', 'seed', 'backfill'],
-  company: ['symbol', 'price_band', 'rate', 'seed'],
-  replay: ['file', 'rate', 'batch', 'loop', 'generate_if_missing', 'backfill'],
-  binance: ['url', 'rest_url', 'symbols', 'fallback_to_simulator', 'rate', 'seed', 'backfill'],
-  kafka: KAFKA_SOURCE_KEYS,
-};
 
 /** Reads, validates and freezes a project file. Env vars `LAKESTREAM_<KEY>` override scalar keys. */
 export async function loadProjectConfig(
@@ -260,88 +199,16 @@ export function validateProjectConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): ProjectConfig {
   const checks = configChecks(file);
-  const { bad, obj, str, num } = checks;
-  const list = (value: unknown, key: string): unknown[] =>
-    value === undefined ? [] : Array.isArray(value) ? value : bad(key, 'expected a list');
-  const onlyKeys = (value: Record<string, unknown>, at: string, allowed: readonly string[]): void => {
-    for (const key of Object.keys(value))
-      if (!allowed.includes(key)) bad(`${at}.${key}`, `unknown key; expected one of ${allowed.join(', ')}`);
-  };
+  const { bad } = checks;
   const root = checkConfig(ProjectFileSchema, raw, '', bad);
   const streams = streamConfigs(root.streams, bad);
-  const projectName = str(root.name ?? 'lakestream', 'name');
+  const projectName = root.name;
   const transport = parseTransport(root.transport, projectName, checks);
-  const sources = list(root.sources, 'sources').map((s, i): SourceConfig => {
-    const source = obj(s, `sources[${i}]`);
-    if (!Object.keys(SOURCE_KEYS).includes(String(source.type))) {
-      bad(`sources[${i}].type`, "use 'binance', 'simulator', 'replay', 'company' or 'kafka'");
-    }
-    onlyKeys(source, `sources[${i}]`, ['type', 'stream', ...SOURCE_KEYS[String(source.type)]!]);
-    const stream = str(source.stream, `sources[${i}].stream`);
-    if (!streams.some((c) => c.stream === stream))
-      bad(`sources[${i}].stream`, `'${stream}' is not a declared stream`);
-    if (source.type === 'kafka') return parseKafkaSource(source, `sources[${i}]`, stream, transport, checks);
-    const rate = num(source.rate ?? 20, `sources[${i}].rate`, 1);
-    const seed = num(source.seed ?? 1, `sources[${i}].seed`);
-    const backfill =
-      source.backfill === undefined || source.type === 'replay'
-        ? {}
-        : { backfillMs: parseDuration(source.backfill, `sources[${i}].backfill`, bad) };
-    if (source.type === 'simulator') return { type: 'simulator', stream, rate, seed, ...backfill };
-    if (source.type === 'company') {
-      const band = Array.isArray(source.price_band) ? source.price_band : [90, 110];
-      const [low, high] = [
-        num(band[0], `sources[${i}].price_band[0]`),
-        num(band[1], `sources[${i}].price_band[1]`),
-      ];
-      if (!(low < high)) bad(`sources[${i}].price_band`, 'expected [low, high] with low < high');
-      return {
-        type: 'company',
-        stream,
-        symbol: str(source.symbol ?? 'ACME', `sources[${i}].symbol`),
-        priceBand: [low, high],
-        rate,
-        seed,
-      };
-    }
-    if (source.type === 'replay') {
-      return {
-        type: 'replay',
-        stream,
-        file: resolve(projectDir, str(source.file, `sources[${i}].file`)),
-        rate,
-        batch: num(source.batch ?? 1, `sources[${i}].batch`, 1),
-        loop: flag(source.loop, false, `sources[${i}].loop`, bad),
-        generateIfMissing: flag(source.generate_if_missing, false, `sources[${i}].generate_if_missing`, bad),
-        ...(source.backfill === undefined
-          ? {}
-          : { backfill: parseReplayBackfill(source.backfill, `sources[${i}].backfill`, bad) }),
-      };
-    }
-    const symbols = Array.isArray(source.symbols)
-      ? source.symbols.map((x, j) =>
-          typeof x === 'string' && /^[A-Za-z0-9]{1,32}$/.test(x)
-            ? x
-            : bad(`sources[${i}].symbols[${j}]`, 'expected a symbol such as BTCUSDT (letters and digits)'),
-        )
-      : bad(`sources[${i}].symbols`, 'expected a list of symbols such as BTCUSDT');
-    if (symbols.length === 0) bad(`sources[${i}].symbols`, 'name at least one symbol such as BTCUSDT');
-    return {
-      type: 'binance',
-      stream,
-      url: str(source.url ?? 'wss://stream.binance.com:9443', `sources[${i}].url`),
-      restUrl: str(source.rest_url ?? 'https://api.binance.com', `sources[${i}].rest_url`),
-      symbols,
-      fallbackToSimulator: flag(
-        source.fallback_to_simulator,
-        true,
-        `sources[${i}].fallback_to_simulator`,
-        bad,
-      ),
-      rate,
-      seed,
-      ...backfill,
-    };
+  const sources = parseSources(root.sources, {
+    projectDir,
+    streams: streams.map((c) => c.stream),
+    ...(transport ? { transportBrokers: transport.brokers } : {}),
+    bad,
   });
   const serving = parseServing(root.serving, checks);
   const catalog = parseCatalogConfig(root.catalog, checks, env);
@@ -373,17 +240,6 @@ export function validateProjectConfig(
     ...(storage ? { storage } : {}),
     ...(transport ? { transport } : {}),
   };
-}
-
-/** A true/false setting (`fallback` when absent). */
-function flag(
-  value: unknown,
-  fallback: boolean,
-  key: string,
-  bad: (key: string, problem: string) => never,
-): boolean {
-  if (value === undefined) return fallback;
-  return typeof value === 'boolean' ? value : bad(key, `expected true or false; got '${String(value)}'`);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -4,12 +4,12 @@ import type {
   DashboardService,
   ReplayService,
   ReplayStatus,
-  SourceStatusView,
   StreamStatus,
   SystemStatus,
 } from '../api/index.js';
 import { ErrorCode, lakeError } from '../core/index.js';
 import type { ReplayControl } from '../ingest/index.js';
+import { replayStatus } from '../ingest/index.js';
 import type { PipelineObservation } from './pipeline-observation.js';
 import { ProcessHealthMeter } from './process-health.js';
 import type { SourceStatusBoard } from './source-status-board.js';
@@ -134,28 +134,9 @@ export class RuntimeDashboard implements DashboardService, ReplayService {
         batchMsP95: Math.round(quantile(sorted, 0.95)),
       },
       streams,
-      sources: [...this.sources.list(), ...this.list().map(replaySource)],
+      sources: [...this.sources.list(), ...this.list().map(replayStatus)],
     };
   }
-}
-
-function replaySource(replay: ReplayStatus): SourceStatusView {
-  const backfill =
-    replay.backfillRows === 0
-      ? ''
-      : replay.row < replay.backfillRows
-        ? ` (backfill: rows 1–${replay.backfillRows} at once, then ${replay.ratePerSecond}/s)`
-        : ` after a backfill of rows 1–${replay.backfillRows}`;
-  return {
-    name: `replay→${replay.stream}`,
-    type: 'replay',
-    stream: replay.stream,
-    state: replay.finished ? 'finished' : replay.paused ? 'paused' : 'running',
-    detail:
-      replay.row < replay.backfillRows
-        ? `row ${replay.row} of ${replay.totalRows}${backfill}`
-        : `row ${replay.row} of ${replay.totalRows} at ${replay.ratePerSecond}/s${backfill}`,
-  };
 }
 
 function quantile(sorted: readonly number[], q: number): number {

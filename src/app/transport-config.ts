@@ -2,6 +2,9 @@ import Type from 'typebox';
 import { checkConfig, checkVariant, closedObject } from '../core/index.js';
 import type { ConfigChecks } from './model-config.js';
 
+/** The Kafka source's config lives with the source (`ingest/sources/kafka/`). */
+export type { KafkaSourceConfig } from '../ingest/index.js';
+
 /** `transport: kafka`: ingest produces to a topic and processors consume it as a consumer group. */
 export interface KafkaTransportConfig {
   readonly type: 'kafka';
@@ -13,17 +16,6 @@ export interface KafkaTransportConfig {
   readonly group: string;
 }
 
-/** A stream fed from an existing Kafka topic (message value = one event). */
-export interface KafkaSourceConfig {
-  readonly type: 'kafka';
-  readonly stream: string;
-  readonly topic: string;
-  readonly brokers: readonly string[];
-  readonly group: string;
-}
-
-/** Keys of a `sources:` entry of type kafka, besides type and stream. */
-export const KAFKA_SOURCE_KEYS = ['topic', 'brokers', 'group'];
 const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const BROKER = '[^\\s:,]+:\\d{1,5}';
 
@@ -95,38 +87,6 @@ export function parseTransport(
     topic: parseTopic(kafka.topic ?? `lakestream.${projectName}.events`, 'transport.topic', checks),
     group: kafka.group ?? `lakestream.${projectName}.processors`,
   };
-}
-
-/** A `sources:` entry of type kafka; brokers default to the transport's. */
-export function parseKafkaSource(
-  source: Record<string, unknown>,
-  at: string,
-  stream: string,
-  transport: KafkaTransportConfig | undefined,
-  checks: ConfigChecks,
-): KafkaSourceConfig {
-  const brokers =
-    source.brokers === undefined && transport
-      ? transport.brokers
-      : parseBrokers(source.brokers, `${at}.brokers`, checks);
-  const topic = parseTopic(source.topic, `${at}.topic`, checks);
-  return {
-    type: 'kafka',
-    stream,
-    topic,
-    brokers,
-    group: checks.str(source.group ?? `lakestream.${stream}.${topic}`, `${at}.group`),
-  };
-}
-
-function parseBrokers(raw: unknown, at: string, checks: ConfigChecks): string[] {
-  const list = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : undefined;
-  if (!list || list.length === 0) checks.bad(at, 'expected a list of brokers such as [localhost:9092]');
-  return list.map((broker, i) =>
-    typeof broker === 'string' && /^[^\s:]+:\d{1,5}$/.test(broker.trim())
-      ? broker.trim()
-      : checks.bad(`${at}[${i}]`, `expected host:port such as localhost:9092`),
-  );
 }
 
 function parseTopic(raw: unknown, at: string, checks: ConfigChecks): string {

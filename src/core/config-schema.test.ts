@@ -150,3 +150,11 @@ describe('checkVariant', () => {
     ).toThrow("catalog.type: use 'filesystem' (default), 'postgres' or 'rest'");
   });
 });
+
+describe('a missing setting', () => {
+  it('says what the setting takes: its type, or its choices', () => {
+    const schema = closedObject({ mode: Type.Enum(['tail', 'once']), note: Type.Unknown() });
+    expect(() => checkConfig(schema, { note: 1 }, 'x', reject)).toThrow('x.mode: use one of tail, once');
+    expect(() => checkConfig(schema, { mode: 'tail' }, 'x', reject)).toThrow('x.note: is required');
+  });
+});

@@ -143,7 +143,12 @@ export function describeViolation(
     const text = typeof own === 'string' ? own : own?.required;
     if (text !== undefined && !text.includes('{value}')) return [child(where, missing), text];
     const type = property?.type;
-    return [child(where, missing), typeof type === 'string' ? typeProblem(type, property!) : 'is required'];
+    if (typeof type === 'string') return [child(where, missing), typeProblem(type, property!)];
+    const choices = property?.enum;
+    return [
+      child(where, missing),
+      Array.isArray(choices) ? `use one of ${choices.join(', ')}` : 'is required',
+    ];
   }
   const key = where === '' ? '(top level)' : where;
   const own = named(problemOf(parent), error.keyword) ?? named(fallback, error.keyword);

@@ -11,3 +11,4 @@ export {
   PROBLEM_KEYWORD,
 } from './config-schema.js';
 export type { ConfigProblem, ConfigReject } from './config-schema.js';
+export { DurationSchema, isDuration, parseDuration } from './config-duration.js';

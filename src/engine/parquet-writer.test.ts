@@ -42,7 +42,7 @@ describe('writeParquetFile', () => {
     await session.run("SET TimeZone = 'America/New_York'");
   });
   afterAll(async () => {
-    session.close();
+    await session.close();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,4 +1,5 @@
 import type { LakeEngine } from '../engine/index.js';
+import type { BaselineName } from './baseline-name.js';
 import type { BoostingCandidate, CandidateReport } from './boosting-candidates.js';
 import { boostingCandidates, SELECTION_RULE, selectionScore } from './boosting-candidates.js';
 import { sortedQuantile } from './boosting-loss.js';
@@ -11,16 +12,16 @@ import { bandOf } from './prediction-band.js';
 import type { RegressionMetrics } from './regression-metrics.js';
 import { regressionMetricsOf } from './regression-metrics.js';
 import type { TreeModel } from './regression-model.js';
-import type { TrainingMatrix } from './regression-trees.js';
 import { trainGradientBoosting, trainRandomForest } from './regression-trees.js';
 import { countParts } from './ridge-trainer.js';
 import type { SplitMatrices } from './split-matrices.js';
 import { pullSplitMatrices } from './split-matrices.js';
 import type { TargetTransform } from './target-transform.js';
 import { forwardTarget, inverseTarget, smearingFactor } from './target-transform.js';
+import type { TrainingMatrix } from './training-matrix.js';
 import type { TreeEnsemble } from './tree-ensemble.js';
 import { predictEnsemble } from './tree-ensemble.js';
-import type { BaselineName, TrainingResult } from './training-result.js';
+import type { TrainingResult } from './training-result.js';
 
 /** Progress of a tree training run: trees built so far of the planned total. */
 export type TreeProgress = (done: number, total: number) => void;

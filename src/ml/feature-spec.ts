@@ -1,4 +1,4 @@
-import type { BaselineName } from './training-result.js';
+import type { BaselineName } from './baseline-name.js';
 
 /** A numeric input column, used as is (missing values take the training mean). */
 export interface NumericFeature {

@@ -44,11 +44,13 @@ export type { ModelSql, RegressionModel, TreeModel } from './regression-model.js
 export { encodeRow, inlineModelSql, modelSql, predictRow } from './regression-model.js';
 export type { TreeEnsemble, TreeLeaf, TreeNode, TreeSplit } from './tree-ensemble.js';
 export { ensembleSql, predictEnsemble } from './tree-ensemble.js';
-export type { BoostingOptions, ForestOptions, TrainingMatrix } from './regression-trees.js';
+export type { BoostingOptions, ForestOptions } from './regression-trees.js';
+export type { TrainingMatrix } from './training-matrix.js';
 export { trainGradientBoosting, trainRandomForest } from './regression-trees.js';
 export type { RegressionMetrics } from './regression-metrics.js';
 export { regressionMetrics, regressionMetricsOf } from './regression-metrics.js';
-export type { BaselineName, TrainingResult } from './training-result.js';
+export type { BaselineName } from './baseline-name.js';
+export type { TrainingResult } from './training-result.js';
 export { trainRidge } from './ridge-trainer.js';
 export type { BoostingLoss } from './boosting-loss.js';
 export type { BoostingCandidate, CandidateReport } from './boosting-candidates.js';

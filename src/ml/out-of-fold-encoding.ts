@@ -1,5 +1,5 @@
 import type { EncodedInput } from './feature-encoding.js';
-import type { TrainingMatrix } from './regression-trees.js';
+import type { TrainingMatrix } from './training-matrix.js';
 
 /**
  * The train matrix with each target-encoded input replaced, row by row, by its encoding fitted on

@@ -1,4 +1,5 @@
-import type { BaselineName, TrainingResult } from './training-result.js';
+import type { BaselineName } from './baseline-name.js';
+import type { TrainingResult } from './training-result.js';
 
 /** Whether a trained version may be promoted, and why, judged on its test part. */
 export interface PromotionVerdict {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TrainingMatrix } from './regression-trees.js';
 import { trainGradientBoosting, trainRandomForest } from './regression-trees.js';
+import type { TrainingMatrix } from './training-matrix.js';
 import type { TreeEnsemble, TreeLeaf, TreeNode } from './tree-ensemble.js';
 import { isTreeSplit, predictEnsemble } from './tree-ensemble.js';
 

@@ -11,14 +11,7 @@ import {
   seededRandom,
   TreeGrower,
 } from './tree-grower.js';
-
-/** Rows of numeric inputs (row-major, `rows × features`) and their targets. Values must be finite. */
-export interface TrainingMatrix {
-  readonly x: Float64Array;
-  readonly y: Float64Array;
-  readonly rows: number;
-  readonly features: number;
-}
+import type { TrainingMatrix } from './training-matrix.js';
 
 /** Options of {@link trainGradientBoosting}; each has a default. */
 export interface BoostingOptions {

@@ -4,7 +4,7 @@ import type { SplitPart } from './data-split.js';
 import { PART_COLUMN, TARGET_COLUMN } from './data-split.js';
 import type { EncodedInput } from './feature-encoding.js';
 import { encodedInputSql, levelSql } from './feature-encoding.js';
-import type { TrainingMatrix } from './regression-trees.js';
+import type { TrainingMatrix } from './training-matrix.js';
 
 /** Folds of the train part for out-of-fold target encoding. */
 export const ENCODING_FOLDS = 5;

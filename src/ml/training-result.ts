@@ -1,10 +1,8 @@
+import type { BaselineName } from './baseline-name.js';
 import type { CandidateReport } from './boosting-candidates.js';
 import type { SplitPart } from './data-split.js';
 import type { RegressionModel } from './regression-model.js';
 import type { RegressionMetrics } from './regression-metrics.js';
-
-/** Names of the baselines a training run can report. */
-export type BaselineName = 'mean' | 'median' | 'random_forest' | 'persistence';
 
 /** A trained model with its held-out accuracy next to baselines measured on the same test rows. */
 export interface TrainingResult {

@@ -1,4 +1,4 @@
-import type { TrainingMatrix } from './regression-trees.js';
+import type { TrainingMatrix } from './training-matrix.js';
 import type { TreeNode } from './tree-ensemble.js';
 
 /** Each feature's bins: row codes, and per bin the largest training value in it (its threshold). */

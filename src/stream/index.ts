@@ -21,7 +21,6 @@ export type { LateEventPolicy, Watermark } from './late-events.js';
 export { formatDuration, LATE_EVENT_RULE, lateEventSql, lateReasonSql } from './late-events.js';
 export type { LiveRows } from './live-feed.js';
 export { LiveFeed } from './live-feed.js';
-export { BINANCE_TRADE_COLUMNS } from './binance-trade-columns.js';
 export type { BatchFeatures, BatchPrediction, PredictionSource } from './stream-predictions.js';
 export type { MinuteBarColumns } from './minute-bars.js';
 export {

@@ -1,13 +1,16 @@
 import type {
   DashboardInfo,
+  JobRun,
+  JobView,
+  ModelVersion,
   QueryAnswer,
   ReplayStatus,
   SystemStatus,
   TableDetail,
   TableSummary,
-} from '../api/dashboard-contract.js';
+  TrainedModel,
+} from '../api/schemas/index.js';
 import { storedApiKey } from './api-key.js';
-import type { JobRun, JobView, ModelVersion } from './api-types.js';
 
 /** A failed API call: the server's stable code (`LS_...`) and message, or a network failure. */
 export class ApiError extends Error {
@@ -84,7 +87,7 @@ export class ApiClient {
     return (await this.request<{ versions: ModelVersion[] }>('GET', '/v1/models')).versions;
   }
 
-  train(name: string, promote?: string): Promise<unknown> {
+  train(name: string, promote?: string): Promise<TrainedModel> {
     return this.request('POST', `/v1/models/${encodeURIComponent(name)}/train`, promote ? { promote } : {});
   }
 

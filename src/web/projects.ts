@@ -1,4 +1,4 @@
-import type { DashboardInfo } from '../api/dashboard-contract.js';
+import type { DashboardInfo } from '../api/schemas/index.js';
 import { ApiClient, errorText } from './api-client.js';
 
 /** A lakestream project this dashboard can reach: its API and what it runs. */

@@ -144,7 +144,7 @@ describe('faults survived without a restart', () => {
           yield JSON.stringify(event(`source-${i}`));
         }
       };
-      runtime.addSource('events', source());
+      void runtime.addSource('events', source());
 
       expect((await post(batchOf('warm', 20))).status).toBe(202);
       while ((await runtime.runStagesOnce()) > 0);

@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  backfillRowsOf,
-  findDeclaredModel,
-  loadProjectConfig,
-  type ModelConfig,
-} from '../../src/app/index.js';
+import { findDeclaredModel, loadProjectConfig, type ModelConfig } from '../../src/app/index.js';
+import { backfillRowsOf } from '../../src/ingest/index.js';
 import { quoteIdent, quoteLiteral } from '../../src/engine/index.js';
 import type { RegressionMetrics, TrainingResult } from '../../src/ml/index.js';
 import {

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WriteAheadLog } from '../../src/ingest/index.js';
+import { BINANCE_TRADE_COLUMNS, WriteAheadLog } from '../../src/ingest/index.js';
 import {
-  BINANCE_TRADE_COLUMNS,
   BronzeStage,
   MAX_EVENT_TIME_PROPERTY,
   SilverStage,

@@ -1,12 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WriteAheadLog, simulateMarket } from '../../src/ingest/index.js';
-import {
-  BINANCE_TRADE_COLUMNS,
-  BronzeStage,
-  SilverStage,
-  type SilverStreamConfig,
-} from '../../src/stream/index.js';
+import { BINANCE_TRADE_COLUMNS, WriteAheadLog, simulateMarket } from '../../src/ingest/index.js';
+import { BronzeStage, SilverStage, type SilverStreamConfig } from '../../src/stream/index.js';
 import { PRICE_POSITIVE } from '../support/trade-expectations.js';
 import { openTestWarehouse, type TestWarehouse } from '../support/warehouse.js';
 

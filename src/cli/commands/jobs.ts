@@ -19,6 +19,13 @@ export function registerJobsCommand(program: Command): void {
   const jobs = program
     .command('jobs')
     .description('the built-in scheduled jobs (retrain, gold, compact, expire, orphans, export)');
+  registerJobsList(jobs);
+  registerJobsRun(jobs);
+  registerJobsHistory(jobs);
+}
+
+/** `lakestream jobs list`: each job with its schedule, dependencies and last run. */
+function registerJobsList(jobs: Command): void {
   jobs
     .command('list')
     .description('each job with its schedule, dependencies, next run and last result')
@@ -42,6 +49,10 @@ export function registerJobsCommand(program: Command): void {
         );
       });
     });
+}
+
+/** `lakestream jobs run <job>`: one job now, in this process, then the jobs that depend on it. */
+function registerJobsRun(jobs: Command): void {
   jobs
     .command('run')
     .description('run a job now in this process (with its retries), then the jobs that depend on it')
@@ -61,6 +72,10 @@ export function registerJobsCommand(program: Command): void {
         (line) => process.stdout.write(`${line}\n`),
       );
     });
+}
+
+/** `lakestream jobs history [job]`: past runs, newest first. */
+function registerJobsHistory(jobs: Command): void {
   jobs
     .command('history')
     .description('past runs from system.job_runs, newest first: one row per attempt')

@@ -18,6 +18,14 @@ import { formatOption } from './options.js';
 
 /** `lakestream models run|test|graph|compile` and `models list --sql`: the project's SQL models. */
 export function registerSqlModelCommands(models: Command): void {
+  registerSqlModelsRun(models);
+  registerSqlModelsTest(models);
+  registerSqlModelsGraph(models);
+  registerSqlModelsCompile(models);
+}
+
+/** `lakestream models run`: builds the SQL models in dependency order. */
+function registerSqlModelsRun(models: Command): void {
   models
     .command('run')
     .description("build the project's SQL models (models/*.sql) in dependency order")
@@ -35,6 +43,10 @@ export function registerSqlModelCommands(models: Command): void {
         });
       });
     });
+}
+
+/** `lakestream models test`: runs the tests declared in models/*.yml. */
+function registerSqlModelsTest(models: Command): void {
   models
     .command('test')
     .description('run the tests declared in models/*.yml; exits 1 and shows failing rows when one fails')
@@ -64,6 +76,10 @@ export function registerSqlModelCommands(models: Command): void {
           throw lakeError(ErrorCode.EXPECTATION_FAILED, `models test: ${failed.length} test(s) failed`);
       });
     });
+}
+
+/** `lakestream models graph`: the SQL models with what each reads. */
+function registerSqlModelsGraph(models: Command): void {
   models
     .command('graph')
     .description('the SQL models with what each reads (refs and sources), in dependency order')
@@ -87,6 +103,10 @@ export function registerSqlModelCommands(models: Command): void {
         ),
       );
     });
+}
+
+/** `lakestream models compile <model>`: a SQL model's compiled SQL. */
+function registerSqlModelsCompile(models: Command): void {
   models
     .command('compile')
     .description("print a SQL model's compiled SQL (refs and sources resolved)")

@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import type { ProjectConfig, ProjectDirectory, Role, SourceConfig } from '../../app/index.js';
 import {
   ALL_ROLES,
-  backfillRowsOf,
   createLogger,
   loadProjectConfig,
   parseRoles,
@@ -15,14 +14,9 @@ import {
 } from '../../app/index.js';
 import { loadProject } from '../project.js';
 import { loadSqlModels } from '../../transform/index.js';
-import {
-  countCsvRows,
-  ReplayControl,
-  replayCsv,
-  runCompanyEvents,
-  writeVgsalesCsv,
-} from '../../ingest/index.js';
-import { openMarketSource } from './market-source.js';
+import { quoteIdent } from '../../engine/index.js';
+import type { RunningSource, SourceContext } from '../../ingest/index.js';
+import { openSource, sourceTypeOf } from '../../ingest/index.js';
 
 type Log = (line: string) => void;
 
@@ -207,58 +201,10 @@ async function runProject(
     models: streamModelsOf(config.models),
     log,
   });
-  const background: Promise<unknown>[] = [];
-  for (const source of config.sources) {
-    if (source.type === 'kafka') {
-      if (roles.includes('process'))
-        runtime.sourceStatus.set('kafka', source.stream, 'running', `topic ${source.topic}`);
-      continue;
-    }
-    if (!roles.includes('ingest')) continue;
-    if (source.type === 'company') {
-      const apiUrl = `http://${config.server.host}:${runtime.port}`;
-      const onResult = (status: number, body: unknown): void => {
-        if (status !== 202)
-          log(`company ${source.symbol}: ingest answered ${status} ${JSON.stringify(body)}`);
-      };
-      const options = {
-        apiUrl,
-        symbol: source.symbol,
-        priceBand: source.priceBand,
-        ratePerSecond: source.rate,
-        seed: source.seed,
-        onResult,
-      };
-      runtime.sourceStatus.set(
-        'company',
-        source.stream,
-        'running',
-        `${source.symbol} at ${source.rate}/s over HTTP`,
-      );
-      background.push(
-        runCompanyEvents(options, signal).finally(() =>
-          runtime.sourceStatus.set('company', source.stream, 'stopped'),
-        ),
-      );
-      continue;
-    }
-    if (source.type === 'replay') {
-      const replay = await openReplay(source, runtime, config, log, signal);
-      runtime.addSource(source.stream, replay.events, { replay: replay.control, source: 'replay' });
-      continue;
-    }
-    const backfillMs =
-      source.backfillMs !== undefined && (await silverRows(runtime, config, source.stream)) === 0
-        ? source.backfillMs
-        : undefined;
-    runtime.addSource(
-      source.stream,
-      openMarketSource(source, runtime.sourceStatus, log, signal, backfillMs),
-      {
-        source: source.type,
-      },
-    );
-  }
+  const running: RunningSource[] = [];
+  for (const source of config.sources)
+    if (roles.includes(sourceTypeOf(source).role))
+      running.push(await openSource(source, sourceContext(source, runtime, config, signal)));
   log(
     `${config.name}: roles ${roles.join(', ')}${config.transport ? ` over Kafka topic ${config.transport.topic}` : ''}; API on http://${config.server.host}:${runtime.port}, streams ${config.streams.map((s) => s.stream).join(', ')}, ` +
       `sources ${config.sources.map((s) => `${s.type}→${s.stream}`).join(', ') || 'none'}, ${lakeLine(config)}; ${
@@ -268,9 +214,9 @@ async function runProject(
       }`,
   );
   return {
+    // the runtime's stop drains the sources' last batches; their ends (positions saved) come after
     stop: async () => {
-      await Promise.allSettled(background);
-      await runtime.stop();
+      await Promise.all([runtime.stop(), Promise.allSettled(running.map((source) => source.ended))]);
     },
   };
 }
@@ -289,71 +235,37 @@ export function lakeLine(config: ProjectConfig): string {
   return `tables in ${files}`;
 }
 
-/** A CSV replay (generating the synthetic dataset when its file is missing), resuming after the rows silver has. */
-async function openReplay(
-  source: Extract<SourceConfig, { type: 'replay' }>,
+/** What a source of `config` gets from this process: its runtime, status board and signal. */
+function sourceContext(
+  source: SourceConfig,
   runtime: PipelineRuntime,
   config: ProjectConfig,
-  log: Log,
   signal: AbortSignal,
-): Promise<{ events: AsyncIterable<string>; control: ReplayControl }> {
-  if (!existsSync(source.file)) {
-    if (!source.generateIfMissing) throw new Error(`replay file ${source.file} does not exist`);
-    await writeVgsalesCsv(source.file, { rows: 16_000, seed: 42 });
-    log(
-      `replay ${source.stream}: ${source.file} was missing; generated 16,000 synthetic video-game sales rows`,
-    );
-  }
-  const startRow = (await lastReplayedRow(runtime, config, source.stream)) + 1;
-  if (startRow > 1) log(`replay ${source.stream}: resuming at row ${startRow}`);
-  const totalRows = await countCsvRows(source.file);
-  const backfillRows = backfillRowsOf(source.backfill, totalRows);
-  if (startRow <= backfillRows)
-    log(
-      `replay ${source.stream}: rows ${startRow}–${backfillRows} of ${totalRows} come at once as backfill (history for the models to train on), then ${source.rate} rows/s`,
-    );
-  const control = new ReplayControl({
-    stream: source.stream,
-    file: source.file,
-    ratePerSecond: source.rate,
-    totalRows,
-    row: startRow - 1,
-    // the status tells of a backfill this run sends (after a restart past it, the rows just resume)
-    backfillRows: startRow <= backfillRows ? backfillRows : 0,
-  });
-  const events = replayCsv(
-    {
-      file: source.file,
-      ratePerSecond: source.rate,
-      batch: source.batch,
-      loop: source.loop,
-      startRow,
-      backfillRows,
-      control,
-    },
+): SourceContext {
+  const silver = config.streams.find((s) => s.stream === source.stream)?.silver;
+  const silverExists = async (): Promise<boolean> =>
+    silver !== undefined && (await runtime.engine.catalog.tableExists(silver));
+  return {
+    projectDir: config.projectDir,
+    dataDir: config.dataDir,
+    apiUrl: `http://${config.server.host}:${runtime.port}`,
     signal,
-  );
-  return { events, control };
-}
-
-/** Rows the stream's silver table holds (from its snapshot summary; 0 before it exists). */
-async function silverRows(runtime: PipelineRuntime, config: ProjectConfig, stream: string): Promise<number> {
-  const silver = config.streams.find((s) => s.stream === stream)?.silver;
-  if (!silver || !(await runtime.engine.catalog.tableExists(silver))) return 0;
-  const snapshot = (await runtime.engine.table(silver)).currentSnapshot();
-  return Number(snapshot?.summary['total-records'] ?? 0);
-}
-
-/** The highest replayed row already in silver: a replay resumes after it (silver de-duplicates on `row`). */
-async function lastReplayedRow(
-  runtime: PipelineRuntime,
-  config: ProjectConfig,
-  stream: string,
-): Promise<number> {
-  const silver = config.streams.find((s) => s.stream === stream)?.silver;
-  if (!silver || !(await runtime.engine.catalog.tableExists(silver))) return 0;
-  const result = await runtime.engine.query(
-    `SELECT coalesce(max("row"), 0) AS last_row FROM ${silver.namespace}.${silver.name}`,
-  );
-  return Number(result.rows[0]?.last_row ?? 0);
+    log,
+    status: (state, detail) => runtime.sourceStatus.set(source.type, source.stream, state, detail),
+    send: (events, options = {}) =>
+      runtime.addSource(source.stream, events, { ...options, source: source.type }),
+    /** From the table's snapshot summary (0 before it exists). */
+    silverRows: async () => {
+      if (!silver || !(await silverExists())) return 0;
+      const snapshot = (await runtime.engine.table(silver)).currentSnapshot();
+      return Number(snapshot?.summary['total-records'] ?? 0);
+    },
+    silverMax: async (column) => {
+      if (!silver || !(await silverExists())) return 0;
+      const result = await runtime.engine.query(
+        `SELECT coalesce(max(${quoteIdent(column)}), 0) AS value FROM ${silver.namespace}.${silver.name}`,
+      );
+      return Number(result.rows[0]?.value ?? 0);
+    },
+  };
 }

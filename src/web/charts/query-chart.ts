@@ -1,5 +1,5 @@
 import type uPlot from 'uplot';
-import type { QueryAnswer } from '../../api/dashboard-contract.js';
+import type { QueryAnswer } from '../../api/schemas/index.js';
 import { isNumericType, isTimeType, toEpochMs, toNumber } from '../values.js';
 import { SERIES } from './chart-colors.js';
 import type { LineChartOptions } from './line-chart.js';

@@ -1,4 +1,4 @@
-import type { ReplayStatus } from '../../api/dashboard-contract.js';
+import type { ReplayStatus } from '../../api/schemas/index.js';
 import type { ApiClient } from '../api-client.js';
 import { errorText } from '../api-client.js';
 import { SERIES } from '../charts/chart-colors.js';

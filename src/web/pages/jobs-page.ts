@@ -1,5 +1,5 @@
 import { errorText } from '../api-client.js';
-import type { JobRun, JobView } from '../api-types.js';
+import type { JobRun, JobView } from '../../api/schemas/index.js';
 import { h, replaceChildren, setText } from '../dom.js';
 import { formatDuration, formatRelative, formatTime } from '../format.js';
 import type { Project } from '../projects.js';

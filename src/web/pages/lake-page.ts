@@ -1,4 +1,4 @@
-import type { TableDetail, TableSummary } from '../../api/dashboard-contract.js';
+import type { TableDetail, TableSummary } from '../../api/schemas/index.js';
 import { errorText } from '../api-client.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatBytes, formatInteger, formatTime } from '../format.js';

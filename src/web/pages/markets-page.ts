@@ -1,4 +1,4 @@
-import type { DashboardModel } from '../../api/dashboard-contract.js';
+import type { DashboardModel } from '../../api/schemas/index.js';
 import type { ApiClient } from '../api-client.js';
 import { errorText } from '../api-client.js';
 import { createCandleChart, showCandles } from '../charts/candle-chart.js';

@@ -1,6 +1,6 @@
-import type { DashboardModel } from '../../api/dashboard-contract.js';
+import type { DashboardModel } from '../../api/schemas/index.js';
 import { errorText } from '../api-client.js';
-import type { Metrics, ModelVersion } from '../api-types.js';
+import type { Metrics, ModelVersion } from '../../api/schemas/index.js';
 import { h, replaceChildren } from '../dom.js';
 import { formatInteger, formatNumber, formatTime } from '../format.js';
 import type { Project } from '../projects.js';
@@ -55,7 +55,7 @@ function metricsTable(version: ModelVersion): HTMLElement {
           h(
             'td',
             { class: 'num' },
-            m?.coverage === undefined ? '–' : `${formatNumber(m.coverage * 100, 1)} %`,
+            m?.coverage === undefined || m.coverage === null ? '–' : `${formatNumber(m.coverage * 100, 1)} %`,
           ),
           h('td', { class: 'num' }, formatInteger(m?.n)),
         ),
@@ -83,7 +83,7 @@ function versionCard(
     },
     isChampion ? `Is ${model.alias}` : `Promote to ${model.alias}`,
   );
-  promote.addEventListener('click', async () => {
+  const promoteVersion = async (): Promise<void> => {
     promote.disabled = true;
     message.textContent = 'Promoting…';
     try {
@@ -93,13 +93,14 @@ function versionCard(
       message.textContent = errorText(error);
       promote.disabled = false;
     }
-  });
+  };
+  promote.addEventListener('click', () => void promoteVersion());
   const rollback = h(
     'button',
     { class: 'btn', type: 'button', 'data-testid': 'btn-rollback', 'data-version': version.version },
     'Roll back',
   );
-  rollback.addEventListener('click', async () => {
+  const rollBack = async (): Promise<void> => {
     rollback.disabled = true;
     message.textContent = 'Rolling back…';
     try {
@@ -109,7 +110,8 @@ function versionCard(
       message.textContent = errorText(error);
       rollback.disabled = false;
     }
-  });
+  };
+  rollback.addEventListener('click', () => void rollBack());
   const snapshot = String(version.trainingSnapshotId);
   return h(
     'article',
@@ -198,7 +200,7 @@ function modelPanel(
     h('input', { type: 'checkbox', 'data-testid': 'train-promote', checked: versions.length === 0 }),
     ` promote to ${model.alias}`,
   );
-  train.addEventListener('click', async () => {
+  const trainModel = async (): Promise<void> => {
     const started = Date.now();
     train.disabled = true;
     train.classList.add('busy');
@@ -221,7 +223,8 @@ function modelPanel(
       train.disabled = false;
       train.classList.remove('busy');
     }
-  });
+  };
+  train.addEventListener('click', () => void trainModel());
   panel.setActions(status, promoteNew, train);
   const mine = versions.filter((v) => v.name === model.name);
   replaceChildren(panel.body, ...mine.map((v) => versionCard(project, model, v, reload)));

@@ -1,4 +1,4 @@
-import type { SourceStatusView, StreamStatus, SystemStatus } from '../../api/dashboard-contract.js';
+import type { SourceStatusView, StreamStatus, SystemStatus } from '../../api/schemas/index.js';
 import type { Chart } from '../charts/chart.js';
 import { SERIES } from '../charts/chart-colors.js';
 import { createSparkline } from '../charts/sparkline.js';

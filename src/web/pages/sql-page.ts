@@ -1,4 +1,4 @@
-import type { QueryAnswer } from '../../api/dashboard-contract.js';
+import type { QueryAnswer } from '../../api/schemas/index.js';
 import { errorText } from '../api-client.js';
 import type { Chart } from '../charts/chart.js';
 import { createLineChart } from '../charts/line-chart.js';
