@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type * as Api from '../../src/api/index.js';
 import type { ApiOptions } from '../../src/api/index.js';
 import { loadProjectConfig, PipelineRuntime } from '../../src/app/index.js';
-import { DuckSession, quoteLiteral } from '../../src/engine/index.js';
 import { ReplayControl } from '../../src/ingest/index.js';
 import { checkAnswers, type AnswerLog } from '../support/answer-check.js';
-import { gameSalesCsv } from '../support/game-sales-data.js';
+import { gameSalesCsv, gamesExampleEvents } from '../support/game-sales-data.js';
 
 const watched = vi.hoisted(() => ({ logs: [] as AnswerLog[] }));
 
@@ -62,15 +61,7 @@ describe('API answers match their schemas', () => {
       });
       const project = await loadProjectConfig(join(dir, 'lakestream.yaml'));
       const csv = await gameSalesCsv(dir, 1_500);
-      const session = await DuckSession.open();
-      const { rows } = await session.query(
-        `SELECT CAST(json_object('row', row_number() OVER (), 'Rank', Rank, 'Name', Name, 'Platform', Platform,
-                'Year', Year, 'Genre', Genre, 'Publisher', Publisher, 'NA_Sales', NA_Sales, 'EU_Sales', EU_Sales,
-                'JP_Sales', JP_Sales, 'Other_Sales', Other_Sales, 'Global_Sales', Global_Sales,
-                'event_time', '2026-11-24T10:00:00Z') AS VARCHAR) AS event
-         FROM read_csv(${quoteLiteral(csv)}, header = true, auto_detect = true, all_varchar = true) LIMIT 1500`,
-      );
-      await session.close();
+      const events = await gamesExampleEvents(csv, 1_500);
       runtime = await PipelineRuntime.start({
         name: project.name,
         dataDir: project.dataDir,
@@ -80,13 +71,13 @@ describe('API answers match their schemas', () => {
         log: () => {},
       });
       void runtime.addSource('games', (async function* () {})(), {
-        replay: new ReplayControl({ stream: 'games', file: csv, ratePerSecond: 5, totalRows: rows.length }),
+        replay: new ReplayControl({ stream: 'games', file: csv, ratePerSecond: 5, totalRows: events.length }),
       });
       base = `http://127.0.0.1:${runtime.port}`;
       const ingested = await fetch(`${base}/v1/streams/games/events`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-ndjson' },
-        body: `${rows.map((r) => String(r.event)).join('\n')}\n`,
+        body: `${events.join('\n')}\n`,
       });
       expect(ingested.status).toBe(202);
     }, 120_000);

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProjectConfig, PipelineRuntime, type ProjectConfig } from '../../src/app/index.js';
-import { DuckSession, quoteLiteral } from '../../src/engine/index.js';
 import { runCli } from '../support/cli.js';
-import { gameSalesCsv } from '../support/game-sales-data.js';
+import { gameSalesCsv, gamesExampleEvents } from '../support/game-sales-data.js';
 
 describe('lakestream train and models, on the games example project', () => {
   let dir: string;
@@ -23,16 +22,7 @@ describe('lakestream train and models, on the games example project', () => {
     });
     project = await loadProjectConfig(join(dir, 'lakestream.yaml'));
     const csv = await gameSalesCsv(dir, 4_000);
-    const session = await DuckSession.open();
-    const { rows } = await session.query(
-      `SELECT CAST(json_object('row', row_number() OVER (), 'Rank', Rank, 'Name', Name, 'Platform', Platform,
-              'Year', Year, 'Genre', Genre, 'Publisher', Publisher, 'NA_Sales', NA_Sales, 'EU_Sales', EU_Sales,
-              'JP_Sales', JP_Sales, 'Other_Sales', Other_Sales, 'Global_Sales', Global_Sales,
-              'event_time', '2026-11-24T10:00:00Z') AS VARCHAR) AS event
-       FROM read_csv(${quoteLiteral(csv)}, header = true, auto_detect = true, all_varchar = true) LIMIT 4000`,
-    );
-    await session.close();
-    events = rows.map((r) => String(r.event));
+    events = await gamesExampleEvents(csv, 4_000);
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LakeEngine } from '../../src/engine/index.js';
-import { quoteLiteral } from '../../src/engine/index.js';
+import { DuckSession, quoteLiteral } from '../../src/engine/index.js';
 import { writeVgsalesCsv } from '../../src/ingest/index.js';
 import type { SilverStreamConfig } from '../../src/stream/index.js';
 import { sharedDataPath } from './warehouse.js';
@@ -54,6 +54,26 @@ export async function gameSalesEvents(engine: LakeEngine, csv: string, limit: nu
      FROM read_csv(${quoteLiteral(csv)}, header = true, auto_detect = true, all_varchar = true) LIMIT ${limit}`,
   );
   return rows.map((r) => String(r.event));
+}
+
+/**
+ * The first `limit` rows of the sales CSV as events of the games example (every column of the file,
+ * a `row` number from 1 and one fixed `event_time`).
+ */
+export async function gamesExampleEvents(csv: string, limit: number): Promise<string[]> {
+  const session = await DuckSession.open();
+  try {
+    const { rows } = await session.query(
+      `SELECT CAST(json_object('row', row_number() OVER (), 'Rank', Rank, 'Name', Name, 'Platform', Platform,
+              'Year', Year, 'Genre', Genre, 'Publisher', Publisher, 'NA_Sales', NA_Sales, 'EU_Sales', EU_Sales,
+              'JP_Sales', JP_Sales, 'Other_Sales', Other_Sales, 'Global_Sales', Global_Sales,
+              'event_time', '2026-11-24T10:00:00Z') AS VARCHAR) AS event
+       FROM read_csv(${quoteLiteral(csv)}, header = true, auto_detect = true, all_varchar = true) LIMIT ${limit}`,
+    );
+    return rows.map((r) => String(r.event));
+  } finally {
+    await session.close();
+  }
 }
 
 /**
