@@ -1,4 +1,5 @@
 import type { TSchema } from 'typebox';
+import { SOURCE_TYPES } from '../ingest/index.js';
 import { CatalogSchemas } from './catalog-config.js';
 import { isDuration } from './config-duration.js';
 import { JobSchema } from './jobs-config.js';
@@ -15,6 +16,7 @@ type Node = Readonly<Record<string, unknown>>;
 /** Each part of `lakestream.yaml` and the schema it is checked against, in the order they are read. */
 const SECTIONS: readonly (readonly [string, TSchema])[] = [
   ['(top level)', ProjectFileSchema],
+  ...SOURCE_TYPES.map((source) => [`sources[] (type: ${source.type})`, source.schema] as const),
   ['models.<name>', ModelSchema],
   ...Object.entries(FeatureSchemas).map(
     ([kind, schema]) => [`models.<name>.features[] (kind: ${kind})`, schema] as const,

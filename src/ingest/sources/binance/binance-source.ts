@@ -35,20 +35,33 @@ const SYMBOLS = 'expected a list of symbols such as BTCUSDT';
 const schema = Type.Object(
   {
     type: Type.Literal('binance'),
-    stream: Type.String(),
-    url: Type.String({ minLength: 1, default: 'wss://stream.binance.com:9443' }),
-    rest_url: Type.String({ minLength: 1, default: 'https://api.binance.com' }),
+    stream: Type.String({ description: 'The declared stream the trades go to.' }),
+    url: Type.String({
+      minLength: 1,
+      default: 'wss://stream.binance.com:9443',
+      description: "The exchange's WebSocket endpoint.",
+    }),
+    rest_url: Type.String({
+      minLength: 1,
+      default: 'https://api.binance.com',
+      description: "The exchange's REST API, where the history comes from.",
+    }),
     symbols: Type.Array(
       Type.String({
         pattern: '^[A-Za-z0-9]{1,32}$',
         problem: 'expected a symbol such as BTCUSDT (letters and digits)',
       }),
-      { problem: SYMBOLS },
+      { problem: SYMBOLS, description: 'Trade streams to follow, e.g. [BTCUSDT, ETHUSDT].' },
     ),
-    fallback_to_simulator: Type.Boolean({ default: true }),
-    rate: Type.Number({ minimum: 1, default: 20, description: "the simulator's trades per second" }),
-    seed: Type.Number({ minimum: 0, default: 1 }),
-    backfill: Type.Optional(Type.Unknown({ description: 'history first when silver is empty, e.g. 6h' })),
+    fallback_to_simulator: Type.Boolean({
+      default: true,
+      description: 'Simulate trades in the same format when the exchange is unreachable.',
+    }),
+    rate: Type.Number({ minimum: 1, default: 20, description: "The simulator's trades per second." }),
+    seed: Type.Number({ minimum: 0, default: 1, description: "The simulator's random seed." }),
+    backfill: Type.Optional(
+      Type.Unknown({ description: 'History taken first when silver is empty, as a duration (e.g. 6h).' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -15,16 +15,17 @@ export interface CompanySourceConfig {
 const schema = Type.Object(
   {
     type: Type.Literal('company'),
-    stream: Type.String(),
-    symbol: Type.String({ minLength: 1, default: 'ACME' }),
+    stream: Type.String({ description: 'The declared stream the events go to.' }),
+    symbol: Type.String({ minLength: 1, default: 'ACME', description: 'The company symbol.' }),
     price_band: Type.Array(Type.Number({ minimum: 0 }), {
       minItems: 2,
       maxItems: 2,
       default: [90, 110],
       problem: 'expected [low, high] with low < high',
+      description: 'Prices fall between [low, high].',
     }),
-    rate: Type.Number({ minimum: 1, default: 20, description: 'events per second' }),
-    seed: Type.Number({ minimum: 0, default: 1 }),
+    rate: Type.Number({ minimum: 1, default: 20, description: 'Events per second, posted to the HTTP API.' }),
+    seed: Type.Number({ minimum: 0, default: 1, description: 'Random seed.' }),
   },
   { additionalProperties: false },
 );

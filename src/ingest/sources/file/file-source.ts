@@ -22,10 +22,19 @@ export interface FileSourceConfig {
 const schema = Type.Object(
   {
     type: Type.Literal('file'),
-    stream: Type.String(),
-    path: Type.String({ minLength: 1, problem: 'expected the path of an NDJSON file' }),
-    from: Type.Union([Type.Literal('start'), Type.Literal('end')], { default: 'start' }),
-    poll_interval: Type.Optional(Type.Unknown({ description: 'a duration such as 250ms (default)' })),
+    stream: Type.String({ description: 'The declared stream the lines go to.' }),
+    path: Type.String({
+      minLength: 1,
+      problem: 'expected the path of an NDJSON file',
+      description: 'The NDJSON file to follow, relative to the project folder; one event per line.',
+    }),
+    from: Type.Union([Type.Literal('start'), Type.Literal('end')], {
+      default: 'start',
+      description: 'Where a first run begins; later runs go on from the saved offset.',
+    }),
+    poll_interval: Type.Optional(
+      Type.Unknown({ description: 'How often the file is checked, as a duration; default 250ms.' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -16,10 +16,18 @@ const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const schema = Type.Object(
   {
     type: Type.Literal('kafka'),
-    stream: Type.String(),
-    topic: Type.String({ minLength: 1, problem: 'expected a non-empty string' }),
-    brokers: Type.Optional(Type.Unknown({ description: 'host:port list; default: the transport’s' })),
-    group: Type.Optional(Type.String({ minLength: 1 })),
+    stream: Type.String({ description: 'The declared stream the messages go to.' }),
+    topic: Type.String({
+      minLength: 1,
+      problem: 'expected a non-empty string',
+      description: 'The topic to read; a message value is one event.',
+    }),
+    brokers: Type.Optional(
+      Type.Unknown({ description: "Bootstrap servers as host:port; default: the transport's." }),
+    ),
+    group: Type.Optional(
+      Type.String({ minLength: 1, description: 'Consumer group; default: lakestream.<stream>.<topic>.' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -30,13 +30,22 @@ export interface ReplaySourceConfig {
 const schema = Type.Object(
   {
     type: Type.Literal('replay'),
-    stream: Type.String(),
-    file: Type.String({ minLength: 1, problem: 'expected a non-empty string' }),
-    rate: Type.Number({ minimum: 1, default: 20, description: 'rows per second' }),
-    batch: Type.Number({ minimum: 1, default: 1, description: 'rows sent together' }),
-    loop: Type.Boolean({ default: false }),
-    generate_if_missing: Type.Boolean({ default: false }),
-    backfill: Type.Optional(Type.Unknown({ description: 'rows (8000) or a share (50%) sent at once first' })),
+    stream: Type.String({ description: 'The declared stream the rows go to.' }),
+    file: Type.String({
+      minLength: 1,
+      problem: 'expected a non-empty string',
+      description: 'The CSV file (header row first), relative to the project folder.',
+    }),
+    rate: Type.Number({ minimum: 1, default: 20, description: 'Rows per second.' }),
+    batch: Type.Number({ minimum: 1, default: 1, description: 'Rows sent together.' }),
+    loop: Type.Boolean({ default: false, description: 'Start again from the first row at the end.' }),
+    generate_if_missing: Type.Boolean({
+      default: false,
+      description: 'Write a synthetic video-game sales file there when it is missing.',
+    }),
+    backfill: Type.Optional(
+      Type.Unknown({ description: 'The first rows sent at once, unpaced: a count (8000) or a share (50%).' }),
+    ),
   },
   { additionalProperties: false },
 );

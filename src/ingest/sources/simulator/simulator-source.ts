@@ -19,10 +19,12 @@ export interface SimulatorSourceConfig {
 const schema = Type.Object(
   {
     type: Type.Literal('simulator'),
-    stream: Type.String(),
-    rate: Type.Number({ minimum: 1, default: 20, description: 'trades per second' }),
-    seed: Type.Number({ minimum: 0, default: 1 }),
-    backfill: Type.Optional(Type.Unknown({ description: 'history first when silver is empty, e.g. 6h' })),
+    stream: Type.String({ description: 'The declared stream the trades go to.' }),
+    rate: Type.Number({ minimum: 1, default: 20, description: 'Simulated trades per second.' }),
+    seed: Type.Number({ minimum: 0, default: 1, description: 'Random seed.' }),
+    backfill: Type.Optional(
+      Type.Unknown({ description: 'Simulated history first when silver is empty, as a duration (e.g. 6h).' }),
+    ),
   },
   { additionalProperties: false },
 );
