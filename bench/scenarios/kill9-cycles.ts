@@ -33,6 +33,8 @@ export const kill9Cycles: Scenario = {
     const line = output.split('\n').find((l) => l.includes(REPORT_PREFIX));
     if (!line) throw new Error(`kill -9: vitest exited ${code} without a report: ${output.slice(-2000)}`);
     const report = JSON.parse(line.slice(line.indexOf(REPORT_PREFIX) + REPORT_PREFIX.length)) as KillReport;
+    // the counts can be 0 while another check of the test failed: say which, or the run fails blind
+    if (code !== 0) console.error(`kill -9: vitest exited ${code}:\n${failureLines(output)}`);
     const zero = { of: 'value', op: '=', target: 0 } as const;
     return {
       rows: [
@@ -58,6 +60,13 @@ export const kill9Cycles: Scenario = {
     };
   },
 };
+
+/** The lines of vitest's output that say what failed (assertions, errors), at most 60. */
+function failureLines(output: string): string {
+  const lines = output.split('\n');
+  const first = lines.findIndex((l) => /FAIL|Error|expected|Unhandled/.test(l));
+  return lines.slice(Math.max(0, first), Math.max(0, first) + 60).join('\n');
+}
 
 function runVitest(cycles: number): Promise<{ code: number | null; output: string }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST')));
