@@ -86,3 +86,20 @@ describe('stringifyExactJson', () => {
     expect(parseExactJson(stringifyExactJson(value))).toEqual(value);
   });
 });
+
+describe('parseExactJson fast-path check', () => {
+  it('finds an unsafe integer wherever it sits, and only then leaves JSON.parse', () => {
+    for (let pad = 0; pad < 40; pad++) {
+      const prefix = `{"p":"${'x'.repeat(pad)}","ms":1733472000000,"id":`;
+      expect(parseExactJson(`${prefix}9007199254740993}`), `pad ${pad}`).toEqual({
+        p: 'x'.repeat(pad),
+        ms: 1733472000000,
+        id: 9007199254740993n,
+      });
+      expect(parseExactJson(`${prefix}9007199254740991}`)).toMatchObject({ id: 9007199254740991 });
+      expect(parseExactJson(`[${'1,'.repeat(pad)}12345678901234567890]`)).toContain(12345678901234567890n);
+    }
+    expect(parseExactJson('9223372036854775001')).toBe(9223372036854775001n);
+    expect(parseExactJson('-9007199254740992')).toBe(-9007199254740992n);
+  });
+});

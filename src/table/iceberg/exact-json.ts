@@ -4,18 +4,43 @@
  * Number.MAX_SAFE_INTEGER read as bigints; every other value reads as `JSON.parse` reads it.
  */
 
+const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER);
+
 /**
- * A digit run that may be an integer beyond 2^53 (9007199254740991): 17+ digits, or 16 digits from
- * 9007000000000000. Lakestream's own ids stay below, so their metadata keeps the fast path.
+ * Whether `text` has a run of digits beyond 2^53 (17+ digits, or 16 above 9007199254740991).
+ * Probes every 16th character and only looks around digits, so lakestream's own metadata (ids
+ * below 2^53) is checked in a fraction of a `JSON.parse`; a run inside a string is a false alarm,
+ * which only costs the exact parse.
  */
-const MAYBE_UNSAFE_INTEGER = /\d{17}|900[7-9]\d{12}|90[1-9]\d{13}|9[1-9]\d{14}/;
+function mayHoldUnsafeInteger(text: string): boolean {
+  const length = text.length;
+  for (let at = MAX_SAFE_DIGITS.length - 1; at < length;) {
+    if (!isDigit(text.charCodeAt(at))) {
+      at += MAX_SAFE_DIGITS.length;
+      continue;
+    }
+    let start = at;
+    while (start > 0 && isDigit(text.charCodeAt(start - 1))) start--;
+    let end = at + 1;
+    while (end < length && isDigit(text.charCodeAt(end))) end++;
+    const digits = end - start;
+    if (digits > MAX_SAFE_DIGITS.length) return true;
+    if (digits === MAX_SAFE_DIGITS.length && text.slice(start, end) > MAX_SAFE_DIGITS) return true;
+    at = end + MAX_SAFE_DIGITS.length;
+  }
+  return false;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
 
 /**
  * Parses JSON text like `JSON.parse`, except that integers beyond 2^53 in magnitude become
  * bigints. Text with no such digit run goes straight to `JSON.parse`. Throws SyntaxError.
  */
 export function parseExactJson(text: string): unknown {
-  if (!MAYBE_UNSAFE_INTEGER.test(text)) return JSON.parse(text);
+  if (!mayHoldUnsafeInteger(text)) return JSON.parse(text);
   const parser = new ExactParser(text);
   const value = parser.value();
   parser.end();

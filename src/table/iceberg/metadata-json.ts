@@ -142,7 +142,8 @@ function refToJson(ref: SnapshotRef): Json {
 export function metadataFromJson(text: string, source: string): TableMetadata {
   let raw: Json;
   try {
-    raw = parseExactJson(text);
+    raw = JSON.parse(text);
+    if (hasInexactSnapshotId(raw)) raw = parseExactJson(text);
   } catch (cause) {
     throw corruptMetadata(source, `not valid JSON (${(cause as Error).message})`);
   }
@@ -266,6 +267,31 @@ function parseRef(value: Json, where: string): SnapshotRef {
       ? { minSnapshotsToKeep: r['min-snapshots-to-keep'] }
       : {}),
   };
+}
+
+/**
+ * Whether JSON.parse rounded a snapshot id of `raw` (an id beyond 2^53 reads as an unsafe
+ * integer). Checking the parsed ids is cheaper than scanning the text, so lakestream's own
+ * metadata (ids below 2^53) takes one plain JSON.parse; only other engines' is read again exactly.
+ */
+function hasInexactSnapshotId(raw: Json): boolean {
+  if (typeof raw !== 'object' || raw === null) return false;
+  const o = raw as Record<string, Json>;
+  const inexact = (value: Json): boolean => typeof value === 'number' && !Number.isSafeInteger(value);
+  const anyEntry = (list: Json, keys: readonly string[]): boolean =>
+    Array.isArray(list) &&
+    list.some(
+      (item) =>
+        typeof item === 'object' &&
+        item !== null &&
+        keys.some((key) => inexact((item as Record<string, Json>)[key])),
+    );
+  return (
+    inexact(o['current-snapshot-id']) ||
+    anyEntry(o.snapshots, ['snapshot-id', 'parent-snapshot-id']) ||
+    anyEntry(o['snapshot-log'], ['snapshot-id']) ||
+    (typeof o.refs === 'object' && o.refs !== null && anyEntry(Object.values(o.refs), ['snapshot-id']))
+  );
 }
 
 /** A snapshot id: an integer, a bigint beyond 2^53 (see exact-json.ts). */
