@@ -31,7 +31,12 @@ export interface ModelService {
 
 /** A registered version as answered: the registry keeps metrics as JSON; the schema says what they hold. */
 function answer(version: RegisteredVersion): ModelVersion {
-  return { ...version, metrics: version.metrics as ModelMetrics };
+  const id = version.trainingSnapshotId;
+  return {
+    ...version,
+    metrics: version.metrics as ModelMetrics,
+    trainingSnapshotId: typeof id === 'bigint' ? String(id) : id,
+  };
 }
 
 /** `/v1/models`: list, show, train, promote and roll back registered models. */

@@ -3,13 +3,14 @@ import type { LakeEngine } from '../engine/index.js';
 import type { ModelRegistry, ModelVersion, PromotionVerdict, TrainingResult } from '../ml/index.js';
 import { promotionVerdict, trainModel } from '../ml/index.js';
 import { minuteBarFeaturesSql, minuteBarPartialsSql } from '../stream/index.js';
+import type { SnapshotId } from '../table/index.js';
 import type { ModelConfig } from './model-config.js';
 
 /** What training a declared model did. */
 export interface TrainingOutcome {
   readonly version: ModelVersion;
   readonly trained: TrainingResult;
-  readonly snapshotId: number;
+  readonly snapshotId: SnapshotId;
   /** The alias pointed at the new version, if one was asked for and the promotion rule allowed it. */
   readonly promotedAs?: string;
   /** The promotion rule's verdict on the test part (see `promotionVerdict`). */
@@ -63,7 +64,8 @@ export async function trainDeclaredModel(
       ...trained.metrics,
       rows: trained.rows,
       heldOutRows: trained.rows.test,
-      trainingSnapshotId: snapshotId,
+      // metrics are stored as JSON: an id beyond 2^53 keeps its digits as a string
+      trainingSnapshotId: typeof snapshotId === 'bigint' ? String(snapshotId) : snapshotId,
       promotion,
     },
     training: {

@@ -18,7 +18,7 @@ import type {
   Stage,
   SilverStage,
 } from '../stream/index.js';
-import type { TableIdentifier } from '../table/index.js';
+import type { SnapshotId, TableIdentifier } from '../table/index.js';
 import { formatTableIdentifier } from '../table/index.js';
 import type { JobScheduler } from '../scheduler/index.js';
 import { LakeRunHistory } from '../scheduler/index.js';
@@ -489,11 +489,11 @@ export class PipelineRuntime {
   }
 
   /** Positions stages read `table` from: each silver stage of it reads bronze on from its own. */
-  private async readPositions(table: TableIdentifier): Promise<(number | null)[]> {
+  private async readPositions(table: TableIdentifier): Promise<(SnapshotId | null)[]> {
     const readers = this.silvers.filter(
       (s) => formatTableIdentifier(s.bronzeTable) === formatTableIdentifier(table),
     );
-    const positions: (number | null)[] = [];
+    const positions: (SnapshotId | null)[] = [];
     for (const silver of readers) positions.push((await silver.committedPosition()) ?? null);
     return positions;
   }

@@ -1,5 +1,5 @@
 import type { LakeEngine } from '../engine/index.js';
-import type { TableIdentifier } from '../table/index.js';
+import type { SnapshotId, TableIdentifier } from '../table/index.js';
 import { expireSnapshots } from '../table/index.js';
 
 /**
@@ -24,7 +24,7 @@ export interface SnapshotRetentionOptions {
    * or `null` when a reader has no position yet (nothing of the table may be expired then).
    * Snapshots from the oldest of them on are kept whatever `keepSnapshots` says.
    */
-  readonly positions?: (table: TableIdentifier) => Promise<readonly (number | null)[]>;
+  readonly positions?: (table: TableIdentifier) => Promise<readonly (SnapshotId | null)[]>;
 }
 
 /**
@@ -69,7 +69,7 @@ export class SnapshotRetention {
   }
 
   /** How many of the newest snapshots (ids oldest first) must stay for the table's readers. */
-  private async retained(identifier: TableIdentifier, ids: readonly number[]): Promise<number> {
+  private async retained(identifier: TableIdentifier, ids: readonly SnapshotId[]): Promise<number> {
     let retain = this.options.keepSnapshots;
     for (const position of (await this.options.positions?.(identifier)) ?? []) {
       if (position === null) return ids.length;

@@ -1,5 +1,5 @@
 import type { LakeEngine } from '../engine/index.js';
-import type { TableIdentifier } from '../table/index.js';
+import type { SnapshotId, TableIdentifier } from '../table/index.js';
 import { SnapshotRetention } from './snapshot-retention.js';
 
 /** Upkeep runs once this many micro-batches committed (each committing its own rows). */
@@ -22,7 +22,7 @@ export interface TableUpkeepOptions {
   /** Snapshots each table keeps (the newest; never past a stage's position). */
   readonly keepSnapshots: number;
   /** The snapshot ids of a table its stages still read from (see {@link SnapshotRetention}). */
-  readonly positions?: (table: TableIdentifier) => Promise<readonly (number | null)[]>;
+  readonly positions?: (table: TableIdentifier) => Promise<readonly (SnapshotId | null)[]>;
   readonly log?: (line: string) => void;
 }
 

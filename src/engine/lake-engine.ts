@@ -3,8 +3,8 @@ import { ErrorCode, isLakestreamError, lakeError } from '../core/index.js';
 import type {
   Catalog,
   CommitOptions,
-  DeltaLog,
   DataFile,
+  DeltaLog,
   Expression,
   NestedField,
   PartitionFieldDeclaration,
@@ -14,6 +14,7 @@ import type {
   ScanOptions,
   ScanPlan,
   Snapshot,
+  SnapshotId,
   TableIdentifier,
 } from '../table/index.js';
 import {
@@ -389,16 +390,16 @@ export class LakeEngine {
    */
   async incremental(
     name: string | TableIdentifier,
-    fromSnapshotId: number | undefined,
-    toSnapshotId?: number,
-  ): Promise<{ relationSql: string; lastSnapshotId: number | undefined; files: number }> {
+    fromSnapshotId: SnapshotId | undefined,
+    toSnapshotId?: SnapshotId,
+  ): Promise<{ relationSql: string; lastSnapshotId: SnapshotId | undefined; files: number }> {
     const identifier = typeof name === 'string' ? parseTableIdentifier(name) : name;
     const {
       table,
       value: incremental,
       tail: fullTail,
     } = await this.readWithTail(identifier, async (table) => {
-      const inTail = (id: number | undefined): boolean =>
+      const inTail = (id: SnapshotId | undefined): boolean =>
         id !== undefined && this.tails.batches(table.name).some((b) => b.id === id);
       return inTail(fromSnapshotId)
         ? { snapshots: [], files: [] }
@@ -538,7 +539,10 @@ export class LakeEngine {
             ErrorCode.UNSUPPORTED,
             'sql: with --table-format delta, time travel is by Delta version: AT (VERSION => <n>)',
           );
-        const { relationSql, files } = await this.deltaRelation(identifier, reference.snapshotId);
+        const { relationSql, files } = await this.deltaRelation(
+          identifier,
+          reference.snapshotId === undefined ? undefined : Number(reference.snapshotId),
+        );
         options.scans?.push({ table: key, files, metrics: unprunedMetrics(files) });
         relations.set(reference, `${relationSql}${alias}`);
         continue;
@@ -835,8 +839,8 @@ export class LakeEngine {
  */
 function tailRange(
   batches: readonly TailView[],
-  from: number | undefined,
-  to: number | undefined,
+  from: SnapshotId | undefined,
+  to: SnapshotId | undefined,
 ): readonly TailView[] {
   const start = batches.findIndex((b) => b.id === from) + 1;
   if (to === undefined) return batches.slice(start);

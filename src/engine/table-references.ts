@@ -1,10 +1,13 @@
+import type { SnapshotId } from '../table/index.js';
+import { parseSnapshotId } from '../table/index.js';
+
 /** A `namespace.table` reference found in SQL text, with an optional time-travel clause. */
 export interface TableReference {
   readonly namespace: string;
   readonly name: string;
   readonly start: number;
   readonly end: number;
-  readonly snapshotId?: number;
+  readonly snapshotId?: SnapshotId;
   readonly asOfTimestamp?: string;
   /** Whether the query gives the table an alias (`FROM ns.t AS x`, `FROM ns.t x`). */
   readonly hasAlias: boolean;
@@ -48,7 +51,9 @@ export function findTableReferences(sql: string): TableReference[] {
       start,
       end,
       hasAlias: aliasFollows(masked, end),
-      ...(kind === 'VERSION' && argument ? { snapshotId: Number(argument.replace(/'/g, '')) } : {}),
+      ...(kind === 'VERSION' && argument
+        ? { snapshotId: parseSnapshotId(argument.replace(/'/g, ''), 'AT (VERSION => …)') }
+        : {}),
       ...(kind === 'TIMESTAMP' && argument
         ? { asOfTimestamp: argument.slice(1, -1).replace(/''/g, "'") }
         : {}),

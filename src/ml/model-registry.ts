@@ -2,7 +2,8 @@ import { ErrorCode, lakeError } from '../core/index.js';
 import type { LakeEngine } from '../engine/index.js';
 import { quoteLiteral } from '../engine/index.js';
 import type { ObjectStore } from '../storage/index.js';
-import type { NestedField, TableIdentifier } from '../table/index.js';
+import type { NestedField, SnapshotId, TableIdentifier } from '../table/index.js';
+import { snapshotIdOf } from '../table/index.js';
 import type { RegressionModel } from './regression-model.js';
 
 /** One registered model version, as the registry table holds it. */
@@ -17,7 +18,7 @@ export interface ModelVersion {
   readonly metrics: Readonly<Record<string, unknown>>;
   /** Lineage: the lake table and the snapshot the model was trained on, and how many rows it held. */
   readonly trainingTable: string;
-  readonly trainingSnapshotId: number;
+  readonly trainingSnapshotId: SnapshotId;
   readonly trainingRows: number;
   readonly createdAt: string;
   readonly artifactUri: string;
@@ -31,7 +32,7 @@ export interface RegisterRequest {
   readonly model: RegressionModel;
   readonly params: Readonly<Record<string, unknown>>;
   readonly metrics: Readonly<Record<string, unknown>>;
-  readonly training: { readonly table: string; readonly snapshotId: number; readonly rows: number };
+  readonly training: { readonly table: string; readonly snapshotId: SnapshotId; readonly rows: number };
 }
 
 const VERSIONS: TableIdentifier = { namespace: 'ml', name: 'model_versions' };
@@ -126,7 +127,7 @@ export class ModelRegistry {
       params: JSON.parse(String(r.params)) as Record<string, unknown>,
       metrics: JSON.parse(String(r.metrics)) as Record<string, unknown>,
       trainingTable: String(r.training_table),
-      trainingSnapshotId: Number(r.training_snapshot_id),
+      trainingSnapshotId: snapshotIdOf(BigInt(r.training_snapshot_id as bigint)),
       trainingRows: Number(r.training_rows),
       createdAt: String(r.created_at),
       artifactUri: String(r.artifact_uri),

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { LakeEngine } from '../engine/index.js';
 import { quoteLiteral } from '../engine/index.js';
 import type { WalBatch, WriteAheadLog } from '../ingest/index.js';
-import type { IcebergTable, NestedField, Snapshot, TableIdentifier } from '../table/index.js';
+import type { IcebergTable, NestedField, Snapshot, SnapshotId, TableIdentifier } from '../table/index.js';
 import { formatTableIdentifier } from '../table/index.js';
 import { snapshotNumber } from './snapshot-property.js';
 import type { Stage } from './stage.js';
@@ -40,7 +40,7 @@ export interface BronzeBatchResult {
   readonly records: number;
   readonly lastSeq: number;
   /** The snapshot committed, when the batch was committed at once. */
-  readonly snapshotId?: number;
+  readonly snapshotId?: SnapshotId;
 }
 
 /**

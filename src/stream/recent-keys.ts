@@ -1,6 +1,6 @@
 import type { LakeEngine } from '../engine/index.js';
 import { quoteIdent, quoteLiteral } from '../engine/index.js';
-import type { TableIdentifier } from '../table/index.js';
+import type { SnapshotId, TableIdentifier } from '../table/index.js';
 
 /** What {@link RecentKeys} keeps: a silver table's key columns and event time. */
 export interface RecentKeysConfig {
@@ -26,7 +26,7 @@ export class RecentKeys {
   /** Every silver row with an event time at or after this (epoch ms) is held; undefined: not built. */
   private floorMs: number | undefined;
   /** The silver snapshot the held keys match (with this stage's tail on top). */
-  private basis: number | undefined;
+  private basis: SnapshotId | undefined;
 
   constructor(engine: LakeEngine, config: RecentKeysConfig) {
     this.engine = engine;
@@ -42,7 +42,7 @@ export class RecentKeys {
   async antiJoinSql(
     alias: string,
     lookBackMs: number,
-    snapshotId: number | undefined,
+    snapshotId: SnapshotId | undefined,
     maxMs: number | undefined,
   ): Promise<string | undefined> {
     if (this.floorMs === undefined || this.basis !== snapshotId) await this.rebuild(snapshotId, maxMs);
@@ -75,7 +75,7 @@ export class RecentKeys {
   }
 
   /** Records that silver's snapshot moved to `snapshotId` by this stage's own commit. */
-  committed(parentId: number | undefined, snapshotId: number | undefined): void {
+  committed(parentId: SnapshotId | undefined, snapshotId: SnapshotId | undefined): void {
     if (this.basis === parentId) this.basis = snapshotId;
   }
 
@@ -85,7 +85,7 @@ export class RecentKeys {
     this.basis = undefined;
   }
 
-  private async rebuild(snapshotId: number | undefined, maxMs: number | undefined): Promise<void> {
+  private async rebuild(snapshotId: SnapshotId | undefined, maxMs: number | undefined): Promise<void> {
     const floor = floorOf(maxMs, this.config.watermarkMs);
     const { relationSql } = await this.engine.scan(this.config.silver);
     const time = quoteIdent(this.config.eventTime);

@@ -1,8 +1,14 @@
 import { ErrorCode, isLakestreamError, lakeError } from '../core/index.js';
 import type { LakeEngine } from '../engine/index.js';
 import { quoteIdent, quoteLiteral } from '../engine/index.js';
-import type { IcebergTable, NestedField, TableIdentifier, TableMetadata } from '../table/index.js';
-import { formatTableIdentifier, gte } from '../table/index.js';
+import type {
+  IcebergTable,
+  NestedField,
+  SnapshotId,
+  TableIdentifier,
+  TableMetadata,
+} from '../table/index.js';
+import { formatTableIdentifier, gte, parseSnapshotId } from '../table/index.js';
 import type { CastErrorPolicy, SilverColumn } from './column-casts.js';
 import type { Expectation } from './expectations.js';
 import type { LateEventPolicy, Watermark } from './late-events.js';
@@ -22,7 +28,7 @@ import { expectationSql, failureReasonSql } from './expectations.js';
 import { LATE_EVENT_RULE, lateEventSql, lateReasonSql } from './late-events.js';
 import { RecentKeys } from './recent-keys.js';
 import type { Stage } from './stage.js';
-import { metadataProperty, snapshotNumber } from './snapshot-property.js';
+import { metadataProperty, snapshotNumber, snapshotProperty } from './snapshot-property.js';
 import type { BatchFeatures, BatchPrediction, PredictionSource } from './stream-predictions.js';
 import { PREDICTION_COLUMN, predictionColumns } from './stream-predictions.js';
 import { ensureColumns } from './table-columns.js';
@@ -73,7 +79,7 @@ export interface SilverStreamConfig {
 
 /** What one silver batch did. */
 export interface SilverBatchResult {
-  readonly sourceSnapshotId: number | undefined;
+  readonly sourceSnapshotId: SnapshotId | undefined;
   /** Bronze rows of the stream the batch read: silver + quarantined + dropped + duplicate. */
   readonly rowsIn: number;
   readonly silverRows: number;
@@ -168,7 +174,7 @@ export class SilverStage implements Stage<SilverBatchResult> {
    * The bronze snapshot this stage reads on from after a restart (silver's committed position),
    * after recording any progress made without a commit; undefined before its first commit.
    */
-  async committedPosition(): Promise<number | undefined> {
+  async committedPosition(): Promise<SnapshotId | undefined> {
     await this.flush();
     if (!(await this.engine.catalog.tableExists(this.config.silver))) return undefined;
     return consumedSnapshot(await this.engine.table(this.config.silver));
@@ -409,7 +415,7 @@ export class SilverStage implements Stage<SilverBatchResult> {
   }
 
   private batchResult(
-    sourceSnapshotId: number,
+    sourceSnapshotId: SnapshotId,
     outcome: ConservedCounts,
     counts: BatchCounts,
     replayingQuarantined: boolean,
@@ -557,7 +563,7 @@ export class SilverStage implements Stage<SilverBatchResult> {
   private async silverSql(
     earliestMs: number | undefined,
     prediction: BatchPrediction | undefined,
-    silverState: { snapshotId: number | undefined; maxMs: number | undefined },
+    silverState: { snapshotId: SnapshotId | undefined; maxMs: number | undefined },
   ): Promise<string> {
     const { config, engine } = this;
     const columns = config.columns.map((c) => quoteIdent(c.name)).join(', ');
@@ -664,7 +670,7 @@ export class SilverStage implements Stage<SilverBatchResult> {
   }
 
   /** Whether bronze snapshot `candidate` comes after `position` in bronze's history. */
-  private async isAfter(candidate: number, position: number | undefined): Promise<boolean> {
+  private async isAfter(candidate: SnapshotId, position: SnapshotId | undefined): Promise<boolean> {
     const bronze = await this.engine.table(this.config.bronze);
     for (let s = bronze.metadata.snapshots.find((x) => x.snapshotId === candidate); s;) {
       if (s.parentSnapshotId === position) return true;
@@ -686,11 +692,11 @@ const FUTURE_TOLERANCE_US = 86_400_000_000;
 /** Bronze read past silver's last commit: where the next batch reads from and what the next commit records. */
 interface Progress {
   /** Silver's committed position when this progress began (a commit by another writer voids it). */
-  readonly since: number | undefined;
+  readonly since: SnapshotId | undefined;
   /** The quarantine's committed position its next commit builds on. */
-  readonly quarantineSince: number | undefined;
+  readonly quarantineSince: SnapshotId | undefined;
   /** The bronze snapshot or bronze tail batch read up to. */
-  readonly position: number;
+  readonly position: SnapshotId;
   readonly counts: ConservedCounts;
   readonly maxEventTimeMs?: number;
 }
@@ -765,12 +771,12 @@ function batchCountsSummary(outcome: ConservedCounts): Record<string, string> {
  * several processors run the same stage only one commits each bronze range (the others drop it).
  */
 function positionGuard(
-  expected: number | undefined,
+  expected: SnapshotId | undefined,
   what: string,
 ): (base: TableMetadata) => Readonly<Record<string, string>> {
   return (base) => {
     const position = metadataProperty(base, SOURCE_SNAPSHOT_PROPERTY);
-    if ((position === undefined ? undefined : Number(position)) !== expected)
+    if ((position === undefined ? undefined : parseSnapshotId(position)) !== expected)
       throw lakeError(
         ErrorCode.POSITION_TAKEN,
         `${what}: another processor committed bronze snapshot ${position ?? 'none'} first; this batch is dropped`,
@@ -780,8 +786,9 @@ function positionGuard(
 }
 
 /** The last source snapshot a table's commits consumed. */
-function consumedSnapshot(table: IcebergTable): number | undefined {
-  return snapshotNumber(table, SOURCE_SNAPSHOT_PROPERTY);
+function consumedSnapshot(table: IcebergTable): SnapshotId | undefined {
+  const value = snapshotProperty(table, SOURCE_SNAPSHOT_PROPERTY);
+  return value === undefined ? undefined : parseSnapshotId(value, SOURCE_SNAPSHOT_PROPERTY);
 }
 
 /** The highest event time (epoch ms) committed to a silver table. */

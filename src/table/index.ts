@@ -20,7 +20,9 @@ export { RestCatalog } from './catalog/rest-catalog.js';
 export * from './expression.js';
 export type { BoundExpression, ColumnStats } from './expression-eval.js';
 export { bindExpression, compareValues, convertLiteral, parseTimestampMicros } from './expression-eval.js';
+export { parseExactJson, stringifyExactJson } from './iceberg/exact-json.js';
 export { metadataFromJson, metadataToJson } from './iceberg/metadata-json.js';
+export { compareSnapshotIds, isSnapshotId, parseSnapshotId, snapshotIdOf } from './iceberg/snapshot-id.js';
 export type { SchemaChange } from './iceberg/schema-update.js';
 export {
   indexFieldsById,

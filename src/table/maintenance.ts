@@ -1,6 +1,6 @@
 import { ErrorCode, isLakestreamError } from '../core/index.js';
 import { currentSnapshot } from './iceberg/table-metadata.js';
-import type { Snapshot, TableMetadata } from './iceberg/types.js';
+import type { Snapshot, SnapshotId, TableMetadata } from './iceberg/types.js';
 import { EntryStatus } from './iceberg/types.js';
 import type { IcebergTable } from './table.js';
 
@@ -95,7 +95,7 @@ function partitionSnapshots(
   return { expired, retained };
 }
 
-function withoutSnapshots(metadata: TableMetadata, expiredIds: ReadonlySet<number>): TableMetadata {
+function withoutSnapshots(metadata: TableMetadata, expiredIds: ReadonlySet<SnapshotId>): TableMetadata {
   return {
     ...metadata,
     lastUpdatedMs: Math.max(Date.now(), metadata.lastUpdatedMs + 1),

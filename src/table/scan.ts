@@ -11,7 +11,14 @@ import {
 } from './expression-eval.js';
 import { schemaById, snapshotAsOf, snapshotById, specById } from './iceberg/table-metadata.js';
 import { transformResultType } from './iceberg/transforms.js';
-import type { DataFile, PartitionSpec, PrimitiveType, Schema, Snapshot } from './iceberg/types.js';
+import type {
+  DataFile,
+  PartitionSpec,
+  PrimitiveType,
+  Schema,
+  Snapshot,
+  SnapshotId,
+} from './iceberg/types.js';
 import { EntryStatus, FileContent, ManifestContent } from './iceberg/types.js';
 import type { PrimitiveValue } from './iceberg/single-value.js';
 import type { IcebergTable } from './table.js';
@@ -20,7 +27,7 @@ import { primitiveTypes } from './table.js';
 /** What to read: a filter for pruning and an optional point in time. */
 export interface ScanOptions {
   readonly filter?: Expression;
-  readonly snapshotId?: number;
+  readonly snapshotId?: SnapshotId;
   /** Reads the snapshot current at this time (epoch ms). */
   readonly asOfTimestampMs?: number;
 }
@@ -180,8 +187,8 @@ export interface IncrementalPlan {
  */
 export async function planIncremental(
   table: IcebergTable,
-  fromSnapshotId: number | undefined,
-  toSnapshotId?: number,
+  fromSnapshotId: SnapshotId | undefined,
+  toSnapshotId?: SnapshotId,
 ): Promise<IncrementalPlan> {
   const metadata = table.metadata;
   const end = toSnapshotId === undefined ? table.currentSnapshot() : snapshotById(metadata, toSnapshotId);

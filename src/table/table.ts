@@ -33,6 +33,7 @@ import type {
   PrimitiveType,
   Schema,
   Snapshot,
+  SnapshotId,
   TableMetadata,
 } from './iceberg/types.js';
 import { EntryStatus } from './iceberg/types.js';
@@ -84,7 +85,7 @@ export interface CommitOptions {
    */
   readonly summary?: (base: TableMetadata) => Readonly<Record<string, string>>;
   /** The new snapshot's id (default: a random one); a stage that announced the id in advance passes it. */
-  readonly snapshotId?: number;
+  readonly snapshotId?: SnapshotId;
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { LakeEngine, TableReference } from '../engine/index.js';
 import { findTableReferences, quoteIdent, replaceTableReferences } from '../engine/index.js';
+import type { SnapshotId } from '../table/index.js';
 
 /** The version of a table one run reads: a snapshot id, or `empty` for a table that had none. */
-export type SnapshotPin = number | 'empty';
+export type SnapshotPin = SnapshotId | 'empty';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
@@ -69,7 +70,7 @@ export class PinnedSnapshots {
   }
 
   /** Records that the run committed `table` as `snapshotId`: its later reads in the run see that. */
-  wrote(table: string, snapshotId: number): void {
+  wrote(table: string, snapshotId: SnapshotId): void {
     this.pins.set(table, snapshotId);
     this.written.add(table);
     this.missing.delete(table);
@@ -87,19 +88,19 @@ export class PinnedSnapshots {
   }
 
   /** The snapshot ids at which `sql` reads its pinned lake tables (empty tables left out). */
-  snapshotsReadBy(sql: string): Record<string, number> {
-    const read: Record<string, number> = {};
+  snapshotsReadBy(sql: string): Record<string, SnapshotId> {
+    const read: Record<string, SnapshotId> = {};
     for (const reference of findTableReferences(sql)) {
       const table = tableOf(reference);
       const pin = reference.snapshotId ?? (table === undefined ? undefined : this.pins.get(table));
-      if (table !== undefined && typeof pin === 'number') read[table] = pin;
+      if (table !== undefined && pin !== undefined && pin !== 'empty') read[table] = pin;
     }
     return read;
   }
 
   /** The tables pinned that the run did not write, with the snapshot each is read at. */
-  sources(): Record<string, number> {
-    const sources: Record<string, number> = {};
+  sources(): Record<string, SnapshotId> {
+    const sources: Record<string, SnapshotId> = {};
     for (const [table, pin] of [...this.pins].sort(([a], [b]) => a.localeCompare(b)))
       if (!this.written.has(table) && pin !== 'empty') sources[table] = pin;
     return sources;

@@ -1,8 +1,8 @@
 import type { LakeEngine } from '../engine/index.js';
 import { findTableReferences, partitionExpressionSql, quoteIdent } from '../engine/index.js';
 import type { JsValue } from '../engine/index.js';
-import type { CommitOptions, Expression, PrimitiveType } from '../table/index.js';
-import { alwaysTrue, and, gte, lt, lte } from '../table/index.js';
+import type { CommitOptions, Expression, PrimitiveType, SnapshotId } from '../table/index.js';
+import { alwaysTrue, and, gte, lt, lte, parseExactJson, stringifyExactJson } from '../table/index.js';
 import { compileModel } from './model-compiler.js';
 import type { ModelGraph } from './model-graph.js';
 import { buildModelGraph, selectModels } from './model-graph.js';
@@ -22,7 +22,7 @@ export interface ModelRunResult {
   readonly rows: number;
   readonly ms: number;
   /** The snapshot at which the model read each lake table other than its own. */
-  readonly sourceSnapshots: Readonly<Record<string, number>>;
+  readonly sourceSnapshots: Readonly<Record<string, SnapshotId>>;
   /** The model was not run: its table was built from exactly these snapshots already. */
   readonly upToDate?: boolean;
 }
@@ -42,7 +42,7 @@ export interface ModelRunAndTestResult {
   readonly models: readonly ModelRunResult[];
   readonly tests: readonly ModelTestResult[];
   /** The lake tables the run read but did not write, with the snapshot it read each at. */
-  readonly sourceSnapshots: Readonly<Record<string, number>>;
+  readonly sourceSnapshots: Readonly<Record<string, SnapshotId>>;
 }
 
 /** Told after each model is built; the run waits for what it returns. */
@@ -199,7 +199,7 @@ export class SqlModelRunner {
   private async upToDate(
     model: SqlModel,
     pins: PinnedSnapshots,
-  ): Promise<Record<string, number> | undefined> {
+  ): Promise<Record<string, SnapshotId> | undefined> {
     if (model.materialized === 'view') return undefined;
     const identifier = { namespace: model.schema, name: model.name };
     if (!(await this.engine.catalog.tableExists(identifier))) return undefined;
@@ -209,7 +209,7 @@ export class SqlModelRunner {
     if (recorded === undefined) return undefined;
     const reads = pins.snapshotsReadBy(await pins.apply(this.compile(model, false)));
     delete reads[modelTableName(model)];
-    const built = JSON.parse(recorded) as Record<string, number>;
+    const built = parseExactJson(recorded) as Record<string, SnapshotId>;
     const same =
       Object.keys(reads).length === Object.keys(built).length &&
       Object.entries(reads).every(([table, id]) => built[table] === id);
@@ -252,7 +252,7 @@ export class SqlModelRunner {
   private async materialize(
     model: SqlModel,
     pins: PinnedSnapshots,
-  ): Promise<{ rows: number; sourceSnapshots: Record<string, number> }> {
+  ): Promise<{ rows: number; sourceSnapshots: Record<string, SnapshotId> }> {
     const { engine } = this;
     const table = modelTableName(model);
     const exists = await engine.catalog.tableExists({ namespace: model.schema, name: model.name });
@@ -266,9 +266,9 @@ export class SqlModelRunner {
       return { rows: 0, sourceSnapshots };
     }
     const options: CommitOptions = {
-      properties: { [SOURCE_SNAPSHOTS_PROPERTY]: JSON.stringify(sourceSnapshots) },
+      properties: { [SOURCE_SNAPSHOTS_PROPERTY]: stringifyExactJson(sourceSnapshots) },
     };
-    const wrote = (snapshotId: number | undefined): void => {
+    const wrote = (snapshotId: SnapshotId | undefined): void => {
       if (snapshotId !== undefined) pins.wrote(table, snapshotId);
     };
     if (!exists) {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import { icebergRead } from 'icebird';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SnapshotId } from '../../src/table/index.js';
 import { IcebergRestSpec } from '../support/iceberg-rest-spec.js';
 import type { Backend, RestAnswer, ServedCatalog } from '../support/iceberg-rest-server.js';
 import { rawClient, REST_KEYS, serveCatalog } from '../support/iceberg-rest-server.js';
@@ -190,6 +191,72 @@ for (const { name, backend, skip } of backends) {
       }
     });
 
+    it('takes a commit with a 63-bit snapshot id (as Spark draws them) and keeps its digits exactly', async () => {
+      const { engine } = served;
+      await engine.createTable('silver.wide', {
+        fields: [{ id: 0, name: 'id', required: false, type: 'long' }],
+      });
+      const base = (await engine.append('silver.wide', 'SELECT 1 AS id')).snapshot!;
+      const loaded = (await rest('GET', '/v1/namespaces/silver/tables/wide')).body.metadata;
+      const sparkId = 9223372036854775001n;
+      const childId = 9223372036854775002n;
+      const appendOn = (parent: SnapshotId, snapshotId: bigint, sequence: number) => ({
+        requirements: [
+          { type: 'assert-table-uuid', uuid: loaded['table-uuid'] },
+          { type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': parent },
+        ],
+        updates: [
+          {
+            action: 'add-snapshot',
+            snapshot: {
+              'snapshot-id': snapshotId,
+              'parent-snapshot-id': parent,
+              'sequence-number': sequence,
+              'timestamp-ms': Date.now(),
+              'manifest-list': base.manifestList,
+              summary: { operation: 'append', 'added-records': '0' },
+              'schema-id': 0,
+            },
+          },
+          { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': snapshotId },
+        ],
+      });
+      const sequence = loaded['last-sequence-number'] as number;
+      const committed = await rest(
+        'POST',
+        '/v1/namespaces/silver/tables/wide',
+        appendOn(base.snapshotId, sparkId, sequence + 1),
+      );
+      expect(committed.status).toBe(200);
+      expect(committed.body.metadata['current-snapshot-id']).toBe(sparkId);
+
+      const after = (await rest('GET', '/v1/namespaces/silver/tables/wide')).body;
+      expect(after.metadata['current-snapshot-id']).toBe(sparkId);
+      expect(after.metadata.refs.main['snapshot-id']).toBe(sparkId);
+      const added = after.metadata.snapshots.find(
+        (s: { 'snapshot-id': SnapshotId }) => s['snapshot-id'] === sparkId,
+      );
+      expect(added['parent-snapshot-id']).toBe(base.snapshotId);
+      expect(after.metadata['snapshot-log'].at(-1)['snapshot-id']).toBe(sparkId);
+      const file = new TextDecoder().decode(
+        await served.store.get(served.store.keyOf(after['metadata-location'] as string)),
+      );
+      expect(file).toContain('"current-snapshot-id":9223372036854775001,');
+      expect(file).toContain('"snapshot-id":9223372036854775001,"parent-snapshot-id":');
+
+      // a requirement naming the 63-bit id holds, and lakestream's own writer builds on it
+      const next = await rest(
+        'POST',
+        '/v1/namespaces/silver/tables/wide',
+        appendOn(sparkId, childId, sequence + 2),
+      );
+      expect(next.status).toBe(200);
+      const ours = await engine.append('silver.wide', 'SELECT 2 AS id');
+      expect(ours.snapshot!.parentSnapshotId).toBe(childId);
+      const rows = await engine.query('SELECT count(*) AS n FROM silver.wide');
+      expect(rows.rows).toEqual([{ n: 2n }]);
+    });
+
     it('commits an append: of two concurrent commits on one base one gets 409, and its retry wins', async () => {
       const { engine } = served;
       await engine.createTable('silver.orders', {
@@ -197,7 +264,7 @@ for (const { name, backend, skip } of backends) {
       });
       const base = (await engine.append('silver.orders', 'SELECT i AS id FROM range(0, 5) t(i)')).snapshot!;
       const loaded = (await rest('GET', '/v1/namespaces/silver/tables/orders')).body.metadata;
-      const appendOn = (parent: { id: number; sequence: number }, snapshotId: number) => ({
+      const appendOn = (parent: { id: SnapshotId; sequence: number }, snapshotId: number) => ({
         requirements: [
           { type: 'assert-table-uuid', uuid: loaded['table-uuid'] },
           { type: 'assert-ref-snapshot-id', ref: 'main', 'snapshot-id': parent.id },

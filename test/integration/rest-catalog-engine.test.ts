@@ -105,13 +105,13 @@ describe('the engine over a REST catalog', () => {
     }
   });
 
-  it('refuses to commit to a table whose snapshot ids go beyond 2^53 (another engine wrote them), and still reads it', async () => {
+  it('commits onto a table whose snapshot ids go beyond 2^53 (another engine wrote them), keeping them exactly', async () => {
     const engine = await openEngine();
     await engine.createTable('shop.ours', { fields: [{ id: 0, name: 'id', required: false, type: 'long' }] });
     await engine.append('shop.ours', 'SELECT 7 AS id');
     const ours = await engine.catalog.loadTable({ namespace: 'shop', name: 'ours' });
-    // a 63-bit id as JSON.parse leaves it: beyond Number.MAX_SAFE_INTEGER
-    const foreignId = 2 ** 61;
+    // a 63-bit id as Spark, Trino and PyIceberg draw them: JSON.parse would round it
+    const foreignId = 9223372036854775001n;
     const snapshot = ours.metadata.snapshots[0]!;
     const registered = await engine.catalog.registerTable(
       { namespace: 'shop', name: 'theirs' },
@@ -123,19 +123,25 @@ describe('the engine over a REST catalog', () => {
         refs: { main: { snapshotId: foreignId, type: 'branch' } },
       },
     );
-    await expect(
-      engine.catalog.commitTable(registered, {
-        ...registered.metadata,
-        properties: { ...registered.metadata.properties, owner: 'analytics' },
-      }),
-    ).rejects.toMatchObject({
-      code: ErrorCode.UNSUPPORTED,
-      message: expect.stringContaining('cannot commit shop.theirs: its snapshot ids go beyond 2^53'),
+    expect(registered.metadata.currentSnapshotId).toBe(foreignId);
+    const committed = await engine.catalog.commitTable(registered, {
+      ...registered.metadata,
+      properties: { ...registered.metadata.properties, owner: 'analytics' },
     });
-    await expect(engine.append('shop.theirs', 'SELECT 8 AS id')).rejects.toMatchObject({
-      code: ErrorCode.UNSUPPORTED,
-    });
-    const rows = await engine.query('SELECT id FROM shop.theirs');
-    expect(rows.rows).toEqual([{ id: 7n }]);
+    expect(committed.metadata.properties.owner).toBe('analytics');
+    expect(committed.metadata.refs.main!.snapshotId).toBe(foreignId);
+
+    await engine.append('shop.theirs', 'SELECT 8 AS id');
+    const after = await engine.catalog.loadTable({ namespace: 'shop', name: 'theirs' });
+    const head = after.metadata.snapshots.find((s) => s.snapshotId === after.metadata.currentSnapshotId)!;
+    expect(head.parentSnapshotId).toBe(foreignId);
+    expect(after.metadata.snapshots.map((s) => s.snapshotId)).toContain(foreignId);
+    const text = new TextDecoder().decode(await served.store.get(served.store.keyOf(after.metadataLocation)));
+    expect(text).toContain('"parent-snapshot-id":9223372036854775001');
+    expect(text).toContain('"snapshot-id":9223372036854775001,');
+    const rows = await engine.query('SELECT id FROM shop.theirs ORDER BY id');
+    expect(rows.rows).toEqual([{ id: 7n }, { id: 8n }]);
+    const before = await engine.query(`SELECT id FROM shop.theirs AT (VERSION => ${foreignId})`);
+    expect(before.rows).toEqual([{ id: 7n }]);
   });
 });

@@ -8,7 +8,7 @@ import { DuckSession, LakeEngine } from '../../src/engine/index.js';
 import { WriteAheadLog } from '../../src/ingest/index.js';
 import { LocalObjectStore } from '../../src/storage/index.js';
 import type { Catalog } from '../../src/table/index.js';
-import { FilesystemCatalog } from '../../src/table/index.js';
+import { FilesystemCatalog, parseExactJson, stringifyExactJson } from '../../src/table/index.js';
 import type { Exchange, IcebergRestSpec } from './iceberg-rest-spec.js';
 import { openPostgresCatalog } from './postgres-catalog.js';
 
@@ -97,7 +97,8 @@ export function specCheckingFetch(uri: string, spec: IcebergRestSpec, problems: 
 
 /**
  * Raw HTTP against the served catalog: sends JSON with a bearer key, checks the exchange against
- * the spec (any problem fails the caller's expectation) and returns status and JSON body.
+ * the spec (any problem fails the caller's expectation) and returns status and JSON body. Bodies
+ * are written and read exactly: integers beyond 2^53 (63-bit snapshot ids) are bigints.
  */
 export function rawClient(
   uri: string,
@@ -112,9 +113,9 @@ export function rawClient(
         ...(key === null ? {} : { authorization: `Bearer ${key}` }),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(body === undefined ? {} : { body: stringifyExactJson(body) }),
     });
     const text = await response.text();
-    return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+    return { status: response.status, body: text === '' ? undefined : parseExactJson(text) };
   };
 }

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { ErrorCode, errorText, lakeError } from '../../core/index.js';
 import type { Catalog } from '../../table/index.js';
+import { parseExactJson } from '../../table/index.js';
 import { icebergError, icebergErrorOf, icebergErrorPayload, IcebergErrorType } from './iceberg-error.js';
 import { registerNamespaceRoutes } from './namespace-routes.js';
 import { registerTableRoutes } from './table-routes.js';
@@ -34,6 +36,27 @@ export const ICEBERG_REST_ENDPOINTS: readonly string[] = [
 export async function registerIcebergRestApi(app: FastifyInstance, catalog: Catalog): Promise<void> {
   await app.register(
     async (rest) => {
+      // Spark, Trino and PyIceberg send 63-bit snapshot ids: read them exactly (as bigints)
+      rest.removeContentTypeParser('application/json');
+      rest.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+        try {
+          // as Fastify's own parser does, refuse keys that would set an object's prototype
+          if (/"__proto__"\s*:/.test(text as string))
+            throw new SyntaxError('"__proto__" is not allowed as a key');
+          done(null, text === '' ? undefined : parseExactJson(text as string));
+        } catch (cause) {
+          done(
+            lakeError(
+              ErrorCode.INVALID_ARGUMENT,
+              `iceberg request: the body is not valid JSON (${errorText(cause)})`,
+              {
+                cause,
+              },
+            ),
+            undefined,
+          );
+        }
+      });
       rest.setErrorHandler(async (error, request, reply) => {
         const failure = icebergErrorOf(error);
         if (failure.status >= 500) request.log.error(error);

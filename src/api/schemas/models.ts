@@ -4,6 +4,11 @@ import { dictionary, jsonObject, list, measure, shape } from './shape.js';
 
 const open = { additionalProperties: true } as const;
 
+/** A snapshot id: a JSON integer, or its decimal digits as a string beyond 2^53 (Spark's 63-bit ids). */
+const SnapshotIdValue = Type.Union([Type.Integer(), Type.String({ pattern: '^-?[0-9]+$' })], {
+  description: 'An integer; a string of digits when beyond 2^53, which a JSON number does not hold exactly.',
+});
+
 /** Held-out accuracy of a model or a baseline. */
 export const Metrics = shape(
   {
@@ -63,7 +68,7 @@ export const ModelMetrics = shape(
       dictionary(Type.Number(), { description: 'Rows in each part: train, validation, test.' }),
     ),
     heldOutRows: Type.Optional(Type.Number()),
-    trainingSnapshotId: Type.Optional(Type.Number()),
+    trainingSnapshotId: Type.Optional(SnapshotIdValue),
     promotion: Type.Optional(PromotionVerdict),
   },
   { ...open, description: 'As the trainer stored them; versions trained by older releases have fewer.' },
@@ -79,7 +84,7 @@ export const ModelVersion = shape({
   params: jsonObject('Training settings (features, seed, penalty, ...), as declared.'),
   metrics: ModelMetrics,
   trainingTable: Type.String(),
-  trainingSnapshotId: Type.Number(),
+  trainingSnapshotId: SnapshotIdValue,
   trainingRows: Type.Number(),
   createdAt: Type.String(),
   artifactUri: Type.String(),

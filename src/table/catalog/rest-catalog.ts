@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode, lakeError } from '../../core/index.js';
 import type { LakestreamError } from '../../core/index.js';
 import type { ObjectStore } from '../../storage/index.js';
+import { stringifyExactJson } from '../iceberg/exact-json.js';
 import { metadataFromJson, metadataToJson, partitionSpecFieldsToJson } from '../iceberg/metadata-json.js';
 import { schemaToJson } from '../iceberg/schema-json.js';
 import { newTableMetadata } from '../iceberg/table-metadata.js';
@@ -175,18 +176,10 @@ export class RestCatalog implements Catalog {
   }
 
   /**
-   * Sends the changes from `base` to `next`. A base with snapshot ids JavaScript cannot hold exactly
-   * (Spark, Trino and PyIceberg draw 63-bit ids) is refused: its requirements would name rounded ids,
-   * which the server could only answer with conflicts.
+   * Sends the changes from `base` to `next`. Snapshot ids travel exactly, 63-bit ones (Spark, Trino,
+   * PyIceberg) included, so the requirements name the ids the server holds.
    */
   async commitTable(base: LoadedTable, next: TableMetadata): Promise<LoadedTable> {
-    const inexact = inexactSnapshotIds(base.metadata);
-    if (inexact.length > 0) {
-      throw lakeError(
-        ErrorCode.UNSUPPORTED,
-        `rest catalog ${this.client.uri}: cannot commit ${formatTableIdentifier(base.identifier)}: its snapshot ids go beyond 2^53 (about ${inexact[0]}; Spark, Trino and PyIceberg draw 63-bit ids), which lakestream cannot keep exactly; read the table, but write to it with those engines`,
-      );
-    }
     const changes = metadataChanges(base.metadata, next);
     const body = (await this.call(
       `commit ${formatTableIdentifier(base.identifier)}`,
@@ -237,7 +230,7 @@ export class RestCatalog implements Catalog {
         `rest catalog: the answer for ${formatTableIdentifier(identifier)} has no metadata-location; the server must return committed tables`,
       );
     }
-    const metadata = metadataFromJson(JSON.stringify(body.metadata), location);
+    const metadata = metadataFromJson(stringifyExactJson(body.metadata), location);
     try {
       this.store.keyOf(metadata.location);
     } catch (cause) {
@@ -284,16 +277,6 @@ function tablePath(identifier: TableIdentifier): string {
   checkName(identifier.namespace, 'namespace');
   checkName(identifier.name, 'table');
   return `/namespaces/${encodeURIComponent(identifier.namespace)}/tables/${encodeURIComponent(identifier.name)}`;
-}
-
-/** Snapshot ids of `metadata` that lost digits when its JSON was parsed (beyond 2^53). */
-function inexactSnapshotIds(metadata: TableMetadata): number[] {
-  const ids = [
-    metadata.currentSnapshotId,
-    ...metadata.snapshots.flatMap((s) => [s.snapshotId, s.parentSnapshotId]),
-    ...Object.values(metadata.refs).map((ref) => ref.snapshotId),
-  ];
-  return ids.filter((id): id is number => id !== undefined && !Number.isSafeInteger(id));
 }
 
 const CODES: Readonly<Record<string, ErrorCode>> = {

@@ -1,5 +1,6 @@
 import { ErrorCode, errorText, lakeError } from '../../core/index.js';
 import type { LakestreamError } from '../../core/index.js';
+import { parseExactJson, stringifyExactJson } from '../iceberg/exact-json.js';
 
 /** Options of a {@link RestClient}. */
 export interface RestClientOptions {
@@ -51,7 +52,10 @@ export class RestClient {
     this.options = options;
   }
 
-  /** Sends one request to `/v1/<prefix>/<path>`; resolves with the JSON body (undefined when empty). */
+  /**
+   * Sends one request to `/v1/<prefix>/<path>`; resolves with the JSON body (undefined when empty).
+   * Bodies are written and read exactly: integers beyond 2^53 (63-bit snapshot ids) are bigints.
+   */
   async send(method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<unknown> {
     const prefix = await this.catalogPrefix();
     return this.exchange(method, `/v1${prefix}${path}`, body, query);
@@ -90,14 +94,14 @@ export class RestClient {
           ...(this.options.token === undefined ? {} : { authorization: `Bearer ${this.options.token}` }),
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(body === undefined ? {} : { body: stringifyExactJson(body) }),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
     } catch (cause) {
       throw unreachable(this.uri, method, path, cause);
     }
     const text = await response.text();
-    if (response.ok) return text === '' ? undefined : (JSON.parse(text) as unknown);
+    if (response.ok) return text === '' ? undefined : parseExactJson(text);
     throw new RestFailureError(failureOf(response.status, text));
   }
 }

@@ -1,3 +1,5 @@
+import type { SnapshotId } from '../iceberg/types.js';
+
 /**
  * The Delta Lake log actions lakestream writes and reads (Delta protocol, "Actions"). Field names
  * are the protocol's; one action per line of a commit file, one row per action in a checkpoint.
@@ -55,7 +57,7 @@ export interface TxnAction {
 /** What lakestream records in `commitInfo.lakestream` of every version it writes. */
 export interface MirrorProvenance {
   /** The Iceberg snapshot this version mirrors (absent for a table without snapshots). */
-  readonly icebergSnapshotId?: number;
+  readonly icebergSnapshotId?: SnapshotId;
   /** Its sequence number (0 when there is no snapshot). */
   readonly icebergSequenceNumber: number;
   readonly icebergSchemaId: number;

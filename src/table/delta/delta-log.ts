@@ -1,5 +1,6 @@
 import { ErrorCode, lakeError } from '../../core/index.js';
 import type { ObjectStore } from '../../storage/index.js';
+import { parseExactJson, stringifyExactJson } from '../iceberg/exact-json.js';
 import type {
   AddAction,
   CheckpointCodec,
@@ -67,7 +68,7 @@ export class DeltaLog {
 
   /** Creates commit `version` unless it exists; false when another writer took the version. */
   async writeCommit(version: number, actions: readonly DeltaAction[]): Promise<boolean> {
-    const text = actions.map((a) => JSON.stringify(a)).join('\n') + '\n';
+    const text = actions.map((a) => stringifyExactJson(a)).join('\n') + '\n';
     return this.store.putIfAbsent(this.commitKey(version), text);
   }
 
@@ -199,7 +200,7 @@ function parseCommit(text: string, key: string): DeltaAction[] {
     .filter((line) => line.trim() !== '')
     .map((line, i) => {
       try {
-        return JSON.parse(line) as DeltaAction;
+        return parseExactJson(line) as DeltaAction;
       } catch (cause) {
         throw lakeError(ErrorCode.CORRUPT_METADATA, `delta log: line ${i + 1} of ${key} is not JSON`, {
           cause,

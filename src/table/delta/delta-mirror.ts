@@ -1,7 +1,7 @@
 import { ErrorCode, lakeError } from '../../core/index.js';
 import type { FileChange } from '../iceberg/snapshot-producer.js';
 import { currentSnapshot } from '../iceberg/table-metadata.js';
-import type { DataFile, Snapshot, TableMetadata } from '../iceberg/types.js';
+import type { DataFile, Snapshot, SnapshotId, TableMetadata } from '../iceberg/types.js';
 import type { IcebergTable, TableCommitEvent, TableCommitListener } from '../table.js';
 import type {
   AddAction,
@@ -44,7 +44,7 @@ export const DELTA_ENABLED_PROPERTY = 'lakestream.delta.enabled';
 
 interface MirrorHead {
   readonly version: number;
-  readonly snapshotId: number | undefined;
+  readonly snapshotId: SnapshotId | undefined;
   readonly sequenceNumber: number;
   readonly digest: string;
 }
@@ -406,7 +406,7 @@ function commitInfo(
 function provenance(
   metadata: TableMetadata,
   shape: DeltaTableShape,
-  snapshotId: number | undefined,
+  snapshotId: SnapshotId | undefined,
   sequenceNumber: number,
 ): MirrorProvenance {
   return {

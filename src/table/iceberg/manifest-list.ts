@@ -1,13 +1,14 @@
 import { manifestFileSchema } from './avro-schemas.js';
 import { readContainer, writeContainer } from './avro-container.js';
-import type { ManifestContent, ManifestFile, PartitionFieldSummary } from './types.js';
+import { snapshotIdOf } from './snapshot-id.js';
+import type { ManifestContent, ManifestFile, PartitionFieldSummary, SnapshotId } from './types.js';
 
 type AvroRecord = Record<string, unknown>;
 
 /** Encodes a snapshot's manifest list as an Avro file with the spec's metadata keys. */
 export function writeManifestList(
   manifests: readonly ManifestFile[],
-  context: { snapshotId: number; parentSnapshotId?: number; sequenceNumber: number },
+  context: { snapshotId: SnapshotId; parentSnapshotId?: SnapshotId; sequenceNumber: number },
 ): Uint8Array {
   const records = manifests.map((m) => ({
     manifest_path: m.manifestPath,
@@ -64,7 +65,7 @@ export function readManifestList(bytes: Uint8Array, source = 'manifest list'): M
       content: Number(r.content ?? 0) as ManifestContent,
       sequenceNumber: Number(r.sequence_number ?? 0),
       minSequenceNumber: Number(r.min_sequence_number ?? 0),
-      addedSnapshotId: Number(r.added_snapshot_id),
+      addedSnapshotId: snapshotIdOf(r.added_snapshot_id as bigint),
       addedFilesCount: Number(r.added_files_count ?? r.added_data_files_count ?? 0),
       existingFilesCount: Number(r.existing_files_count ?? r.existing_data_files_count ?? 0),
       deletedFilesCount: Number(r.deleted_files_count ?? r.deleted_data_files_count ?? 0),

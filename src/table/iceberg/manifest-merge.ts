@@ -1,5 +1,12 @@
 import type { TableIO } from './table-io.js';
-import type { ManifestEntry, ManifestFile, PartitionSpec, Schema, TableMetadata } from './types.js';
+import type {
+  ManifestEntry,
+  ManifestFile,
+  PartitionSpec,
+  Schema,
+  SnapshotId,
+  TableMetadata,
+} from './types.js';
 import { EntryStatus, ManifestContent } from './types.js';
 
 /** Manifests per level before they are merged into one manifest of the next level. */
@@ -16,7 +23,7 @@ export async function mergeManifests(
   metadata: TableMetadata,
   manifests: readonly ManifestFile[],
   options: {
-    snapshotId: number;
+    snapshotId: SnapshotId;
     sequenceNumber: number;
     schemaFor: (spec: PartitionSpec) => Schema;
     fanIn?: number;

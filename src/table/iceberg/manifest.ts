@@ -2,6 +2,7 @@ import { avroName, decimalBytes, manifestEntrySchema } from './avro-schemas.js';
 import { readContainer, writeContainer } from './avro-container.js';
 import { partitionSpecFieldsToJson } from './metadata-json.js';
 import { schemaToJson } from './schema-json.js';
+import { snapshotIdOf } from './snapshot-id.js';
 import type { PrimitiveValue } from './single-value.js';
 import { baseType, decodeSingleValue, encodeSingleValue } from './single-value.js';
 import { transformResultType } from './transforms.js';
@@ -59,7 +60,7 @@ export function readManifest(
     const file = record.data_file as AvroRecord;
     const entry: ManifestEntry = {
       status: Number(record.status) as EntryStatus,
-      ...(record.snapshot_id != null ? { snapshotId: Number(record.snapshot_id) } : {}),
+      ...(record.snapshot_id != null ? { snapshotId: snapshotIdOf(record.snapshot_id as bigint) } : {}),
       ...(record.sequence_number != null ? { sequenceNumber: Number(record.sequence_number) } : {}),
       ...(record.file_sequence_number != null
         ? { fileSequenceNumber: Number(record.file_sequence_number) }
@@ -229,7 +230,7 @@ function fromAvroValue(value: unknown): PartitionValue {
   return null;
 }
 
-function optionalLong(value: number | undefined): bigint | null {
+function optionalLong(value: number | bigint | undefined): bigint | null {
   return value === undefined ? null : BigInt(value);
 }
 

@@ -7,9 +7,12 @@ import {
   schemaFromJson,
   schemaToJson,
 } from './schema-json.js';
+import { parseExactJson, stringifyExactJson } from './exact-json.js';
+import { isSnapshotId, snapshotIdOf } from './snapshot-id.js';
 import type {
   PartitionSpec,
   Snapshot,
+  SnapshotId,
   SnapshotOperation,
   SnapshotRef,
   SortOrder,
@@ -37,7 +40,7 @@ const snapshotJsonCache = new WeakMap<Snapshot, string>();
 function snapshotJson(s: Snapshot): string {
   let json = snapshotJsonCache.get(s);
   if (json === undefined) {
-    json = JSON.stringify({
+    json = stringifyExactJson({
       'snapshot-id': s.snapshotId,
       ...(s.parentSnapshotId === undefined ? {} : { 'parent-snapshot-id': s.parentSnapshotId }),
       'sequence-number': s.sequenceNumber,
@@ -114,10 +117,10 @@ export function metadataToJson(m: TableMetadata): string {
   const metadataLog = JSON.stringify(
     m.metadataLog.map((e) => ({ 'timestamp-ms': e.timestampMs, 'metadata-file': e.metadataFile })),
   );
-  const headText = JSON.stringify(head);
+  const headText = stringifyExactJson(head);
   const snapshots = appendOnlyJson(m.snapshots, snapshotJsonCacheByLast, snapshotJson);
   const snapshotLog = appendOnlyJson(m.snapshotLog, logJsonCacheByLast, (e) =>
-    JSON.stringify({ 'timestamp-ms': e.timestampMs, 'snapshot-id': e.snapshotId }),
+    stringifyExactJson({ 'timestamp-ms': e.timestampMs, 'snapshot-id': e.snapshotId }),
   );
   return `${headText.slice(0, -1)},"snapshots":[${snapshots}],"snapshot-log":[${snapshotLog}],"metadata-log":${metadataLog}}`;
 }
@@ -140,6 +143,7 @@ export function metadataFromJson(text: string, source: string): TableMetadata {
   let raw: Json;
   try {
     raw = JSON.parse(text);
+    if (hasInexactSnapshotId(raw)) raw = parseExactJson(text);
   } catch (cause) {
     throw corruptMetadata(source, `not valid JSON (${(cause as Error).message})`);
   }
@@ -171,9 +175,7 @@ export function metadataFromJson(text: string, source: string): TableMetadata {
   );
   const currentSnapshotIdRaw = o['current-snapshot-id'];
   const currentSnapshotId =
-    typeof currentSnapshotIdRaw === 'number' && currentSnapshotIdRaw !== -1
-      ? currentSnapshotIdRaw
-      : undefined;
+    isSnapshotId(currentSnapshotIdRaw) && currentSnapshotIdRaw !== -1 ? currentSnapshotIdRaw : undefined;
   const refsRaw = o.refs === undefined ? undefined : asObject(o.refs, at('refs'));
   const refs: Record<string, SnapshotRef> = {};
   if (refsRaw) {
@@ -204,7 +206,7 @@ export function metadataFromJson(text: string, source: string): TableMetadata {
     snapshotLog: asArray(o['snapshot-log'] ?? [], at('snapshot-log')).map((e, i) => {
       const entry = asObject(e, at(`snapshot-log[${i}]`));
       return {
-        snapshotId: asNumber(entry['snapshot-id'], at('snapshot-log.snapshot-id')),
+        snapshotId: asSnapshotId(entry['snapshot-id'], at('snapshot-log.snapshot-id')),
         timestampMs: asNumber(entry['timestamp-ms'], at('snapshot-log.timestamp-ms')),
       };
     }),
@@ -243,8 +245,8 @@ function parseSnapshot(value: Json, where: string): Snapshot {
     throw corruptMetadata(where, 'has no manifest-list (v1 inline manifests are not supported)');
   }
   return {
-    snapshotId: asNumber(s['snapshot-id'], `${where}.snapshot-id`),
-    ...(typeof s['parent-snapshot-id'] === 'number' ? { parentSnapshotId: s['parent-snapshot-id'] } : {}),
+    snapshotId: asSnapshotId(s['snapshot-id'], `${where}.snapshot-id`),
+    ...(isSnapshotId(s['parent-snapshot-id']) ? { parentSnapshotId: s['parent-snapshot-id'] } : {}),
     sequenceNumber: typeof s['sequence-number'] === 'number' ? s['sequence-number'] : 0,
     timestampMs: asNumber(s['timestamp-ms'], `${where}.timestamp-ms`),
     manifestList: s['manifest-list'],
@@ -257,7 +259,7 @@ function parseRef(value: Json, where: string): SnapshotRef {
   const r = asObject(value, where);
   const type = r.type === 'tag' ? 'tag' : 'branch';
   return {
-    snapshotId: asNumber(r['snapshot-id'], `${where}.snapshot-id`),
+    snapshotId: asSnapshotId(r['snapshot-id'], `${where}.snapshot-id`),
     type,
     ...(typeof r['max-ref-age-ms'] === 'number' ? { maxRefAgeMs: r['max-ref-age-ms'] } : {}),
     ...(typeof r['max-snapshot-age-ms'] === 'number' ? { maxSnapshotAgeMs: r['max-snapshot-age-ms'] } : {}),
@@ -265,6 +267,37 @@ function parseRef(value: Json, where: string): SnapshotRef {
       ? { minSnapshotsToKeep: r['min-snapshots-to-keep'] }
       : {}),
   };
+}
+
+/**
+ * Whether JSON.parse rounded a snapshot id of `raw` (an id beyond 2^53 reads as an unsafe
+ * integer). Checking the parsed ids is cheaper than scanning the text, so lakestream's own
+ * metadata (ids below 2^53) takes one plain JSON.parse; only other engines' is read again exactly.
+ */
+function hasInexactSnapshotId(raw: Json): boolean {
+  if (typeof raw !== 'object' || raw === null) return false;
+  const o = raw as Record<string, Json>;
+  const inexact = (value: Json): boolean => typeof value === 'number' && !Number.isSafeInteger(value);
+  const anyEntry = (list: Json, keys: readonly string[]): boolean =>
+    Array.isArray(list) &&
+    list.some(
+      (item) =>
+        typeof item === 'object' &&
+        item !== null &&
+        keys.some((key) => inexact((item as Record<string, Json>)[key])),
+    );
+  return (
+    inexact(o['current-snapshot-id']) ||
+    anyEntry(o.snapshots, ['snapshot-id', 'parent-snapshot-id']) ||
+    anyEntry(o['snapshot-log'], ['snapshot-id']) ||
+    (typeof o.refs === 'object' && o.refs !== null && anyEntry(Object.values(o.refs), ['snapshot-id']))
+  );
+}
+
+/** A snapshot id: an integer, a bigint beyond 2^53 (see exact-json.ts). */
+function asSnapshotId(value: Json, where: string): SnapshotId {
+  if (typeof value === 'bigint') return snapshotIdOf(value);
+  return asNumber(value, where);
 }
 
 function parseSortOrders(value: Json, where: string): SortOrder[] {
@@ -289,6 +322,6 @@ function parseSortOrders(value: Json, where: string): SortOrder[] {
 function parseStringMap(value: Json, where: string): Record<string, string> {
   const obj = asObject(value, where);
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(obj)) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  for (const [k, v] of Object.entries(obj)) out[k] = typeof v === 'string' ? v : stringifyExactJson(v);
   return out;
 }

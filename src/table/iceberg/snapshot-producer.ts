@@ -7,6 +7,7 @@ import type {
   ManifestEntry,
   ManifestFile,
   Snapshot,
+  SnapshotId,
   SnapshotOperation,
   TableMetadata,
 } from './types.js';
@@ -23,12 +24,12 @@ export interface FileChange {
   /** Summary properties computed per attempt from the base (see CommitOptions.summary). */
   readonly summary?: (base: TableMetadata) => Readonly<Record<string, string>>;
   /** The new snapshot's id, when the caller chose it. */
-  readonly snapshotId?: number;
+  readonly snapshotId?: SnapshotId;
 }
 
 /** State kept across the attempts of one commit, so a rebase reuses what it can. */
 export interface ProducerState {
-  readonly snapshotId: number;
+  readonly snapshotId: SnapshotId;
   /** Manifest(s) holding the added files, written once on the first attempt. */
   addedManifests?: ManifestFile[];
 }
@@ -116,7 +117,7 @@ async function writeAddedManifests(
   io: TableIO,
   base: TableMetadata,
   files: readonly DataFile[],
-  snapshotId: number,
+  snapshotId: SnapshotId,
   sequenceNumber: number,
 ): Promise<ManifestFile[]> {
   const groups = new Map<string, DataFile[]>();

@@ -5,7 +5,14 @@ import { PathResolver } from './path-resolver.js';
 import type { ManifestFileRef } from './manifest.js';
 import { readManifest, readManifestFileRefs, writeManifest } from './manifest.js';
 import { readManifestList, readManifestPaths, writeManifestList } from './manifest-list.js';
-import type { ManifestEntry, ManifestFile, PartitionSpec, Schema, TableMetadata } from './types.js';
+import type {
+  ManifestEntry,
+  ManifestFile,
+  PartitionSpec,
+  Schema,
+  SnapshotId,
+  TableMetadata,
+} from './types.js';
 import { ManifestContent } from './types.js';
 import { summarizePartitions } from './manifest.js';
 
@@ -121,7 +128,7 @@ export class TableIO {
     options: {
       schema: Schema;
       spec: PartitionSpec;
-      snapshotId: number;
+      snapshotId: SnapshotId;
       sequenceNumber: number;
       content?: ManifestContent;
     },
@@ -177,7 +184,12 @@ export class TableIO {
   async writeManifestList(
     metadata: TableMetadata,
     manifests: readonly ManifestFile[],
-    options: { snapshotId: number; parentSnapshotId?: number; sequenceNumber: number; attempt: number },
+    options: {
+      snapshotId: SnapshotId;
+      parentSnapshotId?: SnapshotId;
+      sequenceNumber: number;
+      attempt: number;
+    },
   ): Promise<string> {
     const bytes = writeManifestList([...manifests], options);
     const uri = `${metadata.location}/metadata/snap-${options.snapshotId}-${options.attempt}-${randomUUID()}.avro`;

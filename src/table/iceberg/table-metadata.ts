@@ -6,6 +6,7 @@ import type {
   PartitionSpec,
   Schema,
   Snapshot,
+  SnapshotId,
   SortOrder,
   TableMetadata,
   Transform,
@@ -165,7 +166,7 @@ export function currentSnapshot(m: TableMetadata): Snapshot | undefined {
 }
 
 /** The snapshot with the given id, or LS_SNAPSHOT_NOT_FOUND. */
-export function snapshotById(m: TableMetadata, snapshotId: number): Snapshot {
+export function snapshotById(m: TableMetadata, snapshotId: SnapshotId): Snapshot {
   const snapshot = m.snapshots.find((s) => s.snapshotId === snapshotId);
   if (!snapshot) {
     throw lakeError(
@@ -178,7 +179,7 @@ export function snapshotById(m: TableMetadata, snapshotId: number): Snapshot {
 
 /** The snapshot that was current at `timestampMs` (from the snapshot log), or LS_SNAPSHOT_NOT_FOUND. */
 export function snapshotAsOf(m: TableMetadata, timestampMs: number): Snapshot {
-  let found: number | undefined;
+  let found: SnapshotId | undefined;
   for (const entry of m.snapshotLog) if (entry.timestampMs <= timestampMs) found = entry.snapshotId;
   if (found === undefined) {
     throw lakeError(

@@ -98,13 +98,20 @@ export interface SortOrder {
   readonly fields: readonly SortField[];
 }
 
+/**
+ * A snapshot id, exactly. Lakestream draws its own below 2^53 (numbers); Spark, Trino and
+ * PyIceberg draw 63-bit ids, which are held as bigints. An id is a bigint only when it is beyond
+ * Number.MAX_SAFE_INTEGER (see `snapshotIdOf`), so one id has one representation and `===` holds.
+ */
+export type SnapshotId = number | bigint;
+
 /** Snapshot operation kinds of the spec. */
 export type SnapshotOperation = 'append' | 'replace' | 'overwrite' | 'delete';
 
 /** A snapshot: the state of the table after one commit. */
 export interface Snapshot {
-  readonly snapshotId: number;
-  readonly parentSnapshotId?: number;
+  readonly snapshotId: SnapshotId;
+  readonly parentSnapshotId?: SnapshotId;
   readonly sequenceNumber: number;
   readonly timestampMs: number;
   readonly manifestList: string;
@@ -115,7 +122,7 @@ export interface Snapshot {
 
 /** A named reference to a snapshot (`main` is the current branch). */
 export interface SnapshotRef {
-  readonly snapshotId: number;
+  readonly snapshotId: SnapshotId;
   readonly type: 'branch' | 'tag';
   readonly maxRefAgeMs?: number;
   readonly maxSnapshotAgeMs?: number;
@@ -136,9 +143,9 @@ export interface TableMetadata {
   readonly defaultSpecId: number;
   readonly lastPartitionId: number;
   readonly properties: Readonly<Record<string, string>>;
-  readonly currentSnapshotId?: number;
+  readonly currentSnapshotId?: SnapshotId;
   readonly snapshots: readonly Snapshot[];
-  readonly snapshotLog: readonly { readonly snapshotId: number; readonly timestampMs: number }[];
+  readonly snapshotLog: readonly { readonly snapshotId: SnapshotId; readonly timestampMs: number }[];
   readonly metadataLog: readonly { readonly metadataFile: string; readonly timestampMs: number }[];
   readonly sortOrders: readonly SortOrder[];
   readonly defaultSortOrderId: number;
@@ -187,7 +194,7 @@ export type EntryStatus = (typeof EntryStatus)[keyof typeof EntryStatus];
 export interface ManifestEntry {
   readonly status: EntryStatus;
   /** Snapshot that added (or deleted) the file; inherited from the manifest when undefined. */
-  readonly snapshotId?: number;
+  readonly snapshotId?: SnapshotId;
   /** Data sequence number; inherited from the manifest when undefined (only for ADDED). */
   readonly sequenceNumber?: number;
   readonly fileSequenceNumber?: number;
@@ -214,7 +221,7 @@ export interface ManifestFile {
   readonly content: ManifestContent;
   readonly sequenceNumber: number;
   readonly minSequenceNumber: number;
-  readonly addedSnapshotId: number;
+  readonly addedSnapshotId: SnapshotId;
   readonly addedFilesCount: number;
   readonly existingFilesCount: number;
   readonly deletedFilesCount: number;

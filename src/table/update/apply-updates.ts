@@ -1,7 +1,15 @@
 import { ErrorCode, lakeError } from '../../core/index.js';
 import type { LakestreamError } from '../../core/index.js';
+import { stringifyExactJson } from '../iceberg/exact-json.js';
 import { indexFieldsById, maxFieldId } from '../iceberg/schema-json.js';
-import type { PartitionSpec, Schema, SnapshotRef, SortOrder, TableMetadata } from '../iceberg/types.js';
+import type {
+  PartitionSpec,
+  Schema,
+  SnapshotId,
+  SnapshotRef,
+  SortOrder,
+  TableMetadata,
+} from '../iceberg/types.js';
 import { LAST_ADDED } from './table-update.js';
 import type { TableUpdate, UnboundPartitionField } from './table-update.js';
 
@@ -18,7 +26,7 @@ interface Added {
   schemaId?: number;
   specId?: number;
   sortOrderId?: number;
-  readonly snapshotIds: Set<number>;
+  readonly snapshotIds: Set<SnapshotId>;
 }
 
 /**
@@ -240,7 +248,7 @@ function setRef(
   if (!snapshot) throw invalid(`ref '${refName}' names snapshot ${ref.snapshotId}, which does not exist`);
   if (refName === 'main' && ref.type !== 'branch') throw invalid("'main' must be a branch");
   const existing = m.refs[refName];
-  if (existing && JSON.stringify(existing) === JSON.stringify(ref)) return m;
+  if (existing && stringifyExactJson(existing) === stringifyExactJson(ref)) return m;
   const refs = { ...m.refs, [refName]: ref };
   if (refName !== 'main' || m.currentSnapshotId === ref.snapshotId) return { ...m, refs };
   const timestampMs = added.snapshotIds.has(ref.snapshotId) ? snapshot.timestampMs : nowMs;
@@ -256,7 +264,7 @@ function setRef(
  * Removes snapshots and the refs that point at them. The snapshot log keeps only the entries after
  * the last one whose snapshot is gone (Iceberg's rule: the log must stay a valid history).
  */
-function removeSnapshots(m: TableMetadata, ids: ReadonlySet<number>): TableMetadata {
+function removeSnapshots(m: TableMetadata, ids: ReadonlySet<SnapshotId>): TableMetadata {
   if (!m.snapshots.some((s) => ids.has(s.snapshotId))) return m;
   const snapshots = m.snapshots.filter((s) => !ids.has(s.snapshotId));
   const refs = Object.fromEntries(Object.entries(m.refs).filter(([, ref]) => !ids.has(ref.snapshotId)));

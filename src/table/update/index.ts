@@ -7,6 +7,7 @@ export {
   arrayAt,
   badRequest,
   integerAt,
+  snapshotIdAt,
   objectAt,
   partitionFieldsAt,
   schemaAt,

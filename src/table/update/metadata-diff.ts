@@ -1,4 +1,5 @@
 import { ErrorCode, lakeError } from '../../core/index.js';
+import { stringifyExactJson } from '../iceberg/exact-json.js';
 import type { TableMetadata } from '../iceberg/types.js';
 import type { TableRequirement } from './table-requirement.js';
 import { LAST_ADDED } from './table-update.js';
@@ -96,7 +97,7 @@ export function metadataChanges(base: TableMetadata, next: TableMetadata): Metad
     updates.push({ action: 'add-snapshot', snapshot });
   }
   for (const [name, ref] of Object.entries(next.refs)) {
-    if (JSON.stringify(base.refs[name]) === JSON.stringify(ref)) continue;
+    if (stringifyExactJson(base.refs[name]) === stringifyExactJson(ref)) continue;
     assertRef(name);
     updates.push({ action: 'set-snapshot-ref', refName: name, ref });
   }

@@ -1,9 +1,11 @@
 import { ErrorCode, isLakestreamError, lakeError } from '../../core/index.js';
 import type { LakestreamError } from '../../core/index.js';
 import { schemaFromJson } from '../iceberg/schema-json.js';
+import { snapshotIdOf } from '../iceberg/snapshot-id.js';
 import type {
   Schema,
   Snapshot,
+  SnapshotId,
   SnapshotOperation,
   SnapshotRef,
   SortOrder,
@@ -42,15 +44,23 @@ export function stringAt(value: unknown, where: string): string {
 }
 
 /**
- * `value` as an integer JavaScript holds exactly. Ids above 2^53 (Java and PyIceberg draw snapshot
- * ids from 63 bits) lose digits in JSON.parse, so they are refused rather than stored rounded.
+ * `value` as an integer JavaScript holds exactly. Bodies are read with `parseExactJson`, so an
+ * integer beyond 2^53 arrives as a bigint; only snapshot ids ({@link snapshotIdAt}) may be one.
  */
 export function integerAt(value: unknown, where: string): number {
+  if (typeof value === 'bigint') throw badRequest(where, `(${value}) is beyond 2^53`);
   if (typeof value !== 'number' || !Number.isInteger(value)) throw badRequest(where, 'must be an integer');
-  if (!Number.isSafeInteger(value)) {
-    throw badRequest(where, `(${value}) is beyond 2^53, the largest id lakestream keeps exactly`);
-  }
+  if (!Number.isSafeInteger(value)) throw badRequest(where, `(${value}) is beyond 2^53`);
   return value;
+}
+
+/**
+ * `value` as a snapshot id, exactly: Spark, Trino and PyIceberg draw 63-bit ids, which arrive as
+ * bigints from `parseExactJson`.
+ */
+export function snapshotIdAt(value: unknown, where: string): SnapshotId {
+  if (typeof value === 'bigint') return snapshotIdOf(value);
+  return integerAt(value, where);
 }
 
 /** A string-to-string map. */
@@ -141,10 +151,10 @@ export function snapshotAt(value: unknown, where: string): Snapshot {
   if (!operations.includes(operation))
     throw badRequest(`${where}.summary.operation`, 'must be append, replace, overwrite or delete');
   return {
-    snapshotId: integerAt(s['snapshot-id'], `${where}.snapshot-id`),
+    snapshotId: snapshotIdAt(s['snapshot-id'], `${where}.snapshot-id`),
     ...(s['parent-snapshot-id'] === undefined || s['parent-snapshot-id'] === null
       ? {}
-      : { parentSnapshotId: integerAt(s['parent-snapshot-id'], `${where}.parent-snapshot-id`) }),
+      : { parentSnapshotId: snapshotIdAt(s['parent-snapshot-id'], `${where}.parent-snapshot-id`) }),
     sequenceNumber:
       s['sequence-number'] === undefined ? 0 : integerAt(s['sequence-number'], `${where}.sequence-number`),
     timestampMs: integerAt(s['timestamp-ms'], `${where}.timestamp-ms`),
@@ -166,7 +176,7 @@ export function snapshotRefAt(value: JsonObject, where: string): SnapshotRef {
       ? {}
       : { [name]: integerAt(value[key], `${where}.${key}`) };
   return {
-    snapshotId: integerAt(value['snapshot-id'], `${where}.snapshot-id`),
+    snapshotId: snapshotIdAt(value['snapshot-id'], `${where}.snapshot-id`),
     type,
     ...optional('max-ref-age-ms', 'maxRefAgeMs'),
     ...optional('max-snapshot-age-ms', 'maxSnapshotAgeMs'),

@@ -1,6 +1,6 @@
 import { ErrorCode, lakeError } from '../../core/index.js';
 import type { LakestreamError } from '../../core/index.js';
-import type { TableMetadata } from '../iceberg/types.js';
+import type { SnapshotId, TableMetadata } from '../iceberg/types.js';
 
 /**
  * A condition a commit depends on, as the Iceberg REST spec's `TableRequirement` describes it:
@@ -10,7 +10,7 @@ export type TableRequirement =
   | { readonly type: 'assert-create' }
   | { readonly type: 'assert-table-uuid'; readonly uuid: string }
   /** `snapshotId` null: the ref must not exist. */
-  | { readonly type: 'assert-ref-snapshot-id'; readonly ref: string; readonly snapshotId: number | null }
+  | { readonly type: 'assert-ref-snapshot-id'; readonly ref: string; readonly snapshotId: SnapshotId | null }
   | { readonly type: 'assert-last-assigned-field-id'; readonly lastAssignedFieldId: number }
   | { readonly type: 'assert-current-schema-id'; readonly currentSchemaId: number }
   | { readonly type: 'assert-last-assigned-partition-id'; readonly lastAssignedPartitionId: number }
@@ -77,7 +77,11 @@ function failure(current: TableMetadata | undefined, r: TableRequirement): strin
   }
 }
 
-function differs(what: string, expected: string | number, actual: string | number): string | undefined {
+function differs(
+  what: string,
+  expected: string | number | bigint,
+  actual: string | number | bigint,
+): string | undefined {
   return expected === actual ? undefined : `${what} changed: expected ${expected}, found ${actual}`;
 }
 

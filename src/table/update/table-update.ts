@@ -1,4 +1,4 @@
-import type { Schema, Snapshot, SnapshotRef, SortOrder, Transform } from '../iceberg/types.js';
+import type { Schema, Snapshot, SnapshotId, SnapshotRef, SortOrder, Transform } from '../iceberg/types.js';
 
 /** In `set-current-schema`, `set-default-spec` and `set-default-sort-order`: the one added last. */
 export const LAST_ADDED = -1;
@@ -26,7 +26,7 @@ export type TableUpdate =
   | { readonly action: 'set-default-sort-order'; readonly sortOrderId: number }
   | { readonly action: 'add-snapshot'; readonly snapshot: Snapshot }
   | { readonly action: 'set-snapshot-ref'; readonly refName: string; readonly ref: SnapshotRef }
-  | { readonly action: 'remove-snapshots'; readonly snapshotIds: readonly number[] }
+  | { readonly action: 'remove-snapshots'; readonly snapshotIds: readonly SnapshotId[] }
   | { readonly action: 'remove-snapshot-ref'; readonly refName: string }
   | { readonly action: 'set-location'; readonly location: string }
   | { readonly action: 'set-properties'; readonly updates: Readonly<Record<string, string>> }

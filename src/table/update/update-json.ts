@@ -2,6 +2,7 @@ import {
   arrayAt,
   badRequest,
   integerAt,
+  snapshotIdAt,
   objectAt,
   partitionFieldsAt,
   schemaAt,
@@ -66,7 +67,7 @@ export function updateFromJson(value: unknown, where = 'update'): TableUpdate {
       return {
         action: 'remove-snapshots',
         snapshotIds: arrayAt(u['snapshot-ids'], at('snapshot-ids')).map((id, i) =>
-          integerAt(id, at(`snapshot-ids[${i}]`)),
+          snapshotIdAt(id, at(`snapshot-ids[${i}]`)),
         ),
       };
     case 'remove-snapshot-ref':
@@ -101,7 +102,7 @@ export function requirementFromJson(value: unknown, where = 'requirement'): Tabl
       return {
         type: 'assert-ref-snapshot-id',
         ref: stringAt(r.ref, at('ref')),
-        snapshotId: r['snapshot-id'] === null ? null : integerAt(r['snapshot-id'], at('snapshot-id')),
+        snapshotId: r['snapshot-id'] === null ? null : snapshotIdAt(r['snapshot-id'], at('snapshot-id')),
       };
     case 'assert-last-assigned-field-id':
       return {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { IcebergTable } from '../../../table/index.js';
+import type { IcebergTable, SnapshotId } from '../../../table/index.js';
 import type { Cell, OutputFormat } from '../../output.js';
 import { formatOption } from '../options.js';
 import { onWarehouse, printRows } from './table-action.js';
@@ -44,8 +44,8 @@ export function registerTablesHistory(tables: Command): void {
     );
 }
 
-function ancestorIds(table: IcebergTable): Set<number> {
-  const ids = new Set<number>();
+function ancestorIds(table: IcebergTable): Set<SnapshotId> {
+  const ids = new Set<SnapshotId>();
   for (let s = table.currentSnapshot(); s;) {
     ids.add(s.snapshotId);
     const parent = s.parentSnapshotId;
