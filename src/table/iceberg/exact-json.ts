@@ -94,9 +94,8 @@ function writeExact(value: unknown, key: string): string | undefined {
 
 const WHITESPACE = /[ \t\n\r]*/y;
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
-// JSON strings may not hold raw control characters (below U+0020)
-// eslint-disable-next-line no-control-regex
-const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+// a string's extent; JSON.parse of the token then refuses bad escapes and raw control characters
+const STRING = /"(?:[^"\\]|\\.)*"/y;
 const LITERAL = /true|false|null/y;
 
 /** A recursive-descent JSON reader for text that may hold integers beyond 2^53. */
@@ -175,7 +174,7 @@ class ExactParser {
   private string(): string {
     const token = this.match(STRING);
     if (token === undefined) this.fail();
-    return token.includes('\\') ? (JSON.parse(token) as string) : token.slice(1, -1);
+    return JSON.parse(token) as string;
   }
 
   private number(): number | bigint {
