@@ -11,25 +11,9 @@ import {
 } from '../../src/table/index.js';
 import { writeManifest } from '../../src/table/iceberg/manifest.js';
 import { writeManifestList } from '../../src/table/iceberg/manifest-list.js';
+import { PYTHON, pythonAvroAvailable } from '../support/python-avro.js';
 
-const PYTHON = '/usr/bin/python3';
-
-function pythonAvroAvailable(): boolean {
-  try {
-    execFileSync(PYTHON, ['-c', 'import avro'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const available = pythonAvroAvailable();
-if (!available) {
-  const message =
-    "Debian's python3-avro is missing: install it with 'apt-get install python3-avro' (npm test does)";
-  if (process.env.CI) throw new Error(message);
-  console.warn(`SKIPPED: ${message}`);
-}
+const available = pythonAvroAvailable('Avro files read by python3-avro');
 
 /** Reads an Avro file with the reference implementation and prints metadata, field ids and rows as JSON. */
 const READER = `

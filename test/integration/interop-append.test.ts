@@ -10,27 +10,11 @@ import {
   sharedDataPath,
   type TestWarehouse,
 } from '../support/warehouse.js';
+import { PYTHON, pythonAvroAvailable } from '../support/python-avro.js';
 
 const root = sharedDataPath('iceberg-interop');
 const available = sharedDataAvailable(root, 'interop append');
-const PYTHON = '/usr/bin/python3';
-
-function pythonAvroAvailable(): boolean {
-  try {
-    execFileSync(PYTHON, ['-c', 'import avro'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const pythonAvro = pythonAvroAvailable();
-if (!pythonAvro) {
-  const message =
-    "Debian's python3-avro is missing: install it with 'apt-get install python3-avro' (npm test does)";
-  if (process.env.CI) throw new Error(message);
-  console.warn(`SKIPPED (manifest list check): ${message}`);
-}
+const pythonAvro = pythonAvroAvailable('manifest list check');
 
 /** A manifest list's metadata and `added_snapshot_id`s as the reference Avro implementation reads them. */
 const LIST_READER = `
