@@ -130,10 +130,20 @@ describe.skipIf(missing.length > 0)('the web dashboard in a real browser', () =>
   it('game sales: replay controls, historical KPIs and charts', async () => {
     await page.goto(`${markets}/#/games`);
     await page.locator(testId('tab-live')).click();
-    await page.locator(testId('replay-rate')).fill('400');
-    await page.locator(testId('btn-replay-rate')).click();
     await eventually(
       () => text(testId('replay-row')),
+      (value) => /rows\/s/.test(value),
+      'the replay status',
+    );
+    // the live tab can be rendered again while the page loads its project (a slow CI machine):
+    // a rate typed into the first rendering is gone, so set it until the status shows it
+    await eventually(
+      async () => {
+        await page.locator(testId('replay-rate')).fill('400');
+        await page.locator(testId('btn-replay-rate')).click();
+        await sleep(500);
+        return text(testId('replay-row'));
+      },
       (value) => /400/.test(value),
       'the new rate',
     );

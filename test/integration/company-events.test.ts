@@ -29,7 +29,9 @@ describe('company-events simulator', () => {
       expect(sent).toBeGreaterThan(5);
       expect(new Set(statuses)).toEqual(new Set([202]));
       const events = batchEvents(await wal.read(1)).map((e) => ({ s: e.stream, p: e.text }));
-      expect(events).toHaveLength(sent);
+      // a post in flight at the abort may be stored (202 sent) yet never counted by the aborted client
+      expect(events.length - sent).toBeGreaterThanOrEqual(0);
+      expect(events.length - sent).toBeLessThanOrEqual(1);
       for (const envelope of events) {
         const event = JSON.parse(envelope.p) as { symbol: string; price: number; quantity: number };
         expect(envelope.s).toBe('market_data');
