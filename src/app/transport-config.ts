@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { checkConfig, checkVariant, closedObject } from '../core/index.js';
+import { KAFKA_TOPIC, parseKafkaTopic } from '../ingest/index.js';
 import type { ConfigChecks } from './model-config.js';
 
 /** The Kafka source's config lives with the source (`ingest/sources/kafka/`). */
@@ -16,7 +17,6 @@ export interface KafkaTransportConfig {
   readonly group: string;
 }
 
-const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 const BROKER = '[^\\s:,]+:\\d{1,5}';
 
 /** `transport:` of each type, as written. */
@@ -46,7 +46,7 @@ export const TransportSchemas = {
       ),
       topic: Type.Optional(
         Type.String({
-          pattern: TOPIC.source,
+          pattern: KAFKA_TOPIC.source,
           problem: "'{value}' is not a Kafka topic name (letters, digits, '.', '_', '-'; at most 249)",
           description: "The topic every stream's events go to; default lakestream.<name>.events.",
         }),
@@ -84,14 +84,11 @@ export function parseTransport(
   return {
     type: 'kafka',
     brokers: brokers.map((broker) => broker.trim()),
-    topic: parseTopic(kafka.topic ?? `lakestream.${projectName}.events`, 'transport.topic', checks),
+    topic: parseKafkaTopic(
+      checks.str(kafka.topic ?? `lakestream.${projectName}.events`, 'transport.topic'),
+      'transport.topic',
+      checks.bad,
+    ),
     group: kafka.group ?? `lakestream.${projectName}.processors`,
   };
-}
-
-function parseTopic(raw: unknown, at: string, checks: ConfigChecks): string {
-  const topic = checks.str(raw, at);
-  if (!TOPIC.test(topic))
-    checks.bad(at, `'${topic}' is not a Kafka topic name (letters, digits, '.', '_', '-'; at most 249)`);
-  return topic;
 }

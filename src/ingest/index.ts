@@ -54,6 +54,7 @@ export type { CompanyEventsOptions } from './sources/company/company-events.js';
 export { runCompanyEvents } from './sources/company/company-events.js';
 export type { CompanySourceConfig } from './sources/company/company-source.js';
 export type { KafkaSourceConfig } from './sources/kafka/kafka-source.js';
+export { KAFKA_TOPIC, parseKafkaTopic } from './sources/kafka/kafka-source.js';
 export type { FileSourceConfig } from './sources/file/file-source.js';
 export type { KafkaConnection } from './kafka/kafka-client.js';
 export { KAFKA_HEADERS, kafkaClient } from './kafka/kafka-client.js';

@@ -11,7 +11,8 @@ export interface KafkaSourceConfig {
   readonly group: string;
 }
 
-const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
+/** What Kafka accepts as a topic name. */
+export const KAFKA_TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 
 const schema = Type.Object(
   {
@@ -74,7 +75,7 @@ export function parseKafkaBrokers(raw: unknown, at: string, bad: ConfigReject): 
 
 /** A Kafka topic name. */
 export function parseKafkaTopic(topic: string, at: string, bad: ConfigReject): string {
-  if (!TOPIC.test(topic))
+  if (!KAFKA_TOPIC.test(topic))
     bad(at, `'${topic}' is not a Kafka topic name (letters, digits, '.', '_', '-'; at most 249)`);
   return topic;
 }
